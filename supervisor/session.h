@@ -1,0 +1,80 @@
+/*
+ * session.h - one supervised agent: its pty, its process, its events.
+ *
+ * The session is the only module that wires the others together.  Front ends
+ * (the screen in tui/, the headless copier) create one, give it a loop and an
+ * event callback, and talk to the agent only through this API; the session
+ * never knows whether there is a screen.
+ */
+#ifndef BELAY_SESSION_H
+#define BELAY_SESSION_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <termios.h>
+
+#include "event.h"
+#include "loop.h"
+
+struct session;
+
+struct session_opts {
+	char *const *argv;       /* the agent's command; argv[0] is looked up in PATH */
+	const char *cwd;         /* the workspace; NULL: the current directory */
+	unsigned rows, cols;     /* initial size of the agent's terminal */
+	const char *term;        /* TERM for the agent; NULL keeps the caller's */
+	const struct termios *termios; /* NULL: sane defaults */
+};
+
+typedef void (*session_event_cb)(const struct event *ev, void *data);
+
+/*
+ * Create a session; nothing runs until session_start().  cb receives every
+ * event, in order, from inside the loop.
+ */
+struct session *session_new(struct loop *loop, const struct session_opts *opts,
+			    session_event_cb cb, void *data);
+void session_free(struct session *s);
+
+/*
+ * Start the agent.  Returns 0, or the exit status belay should end with
+ * (127: command not found, 126: not executable, 1: other) after printing why
+ * with warn().
+ */
+int session_start(struct session *s);
+
+/*
+ * Queue bytes for the agent's terminal input.  Returns the number queued:
+ * less than len when the queue is full (the agent is not reading).
+ */
+size_t session_write(struct session *s, const void *data, size_t len);
+/* Bytes waiting to be written to the agent. */
+size_t session_pending_input(const struct session *s);
+
+/* Change the agent's terminal size (TIOCSWINSZ; the kernel sends SIGWINCH). */
+void session_resize(struct session *s, unsigned rows, unsigned cols);
+
+/*
+ * End the agent as closing its terminal would: SIGHUP to its process group,
+ * then SIGKILL after grace_ms if it is still there.
+ */
+void session_hangup(struct session *s, unsigned grace_ms);
+
+/* Send sig to the agent's foreground process group. */
+void session_signal_foreground(struct session *s, int sig);
+
+/* Read-only facts for the views. */
+pid_t session_pid(const struct session *s);
+char *const *session_argv(const struct session *s);
+const char *session_cwd(const struct session *s);
+uint64_t session_started_ns(const struct session *s);
+int session_running(const struct session *s);
+/* After EV_EXIT: the status belay exits with (code, or 128+signal); else -1. */
+int session_exit_status(const struct session *s);
+/* The termios of the agent's terminal now (for ICANON/VEOF); -1 on failure. */
+int session_get_termios(const struct session *s, struct termios *t);
+/* True once the agent has exited and its terminal has been drained. */
+int session_ended(const struct session *s);
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * util.h - allocation that cannot fail, and the three kinds of failure.
+ *
+ * xmalloc() and friends die with the size they could not get; callers never
+ * check for NULL.  fatal() is for start-up when nothing can go on, warn() for
+ * errors reported where they happen, BUG() for broken invariants.
+ */
+#ifndef BELAY_UTIL_H
+#define BELAY_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define MIN(a, b) ((a) < (b) ? (a) : (b))
+#define MAX(a, b) ((a) > (b) ? (a) : (b))
+
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#define NORETURN __attribute__((noreturn))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* Grow an array of n elements of size esz to hold at least want, doubling. */
+void *xgrow(void *p, size_t *n, size_t want, size_t esz);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+
+/* The program name used in messages ("belay"). */
+extern const char *progname;
+
+/* "belay: <message>" on stderr, then exit(status). */
+NORETURN void die(int status, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* die(1, …): start-up failures nothing can recover from. */
+NORETURN void fatal(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* "belay: <message>" on stderr; returns. */
+void warn(const char *fmt, ...) PRINTF_LIKE(1, 2);
+void vwarn(const char *fmt, va_list ap);
+/*
+ * A hook that runs before die()/fatal()/BUG() print, so that a front end can
+ * give the terminal back first (endwin); NULL for none.
+ */
+extern void (*die_hook)(void);
+
+NORETURN void bug_at(const char *file, int line, const char *fmt, ...) PRINTF_LIKE(3, 4);
+#define BUG(...) bug_at(__FILE__, __LINE__, __VA_ARGS__)
+
+/* Monotonic clock in nanoseconds. */
+uint64_t now_ns(void);
+
+/* Make fd non-blocking / close-on-exec; -errno on failure. */
+int fd_set_nonblock(int fd, int on);
+int fd_set_cloexec(int fd);
+
+/* Parse a decimal integer in [min, max]; false if s is not exactly one. */
+int parse_int(const char *s, long min, long max, long *out);
+
+#endif

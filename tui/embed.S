@@ -1,0 +1,13 @@
+/* embed.S - embed the default keymaps and themes; see data.h. */
+#define EMBED(sym, file) \
+	.section .rodata; .global sym; .global sym##_end; .balign 8; \
+	sym: .incbin file; sym##_end: .byte 0
+
+EMBED(belay_keys_default, "keymaps/default.keys")
+EMBED(belay_keys_tmux, "keymaps/tmux.keys")
+EMBED(belay_theme_dark, "themes/dark.theme")
+EMBED(belay_theme_light, "themes/light.theme")
+EMBED(belay_theme_mono, "themes/mono.theme")
+EMBED(belay_theme_high_contrast, "themes/high-contrast.theme")
+
+	.section .note.GNU-stack,"",@progbits

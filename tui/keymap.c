@@ -1,0 +1,232 @@
+/*
+ * keymap.c - keymap files and lookups.  Bindings are few (tens), so each
+ * table is a small array searched linearly.
+ */
+#include "keymap.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../supervisor/conf.h"
+#include "../supervisor/util.h"
+
+struct binding {
+	struct key key;
+	enum action action;
+};
+
+struct keymap {
+	struct binding *b[KT__COUNT];
+	size_t n[KT__COUNT], cap[KT__COUNT];
+	struct key prefix;
+	unsigned escape_time;
+	int mouse;
+};
+
+static const struct {
+	const char *name;
+	const char *help;
+} actions[A__COUNT] = {
+	[A_NONE] = { "none", "do nothing" },
+	[A_SEND_PREFIX] = { "send-prefix", "send the prefix key to the agent" },
+	[A_HELP] = { "help", "show the key bindings" },
+	[A_QUIT] = { "quit", "stop the agent and quit (asks first)" },
+	[A_ZOOM] = { "zoom", "give the whole width to the agent, or not" },
+	[A_REDRAW] = { "redraw", "redraw the screen" },
+	[A_PASTE] = { "paste", "paste the last selection into the agent" },
+	[A_SCROLL_MODE] = { "scroll-mode", "look at the scrollback" },
+	[A_SCROLL_UP] = { "scroll-up", "scroll up one line" },
+	[A_SCROLL_DOWN] = { "scroll-down", "scroll down one line" },
+	[A_SCROLL_HALF_UP] = { "scroll-half-up", "scroll up half a page" },
+	[A_SCROLL_HALF_DOWN] = { "scroll-half-down", "scroll down half a page" },
+	[A_SCROLL_PAGE_UP] = { "scroll-page-up", "scroll up one page" },
+	[A_SCROLL_PAGE_DOWN] = { "scroll-page-down", "scroll down one page" },
+	[A_SCROLL_TOP] = { "scroll-top", "go to the top of the scrollback" },
+	[A_SCROLL_BOTTOM] = { "scroll-bottom", "go back to the live screen" },
+	[A_SCROLL_EXIT] = { "scroll-exit", "leave the scrollback" },
+};
+
+static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" };
+
+const char *action_name(enum action a)
+{
+	return actions[a].name;
+}
+
+const char *action_help(enum action a)
+{
+	return actions[a].help;
+}
+
+const char *key_table_name(enum key_table t)
+{
+	return table_names[t];
+}
+
+struct keymap *keymap_new(void)
+{
+	struct keymap *km = xcalloc(1, sizeof(*km));
+
+	km->prefix.code = ']';
+	km->prefix.mods = KEYM_CTRL;
+	km->escape_time = 25;
+	km->mouse = 1;
+	return km;
+}
+
+void keymap_free(struct keymap *km)
+{
+	if (!km)
+		return;
+	for (int t = 0; t < KT__COUNT; t++)
+		free(km->b[t]);
+	free(km);
+}
+
+static struct binding *find(const struct keymap *km, enum key_table t, const struct key *k)
+{
+	for (size_t i = 0; i < km->n[t]; i++)
+		if (key_equal(&km->b[t][i].key, k))
+			return &km->b[t][i];
+	return NULL;
+}
+
+enum action keymap_lookup(const struct keymap *km, enum key_table t, const struct key *k)
+{
+	const struct binding *b = find(km, t, k);
+
+	return b ? b->action : A_NONE;
+}
+
+const struct key *keymap_prefix(const struct keymap *km)
+{
+	return &km->prefix;
+}
+
+unsigned keymap_escape_time(const struct keymap *km)
+{
+	return km->escape_time;
+}
+
+int keymap_mouse(const struct keymap *km)
+{
+	return km->mouse;
+}
+
+void keymap_each(const struct keymap *km, enum key_table t,
+		 void (*cb)(const struct key *k, enum action a, void *data), void *data)
+{
+	for (size_t i = 0; i < km->n[t]; i++)
+		cb(&km->b[t][i].key, km->b[t][i].action, data);
+}
+
+static int parse_table(struct conf_line *l, const char *s, enum key_table *t)
+{
+	for (int i = 0; i < KT__COUNT; i++) {
+		if (!strcmp(s, table_names[i])) {
+			*t = (enum key_table)i;
+			return 0;
+		}
+	}
+	conf_error(l, "unknown table '%s' (root, prefix or scroll)", s);
+	return -1;
+}
+
+static int parse_key(struct conf_line *l, const char *s, struct key *k)
+{
+	if (key_parse(s, k) == 0)
+		return 0;
+	conf_error(l, "unknown key '%s' (keys look like q, C-], M-x, S-PageUp, F5, Enter)", s);
+	return -1;
+}
+
+static void cmd_set(struct conf_line *l, struct keymap *km)
+{
+	const char *opt = l->argv[1], *val = l->argv[2];
+	long n;
+
+	if (l->argc != 3) {
+		conf_error(l, "usage: set OPTION VALUE");
+		return;
+	}
+	if (!strcmp(opt, "prefix")) {
+		struct key k;
+
+		if (parse_key(l, val, &k) == 0)
+			km->prefix = k;
+	} else if (!strcmp(opt, "escape-time")) {
+		if (!parse_int(val, 0, 2000, &n))
+			conf_error(l, "escape-time '%s' is not a number of milliseconds from 0 to 2000", val);
+		else
+			km->escape_time = (unsigned)n;
+	} else if (!strcmp(opt, "mouse")) {
+		if (!strcmp(val, "on"))
+			km->mouse = 1;
+		else if (!strcmp(val, "off"))
+			km->mouse = 0;
+		else
+			conf_error(l, "mouse '%s' must be on or off", val);
+	} else {
+		conf_error(l, "unknown option '%s' (prefix, escape-time or mouse)", opt);
+	}
+}
+
+static void keymap_line(struct conf_line *l, void *data)
+{
+	struct keymap *km = data;
+	const char *cmd = l->argv[0];
+	enum key_table t;
+	struct key k;
+
+	if (!strcmp(cmd, "set")) {
+		cmd_set(l, km);
+	} else if (!strcmp(cmd, "bind")) {
+		struct binding *b;
+		int a;
+
+		if (l->argc != 4) {
+			conf_error(l, "usage: bind TABLE KEY ACTION");
+			return;
+		}
+		if (parse_table(l, l->argv[1], &t) < 0 || parse_key(l, l->argv[2], &k) < 0)
+			return;
+		for (a = 0; a < A__COUNT; a++)
+			if (!strcmp(l->argv[3], actions[a].name))
+				break;
+		if (a == A__COUNT) {
+			conf_error(l, "unknown action '%s' (see belay(1), KEY BINDINGS)", l->argv[3]);
+			return;
+		}
+		b = find(km, t, &k);
+		if (!b) {
+			km->b[t] = xgrow(km->b[t], &km->cap[t], km->n[t] + 1, sizeof(struct binding));
+			b = &km->b[t][km->n[t]++];
+			b->key = k;
+		}
+		b->action = (enum action)a;
+	} else if (!strcmp(cmd, "unbind")) {
+		struct binding *b;
+
+		if (l->argc != 3) {
+			conf_error(l, "usage: unbind TABLE KEY");
+			return;
+		}
+		if (parse_table(l, l->argv[1], &t) < 0 || parse_key(l, l->argv[2], &k) < 0)
+			return;
+		b = find(km, t, &k);
+		if (b) {
+			size_t i = (size_t)(b - km->b[t]);
+
+			memmove(b, b + 1, (km->n[t] - i - 1) * sizeof(*b));
+			km->n[t]--;
+		}
+	} else {
+		conf_error(l, "unknown command '%s' (set, bind or unbind)", cmd);
+	}
+}
+
+int keymap_load(struct keymap *km, const char *file, const char *text, size_t len, struct buf *errors)
+{
+	return conf_parse(file, text, len, keymap_line, km, errors);
+}

@@ -1,0 +1,67 @@
+/*
+ * keymap.h - key bindings and input settings, from keymap files.
+ *
+ * A keymap file (keymaps/NAME.keys, format in belay(1), KEY BINDINGS) has
+ *     set prefix C-]            set escape-time 25        set mouse on
+ *     bind prefix ? help        unbind root S-PageUp
+ * Tables: "root" (keys that act without the prefix), "prefix" (the key after
+ * the prefix) and "scroll" (keys while looking at the scrollback).  The
+ * built-in default is keymaps/default.keys, parsed by the same parser.
+ */
+#ifndef BELAY_KEYMAP_H
+#define BELAY_KEYMAP_H
+
+#include "../supervisor/buf.h"
+#include "key.h"
+
+enum key_table {
+	KT_ROOT,
+	KT_PREFIX,
+	KT_SCROLL,
+	KT__COUNT
+};
+
+enum action {
+	A_NONE,
+	A_SEND_PREFIX,
+	A_HELP,
+	A_QUIT,
+	A_ZOOM,
+	A_REDRAW,
+	A_PASTE,
+	A_SCROLL_MODE,
+	A_SCROLL_UP,
+	A_SCROLL_DOWN,
+	A_SCROLL_HALF_UP,
+	A_SCROLL_HALF_DOWN,
+	A_SCROLL_PAGE_UP,
+	A_SCROLL_PAGE_DOWN,
+	A_SCROLL_TOP,
+	A_SCROLL_BOTTOM,
+	A_SCROLL_EXIT,
+	A__COUNT
+};
+
+struct keymap;
+
+/* An empty keymap: prefix C-], escape-time 25 ms, mouse on, no bindings. */
+struct keymap *keymap_new(void);
+void keymap_free(struct keymap *km);
+
+/* Apply a keymap file on top of km; errors as in theme_load(). */
+int keymap_load(struct keymap *km, const char *file, const char *text, size_t len, struct buf *errors);
+
+enum action keymap_lookup(const struct keymap *km, enum key_table t, const struct key *k);
+const struct key *keymap_prefix(const struct keymap *km);
+unsigned keymap_escape_time(const struct keymap *km);
+int keymap_mouse(const struct keymap *km);
+
+const char *action_name(enum action a);
+const char *action_help(enum action a);
+const char *key_table_name(enum key_table t);
+
+/* Call cb for every binding of table t, in the order they were made. */
+void keymap_each(const struct keymap *km, enum key_table t,
+		 void (*cb)(const struct key *k, enum action a, void *data), void *data);
+
+#endif

@@ -1,0 +1,498 @@
+/*
+ * main.c - belay's command line: options, loading keymaps and themes, and
+ * wiring a session to a front end (the screen, or headless).
+ *
+ * Usage: belay [run] [OPTIONS] [--] COMMAND [ARG…]; see belay(1).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <git2.h>
+#include <langinfo.h>
+#include <libtsm.h>
+#include <locale.h>
+#include <ncurses.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../supervisor/buf.h"
+#include "../supervisor/conf.h"
+#include "../supervisor/event.h"
+#include "../supervisor/loop.h"
+#include "../supervisor/session.h"
+#include "../supervisor/spawn.h"
+#include "../supervisor/util.h"
+#include "data.h"
+#include "headless.h"
+#include "keymap.h"
+#include "theme.h"
+#include "ui.h"
+
+#ifndef BELAY_VERSION
+#define BELAY_VERSION "0.0.0"
+#endif
+#ifndef BELAY_DATADIR
+#define BELAY_DATADIR "/usr/local/share/belay"
+#endif
+
+#define USAGE "belay [run] [OPTIONS] [--] COMMAND [ARG…]"
+#define MAX_DATA_FILE (1u << 20)
+
+struct options {
+	const char *workspace;
+	const char *events;
+	const char *keymap;
+	const char *theme;
+	unsigned history;
+	unsigned rows, cols; /* --size, headless */
+	int headless;
+	int hold;
+	char **argv;
+};
+
+enum {
+	OPT_EVENTS = 0x100,
+	OPT_KEYMAP,
+	OPT_THEME,
+	OPT_HISTORY,
+	OPT_HOLD,
+	OPT_SIZE,
+	OPT_HEADLESS,
+};
+
+static const struct option long_options[] = {
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, 'V' },
+	{ "headless", no_argument, NULL, OPT_HEADLESS },
+	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "keymap", required_argument, NULL, OPT_KEYMAP },
+	{ "theme", required_argument, NULL, OPT_THEME },
+	{ "history", required_argument, NULL, OPT_HISTORY },
+	{ "hold", no_argument, NULL, OPT_HOLD },
+	{ "size", required_argument, NULL, OPT_SIZE },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void usage(void)
+{
+	printf("usage: %s\n"
+	       "\n"
+	       "Run COMMAND (an AI coding agent, or any program) in a terminal pane that belay\n"
+	       "supervises.  The agent gets every key but the prefix (C-] by default;\n"
+	       "C-] ? shows the key bindings).\n"
+	       "\n"
+	       "options:\n"
+	       "  -C DIR            run in DIR (the workspace) instead of the current directory\n"
+	       "      --headless    no screen: copy the agent's output to stdout and stdin to the\n"
+	       "                    agent, like script(1)\n"
+	       "      --size COLSxROWS  the agent's terminal size when headless without a terminal\n"
+	       "      --events FILE write every event as a line of JSON to FILE\n"
+	       "      --keymap NAME|FILE  key bindings (built in: default, tmux)\n"
+	       "      --theme NAME|FILE   colours (built in: dark, light, mono, high-contrast)\n"
+	       "      --history N   lines of scrollback to keep (default 2000)\n"
+	       "      --hold        keep the screen after the agent exits, until q\n"
+	       "  -h, --help        show this help\n"
+	       "  -V, --version     show the version\n"
+	       "\n"
+	       "belay exits with the agent's exit status (128+N if signal N killed it).\n"
+	       "See belay(1) for keymaps, themes and the events format.\n",
+	       USAGE);
+}
+
+static void version(void)
+{
+	int maj, min, rev;
+
+	git_libgit2_version(&maj, &min, &rev);
+	printf("belay %s (%s, libgit2 %d.%d.%d)\n", BELAY_VERSION, curses_version(), maj, min, rev);
+}
+
+static NORETURN void usage_error(const char *fmt, const char *arg)
+{
+	fprintf(stderr, "%s: ", progname);
+	fprintf(stderr, fmt, arg);
+	fprintf(stderr, " (usage: %s; belay --help)\n", USAGE);
+	exit(2);
+}
+
+static void parse_args(int argc, char **argv, struct options *o)
+{
+	int c;
+	long n;
+
+	o->history = 2000;
+	opterr = 0;
+	/* "+": stop at the first word that is not an option, so that the
+	 * agent's own options stay the agent's (belay vim -R file). */
+	while ((c = getopt_long(argc, argv, "+C:hV", long_options, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			o->workspace = optarg;
+			break;
+		case 'h':
+			usage();
+			exit(0);
+		case 'V':
+			version();
+			exit(0);
+		case OPT_HEADLESS:
+			o->headless = 1;
+			break;
+		case OPT_EVENTS:
+			o->events = optarg;
+			break;
+		case OPT_KEYMAP:
+			o->keymap = optarg;
+			break;
+		case OPT_THEME:
+			o->theme = optarg;
+			break;
+		case OPT_HISTORY:
+			if (!parse_int(optarg, 0, 1000000, &n))
+				usage_error("--history '%s' must be a number of lines from 0 to 1000000", optarg);
+			o->history = (unsigned)n;
+			break;
+		case OPT_HOLD:
+			o->hold = 1;
+			break;
+		case OPT_SIZE: {
+			unsigned cols, rows;
+			char extra;
+
+			if (sscanf(optarg, "%ux%u%c", &cols, &rows, &extra) != 2 || cols < 2 || rows < 2 ||
+			    cols > 10000 || rows > 10000)
+				usage_error("--size '%s' must look like 120x40", optarg);
+			o->cols = cols;
+			o->rows = rows;
+			break;
+		}
+		case ':':
+			usage_error("option '%s' needs a value", argv[optind - 1]);
+		default:
+			usage_error("unknown option '%s'", argv[optind - 1]);
+		}
+	}
+	if (optind < argc && !strcmp(argv[optind], "run") && optind == 1)
+		optind++;
+	if (optind < argc && !strcmp(argv[optind], "--"))
+		optind++;
+	if (optind >= argc)
+		usage_error("%s", "missing command");
+	o->argv = argv + optind;
+}
+
+/* ---- keymaps and themes ---- */
+
+static char *config_path(const char *dir, const char *name, const char *ext)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return xasprintf("%s/belay/%s/%s.%s", xdg, dir, name, ext);
+	if (home && *home)
+		return xasprintf("%s/.config/belay/%s/%s.%s", home, dir, name, ext);
+	return NULL;
+}
+
+static int file_exists(const char *path)
+{
+	struct stat st;
+
+	return path && stat(path, &st) == 0;
+}
+
+/*
+ * Load one keymap or theme file into obj.  Returns 0, or -1 after printing
+ * why when the file cannot be read at all.
+ */
+static int load_file(enum data_kind kind, void *obj, const char *path, struct buf *errors)
+{
+	struct buf text = BUF_INIT;
+	int e = conf_read_file(path, MAX_DATA_FILE, &text);
+
+	if (e < 0) {
+		if (e == -EFBIG)
+			warn("cannot load '%s': larger than %u bytes", path, MAX_DATA_FILE);
+		else
+			warn("cannot load '%s': %s", path, strerror(-e));
+		buf_release(&text);
+		return -1;
+	}
+	if (kind == DATA_KEYMAP)
+		keymap_load(obj, path, text.data, text.len, errors);
+	else
+		theme_load(obj, path, text.data, text.len, errors);
+	buf_release(&text);
+	return 0;
+}
+
+static void load_builtin(enum data_kind kind, void *obj, const char *name)
+{
+	struct buf errors = BUF_INIT;
+	char label[64];
+	size_t len;
+	const char *text = data_builtin(kind, name, &len);
+
+	if (!text)
+		BUG("no built-in %s '%s'", kind == DATA_KEYMAP ? "keymap" : "theme", name);
+	snprintf(label, sizeof(label), "(built-in %s)", name);
+	if (kind == DATA_KEYMAP)
+		keymap_load(obj, label, text, len, &errors);
+	else
+		theme_load(obj, label, text, len, &errors);
+	if (errors.len)
+		BUG("built-in file is broken: %s", errors.data);
+	buf_release(&errors);
+}
+
+/*
+ * Apply NAME or FILE on top of obj: a path, or a name looked up in the
+ * user's config, then the installed data, then the built-in files.
+ */
+static void load_named(enum data_kind kind, void *obj, const char *spec, int required, struct buf *errors)
+{
+	const char *dir = kind == DATA_KEYMAP ? "keymaps" : "themes";
+	const char *ext = kind == DATA_KEYMAP ? "keys" : "theme";
+	char *path;
+	size_t len;
+
+	if (strchr(spec, '/') || (strlen(spec) > strlen(ext) + 1 && !strcmp(spec + strlen(spec) - strlen(ext), ext) &&
+				  spec[strlen(spec) - strlen(ext) - 1] == '.')) {
+		if (load_file(kind, obj, spec, errors) < 0)
+			exit(2);
+		return;
+	}
+	path = config_path(dir, spec, ext);
+	if (file_exists(path)) {
+		load_file(kind, obj, path, errors);
+		free(path);
+		return;
+	}
+	free(path);
+	path = xasprintf("%s/%s/%s.%s", BELAY_DATADIR, dir, spec, ext);
+	if (file_exists(path)) {
+		load_file(kind, obj, path, errors);
+		free(path);
+		return;
+	}
+	free(path);
+	if (data_builtin(kind, spec, &len)) {
+		load_builtin(kind, obj, spec);
+		return;
+	}
+	if (required) {
+		struct buf names = BUF_INIT;
+
+		for (const char *const *n = data_builtin_names(kind); *n; n++)
+			buf_addf(&names, " %s", *n);
+		warn("no %s named '%s' (built in:%s; or give a file)", kind == DATA_KEYMAP ? "keymap" : "theme", spec,
+		     names.data);
+		buf_release(&names);
+		exit(2);
+	}
+}
+
+static char *first_line_summary(const struct buf *errors)
+{
+	const char *nl;
+	unsigned n = 0;
+
+	for (const char *p = errors->data; (p = strchr(p, '\n')); p++)
+		n++;
+	nl = strchr(errors->data, '\n');
+	if (n > 1)
+		return xasprintf("%.*s (and %u more, printed when belay exits)", (int)(nl - errors->data), errors->data,
+				 n - 1);
+	return xasprintf("%.*s", (int)(nl ? nl - errors->data : (long)errors->len), errors->data);
+}
+
+/* ---- events out ---- */
+
+struct fanout {
+	int events_fd;
+	struct buf line;
+	session_event_cb front;
+	void *front_data;
+};
+
+static void fan_event(const struct event *ev, void *data)
+{
+	struct fanout *f = data;
+
+	if (f->events_fd >= 0) {
+		buf_reset(&f->line);
+		event_to_json(ev, &f->line);
+		buf_addch(&f->line, '\n');
+		for (size_t off = 0; off < f->line.len;) {
+			ssize_t n = write(f->events_fd, f->line.data + off, f->line.len - off);
+
+			if (n < 0 && errno == EINTR)
+				continue;
+			if (n <= 0) {
+				warn("cannot write events: %s (no more events are written)", strerror(errno));
+				close(f->events_fd);
+				f->events_fd = -1;
+				break;
+			}
+			off += (size_t)n;
+		}
+		if (ev->type == EV_SESSION_END && f->events_fd >= 0)
+			fsync(f->events_fd);
+	}
+	f->front(ev, f->front_data);
+}
+
+static void setup_locale(void)
+{
+	setlocale(LC_ALL, "");
+	/* belay draws UTF-8 whatever the locale says; agents print it anyway */
+	if (strcmp(nl_langinfo(CODESET), "UTF-8") != 0 && !setlocale(LC_CTYPE, "C.UTF-8"))
+		setlocale(LC_CTYPE, "C.utf8");
+}
+
+static void restore_screen(void)
+{
+	ui_emergency_restore();
+}
+
+int main(int argc, char **argv)
+{
+	struct options o = { 0 };
+	struct session_opts so = { 0 };
+	struct fanout fan = { .events_fd = -1 };
+	struct loop *loop;
+	struct session *s;
+	struct headless *hl = NULL;
+	struct ui *ui = NULL;
+	struct buf errors = BUF_INIT;
+	struct termios tio;
+	char *workspace = NULL, *startup = NULL;
+	int status;
+
+	setup_locale();
+	parse_args(argc, argv, &o);
+	signal(SIGPIPE, SIG_IGN);
+	buf_init(&fan.line);
+
+	if (o.workspace) {
+		struct stat st;
+
+		workspace = realpath(o.workspace, NULL);
+		if (!workspace || stat(workspace, &st) < 0 || !S_ISDIR(st.st_mode)) {
+			warn("cannot use '%s' as the workspace: %s", o.workspace, workspace ? "not a directory" : strerror(errno));
+			exit(2);
+		}
+	}
+	if (o.events) {
+		fan.events_fd = open(o.events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		if (fan.events_fd < 0) {
+			warn("cannot write events to '%s': %s", o.events, strerror(errno));
+			exit(2);
+		}
+	}
+
+	/* Before the screen takes the terminal, so that the reason is seen. */
+	{
+		char *path = spawn_resolve(o.argv[0]);
+
+		if (!path) {
+			if (errno == EACCES) {
+				warn("cannot run '%s': permission denied", o.argv[0]);
+				exit(126);
+			}
+			warn("command not found: '%s' (check the name or PATH)", o.argv[0]);
+			exit(127);
+		}
+		free(path);
+	}
+
+	loop = loop_new();
+	so.argv = o.argv;
+	so.cwd = workspace;
+	if (o.headless) {
+		if (o.rows)
+			so.rows = o.rows, so.cols = o.cols;
+		else
+			headless_size(&so.rows, &so.cols);
+		if (headless_termios(&tio) == 0)
+			so.termios = &tio;
+		hl = headless_new(loop);
+		fan.front = headless_event;
+		fan.front_data = hl;
+	} else {
+		struct keymap *km = keymap_new();
+		struct theme *th = theme_new();
+		struct ui_opts uo = { 0 };
+		const char *no_color = getenv("NO_COLOR");
+		char *user_default;
+
+		load_builtin(DATA_KEYMAP, km, "default");
+		user_default = config_path("keymaps", "default", "keys");
+		if (o.keymap)
+			load_named(DATA_KEYMAP, km, o.keymap, 1, &errors);
+		else if (file_exists(user_default))
+			load_file(DATA_KEYMAP, km, user_default, &errors);
+		free(user_default);
+		if (o.theme) {
+			load_builtin(DATA_THEME, th, "dark");
+			load_named(DATA_THEME, th, o.theme, 1, &errors);
+		} else {
+			load_named(DATA_THEME, th, no_color && *no_color ? "mono" : "dark", 1, &errors);
+		}
+		if (errors.len) {
+			fputs(errors.data, stderr);
+			startup = first_line_summary(&errors);
+		}
+		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0)
+			so.termios = &tio;
+		uo.keymap = km;
+		uo.theme = th;
+		uo.history = o.history;
+		uo.hold = o.hold;
+		uo.startup_message = startup;
+		ui = ui_new(loop, &uo);
+		if (!ui) {
+			keymap_free(km);
+			theme_free(th);
+			exit(1);
+		}
+		die_hook = restore_screen;
+		ui_pane_size(ui, &so.rows, &so.cols);
+		so.term = "xterm-256color";
+		fan.front = ui_event;
+		fan.front_data = ui;
+	}
+
+	s = session_new(loop, &so, fan_event, &fan);
+	if (hl)
+		headless_attach(hl, s);
+	if (ui)
+		ui_attach(ui, s);
+	status = session_start(s);
+	if (status == 0)
+		status = loop_run(loop);
+	else if (ui) {
+		ui_free(ui); /* the message is on stderr already; show it */
+		ui = NULL;
+	}
+
+	ui_free(ui);
+	die_hook = NULL;
+	headless_free(hl);
+	session_free(s);
+	loop_free(loop);
+	if (fan.events_fd >= 0)
+		close(fan.events_fd);
+	if (errors.len && !o.headless)
+		fputs(errors.data, stderr);
+	buf_release(&errors);
+	buf_release(&fan.line);
+	free(startup);
+	free(workspace);
+	return status;
+}

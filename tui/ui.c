@@ -1,0 +1,848 @@
+/*
+ * ui.c - the screen front end; see ui.h.
+ *
+ * Owns curses, the windows and the interaction state (prefix pending,
+ * scrollback, help, questions, selection).  Callbacks only change state and
+ * call mark_dirty(); render() runs from a timer at most FRAME_HZ times a
+ * second.  Input from the outer terminal is decoded by input.c; what is not
+ * belay's goes to the agent through termview.
+ */
+#define _GNU_SOURCE
+#include "ui.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <term.h>
+#include <unistd.h>
+
+#include "../supervisor/util.h"
+#include "colour.h"
+#include "data.h"
+#include "input.h"
+#include "termview.h"
+#include "views.h"
+#include "vtscan.h"
+
+#define FRAME_HZ 60
+#define FRAME_NS (1000000000ull / FRAME_HZ)
+#define SYNC_MAX_NS (200 * 1000000ull) /* longest wait for a synchronized update */
+#define MESSAGE_NS (4000 * 1000000ull)
+#define OSC52_MAX (100 * 1024)
+
+/* Outer terminal modes belay turns on (and off again at exit). */
+#define MODES_ON "\033[?2004h\033[?1004h"
+#define MODES_OFF "\033[?1004l\033[?2004l"
+#define MOUSE_ON "\033[?1000h\033[?1002h\033[?1006h"
+#define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
+
+struct ui {
+	struct loop *loop;
+	struct session *session;
+	struct termview *tv;
+	struct input *input;
+	struct keymap *km;
+	struct theme *theme;
+	struct views views;
+	struct colour_caps caps;
+	SCREEN *screen;
+	WINDOW *pane, *side, *border, *status, *help;
+	int rows, cols;
+	unsigned pane_rows, pane_cols, side_cols;
+	int zoomed;
+
+	int prefix_pending;
+	int scroll_mode;
+	int help_visible;
+	int confirm_quit;
+	int selecting, selection_moved;
+	char *paste_buf;
+	char *message;
+	struct loop_timer *message_timer;
+
+	int dirty;
+	uint64_t last_frame;
+	uint64_t sync_since;
+	struct loop_timer *frame_timer, *esc_timer, *tick_timer;
+	struct loop_fd *stdin_h;
+
+	int hold;
+	int running, ended, terminal_lost, quitting;
+	int exit_code, exit_signal, exit_status;
+	char prefix_name[32];
+	int mouse;
+	int freed;
+};
+
+static struct ui *active_ui; /* for ui_emergency_restore() */
+
+static void mark_dirty(struct ui *ui);
+
+static void out_raw(const char *s)
+{
+	size_t len = strlen(s);
+
+	while (len) {
+		ssize_t n = write(STDOUT_FILENO, s, len);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		s += n;
+		len -= (size_t)n;
+	}
+}
+
+static void message_expired(struct loop *loop, void *data)
+{
+	struct ui *ui = data;
+
+	(void)loop;
+	ui->message_timer = NULL;
+	free(ui->message);
+	ui->message = NULL;
+	mark_dirty(ui);
+}
+
+static void PRINTF_LIKE(2, 3) show_message(struct ui *ui, const char *fmt, ...)
+{
+	va_list ap;
+
+	free(ui->message);
+	va_start(ap, fmt);
+	if (vasprintf(&ui->message, fmt, ap) < 0)
+		ui->message = NULL;
+	va_end(ap);
+	loop_cancel_timer(ui->loop, ui->message_timer);
+	ui->message_timer = loop_add_timer(ui->loop, MESSAGE_NS, message_expired, ui);
+	mark_dirty(ui);
+}
+
+/* ---- layout and drawing ---- */
+
+static void layout(struct ui *ui)
+{
+	unsigned side = 0;
+
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	if (ui->rows < 2 || ui->cols < 2) {
+		ui->rows = MAX(ui->rows, 2);
+		ui->cols = MAX(ui->cols, 2);
+	}
+	if (!ui->zoomed && ui->cols >= 80)
+		side = MIN(MAX((unsigned)ui->cols / 4, 26u), 40u);
+	ui->side_cols = side;
+	ui->pane_cols = (unsigned)ui->cols - (side ? side + 1 : 0);
+	ui->pane_rows = (unsigned)ui->rows - 1;
+
+	if (ui->pane)
+		delwin(ui->pane);
+	if (ui->side)
+		delwin(ui->side);
+	if (ui->border)
+		delwin(ui->border);
+	if (ui->status)
+		delwin(ui->status);
+	ui->side = ui->border = NULL;
+	ui->pane = newwin((int)ui->pane_rows, (int)ui->pane_cols, 0, 0);
+	ui->status = newwin(1, ui->cols, ui->rows - 1, 0);
+	if (side) {
+		ui->border = newwin((int)ui->pane_rows, 1, 0, (int)ui->pane_cols);
+		ui->side = newwin((int)ui->pane_rows, (int)side, 0, (int)ui->pane_cols + 1);
+	}
+	if (!ui->pane || !ui->status)
+		fatal("cannot lay out a %dx%d screen", ui->cols, ui->rows);
+	termview_resize(ui->tv, ui->pane_rows, ui->pane_cols);
+	if (ui->session)
+		session_resize(ui->session, ui->pane_rows, ui->pane_cols);
+	clearok(curscr, TRUE);
+	mark_dirty(ui);
+}
+
+static void fill_state(struct ui *ui, struct view_state *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (ui->session) {
+		st->argv = session_argv(ui->session);
+		st->pid = session_pid(ui->session);
+		st->cwd = session_cwd(ui->session);
+		if (ui->running)
+			st->elapsed_ns = now_ns() - session_started_ns(ui->session);
+	}
+	st->running = ui->running;
+	st->exit_code = ui->exit_code;
+	st->exit_signal = ui->exit_signal;
+	st->pane_rows = ui->pane_rows;
+	st->pane_cols = ui->pane_cols;
+	st->title = termview_title(ui->tv);
+	st->modes = termview_modes(ui->tv);
+	st->alt_screen = termview_alt_screen(ui->tv);
+	st->scroll_offset = termview_scroll_offset(ui->tv);
+	st->scroll_mode = ui->scroll_mode;
+	st->prefix_pending = ui->prefix_pending;
+	st->prefix_name = ui->prefix_name;
+	st->message = ui->message;
+	st->zoomed = ui->zoomed;
+	if (ui->confirm_quit)
+		st->prompt = "stop the agent and quit belay? (y/n)";
+	else if (ui->ended && !ui->message)
+		st->message = "the agent has exited: q closes belay";
+}
+
+static uint64_t frozen_elapsed; /* keeps the time shown after the exit */
+
+static void render(struct ui *ui)
+{
+	struct view_state st;
+	unsigned cx, cy;
+
+	fill_state(ui, &st);
+	if (!ui->running && ui->session)
+		st.elapsed_ns = frozen_elapsed;
+	termview_draw(ui->tv, ui->pane, &ui->caps);
+	views_scroll_badge(&ui->views, ui->pane, &st);
+	if (ui->side) {
+		views_side(&ui->views, ui->side, &st);
+		views_border(&ui->views, ui->border);
+		wnoutrefresh(ui->side);
+		wnoutrefresh(ui->border);
+	}
+	views_status(&ui->views, ui->status, &st);
+	wnoutrefresh(ui->status);
+	if (ui->help_visible) {
+		int h = MIN(views_help_lines(ui->km), ui->rows - 1);
+		int w = MIN(64, ui->cols);
+
+		if (ui->help)
+			delwin(ui->help);
+		ui->help = newwin(h, w, MAX(0, (ui->rows - 1 - h) / 2), MAX(0, (ui->cols - w) / 2));
+		wnoutrefresh(ui->pane);
+		if (ui->help) {
+			views_help(&ui->views, ui->help, ui->km);
+			wnoutrefresh(ui->help);
+		}
+		curs_set(0);
+	} else if (!ui->confirm_quit && termview_cursor(ui->tv, &cx, &cy)) {
+		leaveok(ui->pane, FALSE);
+		wmove(ui->pane, (int)cy, (int)cx);
+		wnoutrefresh(ui->pane);
+		curs_set(1);
+	} else {
+		wnoutrefresh(ui->pane);
+		curs_set(0);
+	}
+	doupdate();
+	if (termview_take_bells(ui->tv))
+		beep();
+}
+
+static void frame_due(struct loop *loop, void *data)
+{
+	struct ui *ui = data;
+	uint64_t now = now_ns();
+
+	(void)loop;
+	ui->frame_timer = NULL;
+	if (ui->terminal_lost)
+		return;
+	/* an agent in the middle of a synchronized update (?2026) is waited
+	 * for, a little, so that half-drawn frames are not shown */
+	if (termview_modes(ui->tv) & VT_MODE_SYNC) {
+		if (!ui->sync_since)
+			ui->sync_since = now;
+		if (now - ui->sync_since < SYNC_MAX_NS) {
+			ui->frame_timer = loop_add_timer(ui->loop, FRAME_NS, frame_due, ui);
+			return;
+		}
+	}
+	ui->sync_since = 0;
+	ui->dirty = 0;
+	ui->last_frame = now;
+	render(ui);
+}
+
+static void mark_dirty(struct ui *ui)
+{
+	uint64_t now, next;
+
+	ui->dirty = 1;
+	if (ui->frame_timer || ui->freed)
+		return;
+	now = now_ns();
+	next = ui->last_frame + FRAME_NS;
+	ui->frame_timer = loop_add_timer(ui->loop, next > now ? next - now : 0, frame_due, ui);
+}
+
+static void tick(struct loop *loop, void *data)
+{
+	struct ui *ui = data;
+
+	ui->tick_timer = NULL;
+	if (!ui->running)
+		return;
+	mark_dirty(ui);
+	ui->tick_timer = loop_add_timer(loop, 1000000000ull, tick, ui);
+}
+
+/* ---- actions ---- */
+
+static void quit_now(struct ui *ui)
+{
+	ui->quitting = 1;
+	if (ui->running && ui->session)
+		session_hangup(ui->session, 1000);
+	else
+		loop_stop(ui->loop, ui->ended ? ui->exit_status : 0);
+}
+
+static void scroll_by(struct ui *ui, int n)
+{
+	if (termview_alt_screen(ui->tv)) {
+		show_message(ui, "no scrollback: the agent uses the full screen");
+		return;
+	}
+	ui->scroll_mode = 1;
+	termview_scroll(ui->tv, n);
+	if (n < 0 && !termview_scroll_offset(ui->tv))
+		ui->scroll_mode = 0; /* back at the live screen */
+	mark_dirty(ui);
+}
+
+static void act_send_prefix(struct ui *ui)
+{
+	termview_key(ui->tv, keymap_prefix(ui->km), NULL, 0);
+}
+
+static void act_help(struct ui *ui)
+{
+	ui->help_visible = 1;
+}
+
+static void act_quit(struct ui *ui)
+{
+	if (ui->running)
+		ui->confirm_quit = 1;
+	else
+		quit_now(ui);
+}
+
+static void act_zoom(struct ui *ui)
+{
+	ui->zoomed = !ui->zoomed;
+	layout(ui);
+}
+
+static void act_redraw(struct ui *ui)
+{
+	clearok(curscr, TRUE);
+}
+
+static void act_paste(struct ui *ui)
+{
+	if (ui->paste_buf)
+		termview_paste_text(ui->tv, ui->paste_buf, strlen(ui->paste_buf));
+	else
+		show_message(ui, "nothing to paste: select text with the mouse first");
+}
+
+static void act_scroll_mode(struct ui *ui)
+{
+	if (termview_alt_screen(ui->tv))
+		show_message(ui, "no scrollback: the agent uses the full screen");
+	else
+		ui->scroll_mode = 1;
+}
+
+static void act_scroll_up(struct ui *ui) { scroll_by(ui, 1); }
+static void act_scroll_down(struct ui *ui) { scroll_by(ui, -1); }
+static void act_scroll_half_up(struct ui *ui) { scroll_by(ui, (int)MAX(ui->pane_rows / 2, 1u)); }
+static void act_scroll_half_down(struct ui *ui) { scroll_by(ui, -(int)MAX(ui->pane_rows / 2, 1u)); }
+static void act_scroll_page_up(struct ui *ui) { scroll_by(ui, (int)MAX(ui->pane_rows - 1, 1u)); }
+static void act_scroll_page_down(struct ui *ui) { scroll_by(ui, -(int)MAX(ui->pane_rows - 1, 1u)); }
+static void act_scroll_top(struct ui *ui) { scroll_by(ui, 1 << 24); }
+
+static void act_scroll_exit(struct ui *ui)
+{
+	termview_scroll_reset(ui->tv);
+	ui->scroll_mode = 0;
+}
+
+static void (*const action_fns[A__COUNT])(struct ui *) = {
+	[A_SEND_PREFIX] = act_send_prefix,
+	[A_HELP] = act_help,
+	[A_QUIT] = act_quit,
+	[A_ZOOM] = act_zoom,
+	[A_REDRAW] = act_redraw,
+	[A_PASTE] = act_paste,
+	[A_SCROLL_MODE] = act_scroll_mode,
+	[A_SCROLL_UP] = act_scroll_up,
+	[A_SCROLL_DOWN] = act_scroll_down,
+	[A_SCROLL_HALF_UP] = act_scroll_half_up,
+	[A_SCROLL_HALF_DOWN] = act_scroll_half_down,
+	[A_SCROLL_PAGE_UP] = act_scroll_page_up,
+	[A_SCROLL_PAGE_DOWN] = act_scroll_page_down,
+	[A_SCROLL_TOP] = act_scroll_top,
+	[A_SCROLL_BOTTOM] = act_scroll_exit,
+	[A_SCROLL_EXIT] = act_scroll_exit,
+};
+
+static void run_action(struct ui *ui, enum action a)
+{
+	if (action_fns[a])
+		action_fns[a](ui);
+	mark_dirty(ui);
+}
+
+/* ---- input ---- */
+
+static void handle_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
+{
+	const struct key *prefix = keymap_prefix(ui->km);
+	enum action a;
+
+	if (ui->help_visible) {
+		ui->help_visible = 0;
+		mark_dirty(ui);
+		return;
+	}
+	if (ui->confirm_quit) {
+		ui->confirm_quit = 0;
+		if (k->code == 'y' || k->code == 'Y')
+			quit_now(ui);
+		mark_dirty(ui);
+		return;
+	}
+	if (ui->prefix_pending) {
+		char name[32];
+
+		ui->prefix_pending = 0;
+		a = keymap_lookup(ui->km, KT_PREFIX, k);
+		if (a == A_NONE && key_equal(k, prefix))
+			a = A_SEND_PREFIX;
+		if (a == A_NONE) {
+			key_format(k, name, sizeof(name));
+			show_message(ui, "%s %s does nothing (%s ? lists the keys)", ui->prefix_name, name,
+				     ui->prefix_name);
+		}
+		run_action(ui, a);
+		return;
+	}
+	if (key_equal(k, prefix)) {
+		ui->prefix_pending = 1;
+		mark_dirty(ui);
+		return;
+	}
+	if (ui->scroll_mode || termview_scroll_offset(ui->tv)) {
+		a = keymap_lookup(ui->km, KT_SCROLL, k);
+		if (a != A_NONE) {
+			run_action(ui, a);
+			return;
+		}
+		act_scroll_exit(ui);
+		mark_dirty(ui);
+	}
+	a = keymap_lookup(ui->km, KT_ROOT, k);
+	if (a != A_NONE) {
+		run_action(ui, a);
+		return;
+	}
+	if (!ui->running) {
+		if (k->code == 'q' || k->code == KEYC_ENTER || k->code == KEYC_ESCAPE)
+			quit_now(ui);
+		return;
+	}
+	if (termview_selecting(ui->tv)) {
+		termview_select_clear(ui->tv);
+		mark_dirty(ui);
+	}
+	termview_key(ui->tv, k, raw, rawlen);
+}
+
+static void copy_to_clipboard(struct ui *ui, const char *text)
+{
+	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	size_t len = strlen(text);
+	struct buf b = BUF_INIT;
+
+	free(ui->paste_buf);
+	ui->paste_buf = xstrdup(text);
+	if (len > OSC52_MAX) {
+		show_message(ui, "copied %zu bytes (too many for the terminal's clipboard)", len);
+		return;
+	}
+	/* OSC 52: the outer terminal's clipboard, where it allows it */
+	buf_addstr(&b, "\033]52;c;");
+	for (size_t i = 0; i < len; i += 3) {
+		unsigned v = (unsigned char)text[i] << 16;
+
+		if (i + 1 < len)
+			v |= (unsigned char)text[i + 1] << 8;
+		if (i + 2 < len)
+			v |= (unsigned char)text[i + 2];
+		buf_addch(&b, b64[(v >> 18) & 63]);
+		buf_addch(&b, b64[(v >> 12) & 63]);
+		buf_addch(&b, i + 1 < len ? b64[(v >> 6) & 63] : '=');
+		buf_addch(&b, i + 2 < len ? b64[v & 63] : '=');
+	}
+	buf_addstr(&b, "\a");
+	out_raw(b.data);
+	buf_release(&b);
+	show_message(ui, "copied %zu bytes", len);
+}
+
+static void send_wheel_keys(struct ui *ui, uint32_t code)
+{
+	struct key k = { code, 0 };
+
+	for (int i = 0; i < 3; i++)
+		termview_key(ui->tv, &k, NULL, 0);
+}
+
+static void handle_mouse(struct ui *ui, const struct mouse *m)
+{
+	int in_pane = m->x >= 0 && m->y >= 0 && (unsigned)m->x < ui->pane_cols && (unsigned)m->y < ui->pane_rows;
+	unsigned x = (unsigned)MIN(MAX(m->x, 0), (int)ui->pane_cols - 1);
+	unsigned y = (unsigned)MIN(MAX(m->y, 0), (int)ui->pane_rows - 1);
+
+	if (ui->help_visible) {
+		if (m->action == MOUSE_PRESS) {
+			ui->help_visible = 0;
+			mark_dirty(ui);
+		}
+		return;
+	}
+	if (ui->running && !termview_scroll_offset(ui->tv) && !ui->selecting && (in_pane || m->action == MOUSE_RELEASE) &&
+	    termview_mouse(ui->tv, m))
+		return;
+	switch (m->action) {
+	case MOUSE_WHEEL_UP:
+		if (!in_pane)
+			return;
+		if (termview_alt_screen(ui->tv))
+			send_wheel_keys(ui, KEYC_UP); /* as terminals do for full-screen programs */
+		else
+			scroll_by(ui, 3);
+		break;
+	case MOUSE_WHEEL_DOWN:
+		if (!in_pane)
+			return;
+		if (termview_alt_screen(ui->tv))
+			send_wheel_keys(ui, KEYC_DOWN);
+		else if (termview_scroll_offset(ui->tv))
+			scroll_by(ui, -3);
+		break;
+	case MOUSE_PRESS:
+		if (!in_pane)
+			return;
+		if (m->button == 1) { /* middle: paste, as X does */
+			if (ui->paste_buf && ui->running)
+				termview_paste_text(ui->tv, ui->paste_buf, strlen(ui->paste_buf));
+			return;
+		}
+		if (m->button != 0)
+			return;
+		termview_select_clear(ui->tv);
+		termview_select_start(ui->tv, x, y);
+		ui->selecting = 1;
+		ui->selection_moved = 0;
+		mark_dirty(ui);
+		break;
+	case MOUSE_DRAG:
+		if (!ui->selecting)
+			return;
+		termview_select_to(ui->tv, x, y);
+		ui->selection_moved = 1;
+		mark_dirty(ui);
+		break;
+	case MOUSE_RELEASE:
+		if (!ui->selecting)
+			return;
+		ui->selecting = 0;
+		if (ui->selection_moved) {
+			char *text;
+
+			termview_select_to(ui->tv, x, y);
+			text = termview_select_copy(ui->tv);
+			if (text && *text)
+				copy_to_clipboard(ui, text);
+			free(text);
+		} else {
+			termview_select_clear(ui->tv);
+		}
+		mark_dirty(ui);
+		break;
+	default:
+		break;
+	}
+}
+
+static void on_input(const struct input_event *ev, void *data)
+{
+	struct ui *ui = data;
+
+	switch (ev->type) {
+	case INPUT_KEY:
+		handle_key(ui, &ev->key, ev->data, ev->len);
+		break;
+	case INPUT_PASTE_BEGIN:
+		if (ui->scroll_mode || termview_scroll_offset(ui->tv))
+			act_scroll_exit(ui);
+		ui->help_visible = ui->confirm_quit = ui->prefix_pending = 0;
+		if (ui->running)
+			termview_paste_begin(ui->tv);
+		mark_dirty(ui);
+		break;
+	case INPUT_PASTE:
+		if (ui->running)
+			termview_paste(ui->tv, ev->data, ev->len);
+		break;
+	case INPUT_PASTE_END:
+		if (ui->running)
+			termview_paste_end(ui->tv);
+		break;
+	case INPUT_MOUSE:
+		handle_mouse(ui, &ev->mouse);
+		break;
+	case INPUT_FOCUS_IN:
+	case INPUT_FOCUS_OUT:
+		if (ui->running)
+			termview_focus(ui->tv, ev->type == INPUT_FOCUS_IN);
+		break;
+	}
+}
+
+static void escape_timeout(struct loop *loop, void *data)
+{
+	struct ui *ui = data;
+
+	(void)loop;
+	ui->esc_timer = NULL;
+	input_flush(ui->input);
+}
+
+static void lost_terminal(struct ui *ui)
+{
+	/* The outer terminal is gone: nobody is watching, so nothing may run. */
+	ui->terminal_lost = 1;
+	loop_remove_fd(ui->loop, ui->stdin_h);
+	ui->stdin_h = NULL;
+	quit_now(ui);
+}
+
+static void stdin_ready(struct loop *loop, int fd, unsigned revents, void *data)
+{
+	struct ui *ui = data;
+	char buf[16384];
+	ssize_t n;
+
+	(void)revents;
+	n = read(fd, buf, sizeof(buf));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n <= 0) {
+		lost_terminal(ui);
+		return;
+	}
+	loop_cancel_timer(loop, ui->esc_timer);
+	ui->esc_timer = NULL;
+	input_feed(ui->input, buf, (size_t)n);
+	if (input_pending(ui->input))
+		ui->esc_timer = loop_add_timer(loop, (uint64_t)keymap_escape_time(ui->km) * 1000000, escape_timeout, ui);
+}
+
+static void on_resize(struct loop *loop, int signo, void *data)
+{
+	struct ui *ui = data;
+	struct winsize ws;
+
+	(void)loop, (void)signo;
+	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
+		return;
+	resize_term(ws.ws_row, ws.ws_col);
+	layout(ui);
+}
+
+static void on_terminate(struct loop *loop, int signo, void *data)
+{
+	struct ui *ui = data;
+
+	(void)loop;
+	if (signo == SIGHUP)
+		ui->terminal_lost = 1;
+	quit_now(ui);
+}
+
+static void on_continue(struct loop *loop, int signo, void *data)
+{
+	struct ui *ui = data;
+
+	(void)loop, (void)signo;
+	clearok(curscr, TRUE);
+	mark_dirty(ui);
+}
+
+static void to_agent(void *data, const char *bytes, size_t len)
+{
+	struct ui *ui = data;
+
+	if (ui->session && ui->running)
+		session_write(ui->session, bytes, len);
+}
+
+/* ---- life cycle ---- */
+
+struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
+{
+	struct ui *ui;
+	const char *term = getenv("TERM");
+	SCREEN *scr;
+
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		warn("the screen needs a terminal on stdin and stdout (use --headless without one)");
+		return NULL;
+	}
+	if (!term || !*term) {
+		warn("TERM is not set: cannot draw the screen (set TERM, or use --headless)");
+		return NULL;
+	}
+	scr = newterm(NULL, stdout, stdin);
+	if (!scr) {
+		warn("unknown terminal type '%s' (set TERM to one in terminfo, e.g. xterm-256color)", term);
+		return NULL;
+	}
+	ui = xcalloc(1, sizeof(*ui));
+	ui->loop = loop;
+	ui->screen = scr;
+	ui->km = o->keymap;
+	ui->theme = o->theme;
+	ui->hold = o->hold;
+	ui->mouse = keymap_mouse(ui->km);
+	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
+	set_term(scr);
+	raw();
+	noecho();
+	nonl();
+	intrflush(stdscr, FALSE);
+	typeahead(-1); /* belay reads the terminal itself */
+	leaveok(stdscr, TRUE);
+	if (has_colors()) {
+		start_color();
+		use_default_colors();
+		ui->caps.ncolours = COLORS;
+		ui->caps.direct = tigetflag("RGB") > 0;
+	}
+	ui->views.theme = ui->theme;
+	ui->views.caps = &ui->caps;
+	ui->input = input_new(on_input, ui);
+	ui->tv = termview_new(24, 80, o->history, to_agent, ui);
+	out_raw(MODES_ON);
+	if (ui->mouse)
+		out_raw(MOUSE_ON);
+	active_ui = ui;
+	layout(ui);
+	ui->stdin_h = loop_add_fd(loop, STDIN_FILENO, LOOP_IN, stdin_ready, ui);
+	if (loop_add_signal(loop, SIGWINCH, on_resize, ui) < 0 || loop_add_signal(loop, SIGTERM, on_terminate, ui) < 0 ||
+	    loop_add_signal(loop, SIGHUP, on_terminate, ui) < 0 || loop_add_signal(loop, SIGINT, on_terminate, ui) < 0 ||
+	    loop_add_signal(loop, SIGCONT, on_continue, ui) < 0)
+		fatal("cannot set up signal handling: %s", strerror(errno));
+	if (o->startup_message)
+		show_message(ui, "%s", o->startup_message);
+	return ui;
+}
+
+void ui_pane_size(const struct ui *ui, unsigned *rows, unsigned *cols)
+{
+	*rows = ui->pane_rows;
+	*cols = ui->pane_cols;
+}
+
+void ui_attach(struct ui *ui, struct session *s)
+{
+	ui->session = s;
+	ui->running = 1;
+	ui->tick_timer = loop_add_timer(ui->loop, 1000000000ull, tick, ui);
+	mark_dirty(ui);
+}
+
+void ui_event(const struct event *ev, void *data)
+{
+	struct ui *ui = data;
+
+	switch (ev->type) {
+	case EV_OUTPUT:
+		termview_feed(ui->tv, ev->u.output.data, ev->u.output.len);
+		mark_dirty(ui);
+		break;
+	case EV_EXIT:
+		ui->running = 0;
+		ui->exit_code = ev->u.exit.code;
+		ui->exit_signal = ev->u.exit.signal;
+		ui->exit_status = ev->u.exit.status;
+		frozen_elapsed = ev->t_ns;
+		mark_dirty(ui);
+		break;
+	case EV_SESSION_END:
+		ui->ended = 1;
+		ui->exit_status = ev->u.end.status;
+		if (!ui->hold || ui->quitting || ui->terminal_lost)
+			loop_stop(ui->loop, ui->exit_status);
+		mark_dirty(ui);
+		break;
+	default:
+		break;
+	}
+}
+
+static void restore_terminal(struct ui *ui)
+{
+	if (ui->freed)
+		return;
+	ui->freed = 1;
+	if (!ui->terminal_lost) {
+		if (ui->mouse)
+			out_raw(MOUSE_OFF);
+		out_raw(MODES_OFF);
+	}
+	endwin();
+}
+
+void ui_emergency_restore(void)
+{
+	if (active_ui)
+		restore_terminal(active_ui);
+}
+
+void ui_free(struct ui *ui)
+{
+	if (!ui)
+		return;
+	restore_terminal(ui);
+	loop_cancel_timer(ui->loop, ui->frame_timer);
+	loop_cancel_timer(ui->loop, ui->esc_timer);
+	loop_cancel_timer(ui->loop, ui->tick_timer);
+	loop_cancel_timer(ui->loop, ui->message_timer);
+	loop_remove_fd(ui->loop, ui->stdin_h);
+	if (ui->help)
+		delwin(ui->help);
+	delwin(ui->pane);
+	delwin(ui->status);
+	if (ui->side)
+		delwin(ui->side);
+	if (ui->border)
+		delwin(ui->border);
+	delscreen(ui->screen);
+	termview_free(ui->tv);
+	input_free(ui->input);
+	keymap_free(ui->km);
+	theme_free(ui->theme);
+	free(ui->paste_buf);
+	free(ui->message);
+	if (active_ui == ui)
+		active_ui = NULL;
+	free(ui);
+}

@@ -1,0 +1,393 @@
+/*
+ * views.c - status line, side panel, help window; see views.h.
+ * Text that comes from the agent (argv, title, paths) is untrusted: it is
+ * decoded as UTF-8, control characters and undecodable bytes are drawn as
+ * '?', and every string is clipped to the columns it was given.
+ */
+#define _GNU_SOURCE
+#include "views.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "../supervisor/buf.h"
+#include "../supervisor/util.h"
+#include "vtscan.h"
+
+struct pen {
+	attr_t attr;
+	int pair;
+};
+
+static struct pen pen_of(const struct views *v, enum theme_element e)
+{
+	const struct theme_style *s = theme_style(v->theme, e);
+	struct pen p = { 0, 0 };
+	int bf, bb;
+	int fg = colour_to_curses(s->fg, v->caps, &bf);
+	int bg = colour_to_curses(s->bg, v->caps, &bb);
+
+	if (fg >= 0 || bg >= 0) {
+		p.pair = alloc_pair(fg, bg);
+		if (p.pair < 0)
+			p.pair = 0;
+	}
+	if ((s->attrs & THEME_BOLD) || bf)
+		p.attr |= WA_BOLD;
+	if (s->attrs & THEME_DIM)
+		p.attr |= WA_DIM;
+	if (s->attrs & THEME_ITALIC)
+		p.attr |= WA_ITALIC;
+	if (s->attrs & THEME_UNDERLINE)
+		p.attr |= WA_UNDERLINE;
+	if (s->attrs & THEME_REVERSE)
+		p.attr |= WA_REVERSE;
+	if (s->attrs & THEME_BLINK)
+		p.attr |= WA_BLINK;
+	return p;
+}
+
+static void fill(WINDOW *w, int y, int x, int n, struct pen p)
+{
+	cchar_t cc;
+	wchar_t sp[2] = { L' ', 0 };
+
+	setcchar(&cc, sp, p.attr, 0, &p.pair);
+	for (int i = 0; i < n; i++)
+		mvwadd_wch(w, y, x + i, &cc);
+}
+
+/* Draw s at (y, x) in at most maxw columns; returns the columns used. */
+static int put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p)
+{
+	mbstate_t ps;
+	const char *end = s + strlen(s);
+	int used = 0;
+
+	memset(&ps, 0, sizeof(ps));
+	while (s < end && used < maxw) {
+		wchar_t wc[2] = { 0, 0 };
+		size_t n = mbrtowc(&wc[0], s, (size_t)(end - s), &ps);
+		int cw;
+		cchar_t cc;
+
+		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			memset(&ps, 0, sizeof(ps));
+			wc[0] = L'?';
+			n = 1;
+		}
+		cw = wcwidth(wc[0]);
+		if (cw < 0 || wc[0] < 0x20) {
+			wc[0] = L'?';
+			cw = 1;
+		}
+		if (cw == 0) { /* combining: keep it simple, skip */
+			s += n;
+			continue;
+		}
+		if (used + cw > maxw)
+			break;
+		setcchar(&cc, wc, p.attr, 0, &p.pair);
+		mvwadd_wch(w, y, x + used, &cc);
+		used += cw;
+		s += n;
+	}
+	return used;
+}
+
+void views_format_elapsed(uint64_t ns, char *out, size_t len)
+{
+	uint64_t s = ns / 1000000000u;
+
+	if (s >= 3600)
+		snprintf(out, len, "%u:%02u:%02u", (unsigned)(s / 3600), (unsigned)(s / 60 % 60), (unsigned)(s % 60));
+	else
+		snprintf(out, len, "%u:%02u", (unsigned)(s / 60), (unsigned)(s % 60));
+}
+
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash && slash[1] ? slash + 1 : path;
+}
+
+static void describe_state(const struct view_state *st, char *out, size_t len)
+{
+	if (st->running)
+		snprintf(out, len, "running");
+	else if (st->exit_signal)
+		snprintf(out, len, "killed by %s", sigabbrev_np(st->exit_signal) ? sigabbrev_np(st->exit_signal) : "signal");
+	else
+		snprintf(out, len, "exited %d", st->exit_code);
+}
+
+void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
+{
+	struct pen base = pen_of(v, TH_STATUS), name = pen_of(v, TH_STATUS_NAME);
+	struct pen key = pen_of(v, TH_STATUS_KEY), alert = pen_of(v, TH_STATUS_ALERT);
+	int cols = getmaxx(w), x = 0;
+	char tmp[128], el[32];
+	struct buf b = BUF_INIT;
+
+	fill(w, 0, 0, cols, base);
+	if (st->prompt) {
+		struct pen pr = pen_of(v, TH_PROMPT);
+
+		x += put(w, 0, x, cols, " ", pr);
+		x += put(w, 0, x, cols - x, st->prompt, pr);
+		put(w, 0, x, cols - x, " ", pr);
+		return;
+	}
+	buf_addf(&b, " %s ", st->argv && st->argv[0] ? base_name(st->argv[0]) : "agent");
+	x += put(w, 0, x, cols - x, b.data, name);
+	buf_release(&b);
+
+	describe_state(st, tmp, sizeof(tmp));
+	views_format_elapsed(st->elapsed_ns, el, sizeof(el));
+	if (st->running) {
+		char s[200];
+
+		snprintf(s, sizeof(s), " %s %s ", tmp, el);
+		x += put(w, 0, x, cols - x, s, base);
+	} else {
+		char s[200];
+
+		snprintf(s, sizeof(s), " %s ", tmp);
+		x += put(w, 0, x, cols - x, s, (st->exit_code || st->exit_signal) ? alert : key);
+	}
+	if (st->prefix_pending) {
+		char s[64];
+
+		snprintf(s, sizeof(s), " %s … ", st->prefix_name);
+		x += put(w, 0, x, cols - x, s, alert);
+	}
+	if (st->scroll_mode || st->scroll_offset) {
+		char s[64];
+
+		snprintf(s, sizeof(s), " scrollback -%u ", st->scroll_offset);
+		x += put(w, 0, x, cols - x, s, alert);
+	}
+	if (st->message) {
+		struct pen m = pen_of(v, TH_MESSAGE);
+
+		x += put(w, 0, x, cols - x, " ", base);
+		x += put(w, 0, x, cols - x, st->message, m);
+	} else {
+		char hint[96];
+		int hw;
+
+		snprintf(hint, sizeof(hint), "%s ? help ", st->prefix_name);
+		hw = (int)strlen(hint);
+		if (cols - x > hw + 1) {
+			put(w, 0, cols - hw, hw, hint, key);
+		}
+	}
+}
+
+static int side_row(const struct views *v, WINDOW *w, int y, const char *label, const char *value)
+{
+	struct pen lp = pen_of(v, TH_SIDE_LABEL), vp = pen_of(v, TH_SIDE_VALUE);
+	int cols = getmaxx(w);
+
+	if (y >= getmaxy(w))
+		return y;
+	put(w, y, 1, 9, label, lp);
+	put(w, y, 11, cols - 12, value, vp);
+	return y + 1;
+}
+
+void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
+{
+	struct pen base = pen_of(v, TH_SIDE), title = pen_of(v, TH_SIDE_TITLE), vp = pen_of(v, TH_SIDE_VALUE);
+	int rows = getmaxy(w), cols = getmaxx(w), y = 0;
+	char tmp[128], el[32];
+	struct buf b = BUF_INIT;
+
+	for (int r = 0; r < rows; r++)
+		fill(w, r, 0, cols, base);
+	put(w, y++, 1, cols - 2, "agent", title);
+	/* the whole command, wrapped over up to 4 lines */
+	for (size_t i = 0; st->argv && st->argv[i]; i++) {
+		if (i)
+			buf_addch(&b, ' ');
+		buf_addstr(&b, st->argv[i]);
+	}
+	{
+		const char *s = b.data;
+		int lines = 0;
+
+		while (*s && lines < 4 && y < rows) {
+			char line[512];
+			size_t n = strlen(s);
+			int used;
+
+			snprintf(line, sizeof(line), "%.*s", (int)MIN(n, sizeof(line) - 1), s);
+			used = put(w, y, 1, cols - 2, line, vp);
+			/* advance by the bytes that fit in used columns */
+			{
+				mbstate_t ps;
+				int width = 0;
+				const char *p = s;
+
+				memset(&ps, 0, sizeof(ps));
+				while (*p && width < used) {
+					wchar_t wc;
+					size_t k = mbrtowc(&wc, p, strlen(p), &ps);
+					int cw;
+
+					if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
+						memset(&ps, 0, sizeof(ps));
+						k = 1;
+						cw = 1;
+					} else {
+						cw = wcwidth(wc);
+						if (cw < 0)
+							cw = 1;
+					}
+					width += cw;
+					p += k;
+				}
+				if (p == s)
+					p++;
+				s = p;
+			}
+			y++;
+			lines++;
+		}
+	}
+	buf_release(&b);
+	y++;
+	snprintf(tmp, sizeof(tmp), "%d", (int)st->pid);
+	y = side_row(v, w, y, "pid", tmp);
+	describe_state(st, tmp, sizeof(tmp));
+	y = side_row(v, w, y, "state", tmp);
+	views_format_elapsed(st->elapsed_ns, el, sizeof(el));
+	y = side_row(v, w, y, "time", el);
+	snprintf(tmp, sizeof(tmp), "%ux%u", st->pane_cols, st->pane_rows);
+	y = side_row(v, w, y, "size", tmp);
+	if (st->cwd) {
+		const char *home = getenv("HOME");
+		size_t hl = home ? strlen(home) : 0;
+
+		if (hl > 1 && !strncmp(st->cwd, home, hl) && (st->cwd[hl] == '/' || !st->cwd[hl]))
+			snprintf(tmp, sizeof(tmp), "~%s", st->cwd + hl);
+		else
+			snprintf(tmp, sizeof(tmp), "%s", st->cwd);
+		y = side_row(v, w, y, "dir", tmp);
+	}
+	if (st->title && st->title[0])
+		y = side_row(v, w, y, "title", st->title);
+	tmp[0] = '\0';
+	if (st->alt_screen)
+		strcat(tmp, "full-screen ");
+	if (st->modes & VT_MODE_BRACKETED_PASTE)
+		strcat(tmp, "paste ");
+	if (st->modes & VT_MODE_MOUSE_ANY_REPORTING)
+		strcat(tmp, "mouse ");
+	if (st->modes & VT_MODE_FOCUS)
+		strcat(tmp, "focus ");
+	if (tmp[0])
+		y = side_row(v, w, y, "modes", tmp);
+	(void)y;
+	if (rows > 2) {
+		char hint[64];
+
+		snprintf(hint, sizeof(hint), "%s ? for help", st->prefix_name);
+		put(w, rows - 1, 1, cols - 2, hint, pen_of(v, TH_SIDE_LABEL));
+	}
+}
+
+void views_border(const struct views *v, WINDOW *w)
+{
+	struct pen p = pen_of(v, TH_BORDER);
+	cchar_t cc;
+	wchar_t line[2] = { 0x2502, 0 }; /* │ */
+
+	setcchar(&cc, line, p.attr, 0, &p.pair);
+	for (int y = 0; y < getmaxy(w); y++)
+		mvwadd_wch(w, y, 0, &cc);
+}
+
+void views_scroll_badge(const struct views *v, WINDOW *pane, const struct view_state *st)
+{
+	char s[64];
+	int n, cols = getmaxx(pane);
+
+	if (!st->scroll_offset && !st->scroll_mode)
+		return;
+	n = snprintf(s, sizeof(s), "[-%u]", st->scroll_offset);
+	if (n < cols)
+		put(pane, 0, cols - n, n, s, pen_of(v, TH_SCROLL));
+}
+
+struct help_ctx {
+	const struct views *v;
+	WINDOW *w;
+	int y;
+	const char *prefix;
+	enum key_table table;
+};
+
+static void help_binding(const struct key *k, enum action a, void *data)
+{
+	struct help_ctx *h = data;
+	char name[64], keys[96];
+	int cols = getmaxx(h->w);
+
+	if (h->y >= getmaxy(h->w) - 1)
+		return;
+	key_format(k, name, sizeof(name));
+	if (h->table == KT_PREFIX)
+		snprintf(keys, sizeof(keys), "%s %s", h->prefix, name);
+	else
+		snprintf(keys, sizeof(keys), "%s", name);
+	put(h->w, h->y, 2, 16, keys, pen_of(h->v, TH_HELP_KEY));
+	put(h->w, h->y, 19, cols - 21, action_help(a), pen_of(h->v, TH_HELP));
+	h->y++;
+}
+
+static void count_binding(const struct key *k, enum action a, void *data)
+{
+	(void)k, (void)a;
+	(*(int *)data)++;
+}
+
+int views_help_lines(const struct keymap *km)
+{
+	int n = 0;
+
+	for (int t = 0; t < KT__COUNT; t++)
+		keymap_each(km, (enum key_table)t, count_binding, &n);
+	return n + 2 + 2 * KT__COUNT + 1;
+}
+
+void views_help(const struct views *v, WINDOW *w, const struct keymap *km)
+{
+	static const char *const headings[KT__COUNT] = {
+		"without the prefix", "after the prefix", "in the scrollback",
+	};
+	struct pen base = pen_of(v, TH_HELP), title = pen_of(v, TH_HELP_TITLE);
+	struct help_ctx h = { v, w, 1, NULL, KT_ROOT };
+	char prefix[64], line[128];
+	int rows = getmaxy(w), cols = getmaxx(w);
+
+	key_format(keymap_prefix(km), prefix, sizeof(prefix));
+	h.prefix = prefix;
+	for (int r = 0; r < rows; r++)
+		fill(w, r, 0, cols, base);
+	snprintf(line, sizeof(line), "belay keys: all go to the agent but the prefix %s", prefix);
+	put(w, 0, 1, cols - 2, line, title);
+	for (int t = 0; t < KT__COUNT; t++) {
+		if (h.y >= rows - 1)
+			break;
+		h.y++;
+		put(w, h.y++, 1, cols - 2, headings[t], title);
+		h.table = (enum key_table)t;
+		keymap_each(km, (enum key_table)t, help_binding, &h);
+	}
+	put(w, rows - 1, 1, cols - 2, "any key closes this", pen_of(v, TH_HELP_KEY));
+}

@@ -1,0 +1,56 @@
+/*
+ * views.h - belay's own parts of the screen: the status line, the side
+ * panel and the help window.  Views draw a plain view_state that the screen
+ * (ui.c) fills from the session and the terminal view; they never read the
+ * session themselves, so a replay can draw the same views from a recording.
+ */
+#ifndef BELAY_VIEWS_H
+#define BELAY_VIEWS_H
+
+#include <curses.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "colour.h"
+#include "keymap.h"
+#include "theme.h"
+
+struct view_state {
+	char *const *argv;
+	pid_t pid;
+	const char *cwd;
+	uint64_t elapsed_ns;
+	int running;
+	int exit_code;   /* valid when !running */
+	int exit_signal; /* 0 when it exited by itself */
+	unsigned pane_rows, pane_cols;
+	const char *title;  /* the agent's window title, "" if none */
+	unsigned modes;     /* VT_MODE_* */
+	int alt_screen;
+	unsigned scroll_offset;
+	int scroll_mode;
+	int prefix_pending;
+	const char *prefix_name; /* "C-]" */
+	const char *message;     /* NULL: none */
+	const char *prompt;      /* a question waiting for y/n, NULL: none */
+	int zoomed;
+};
+
+struct views {
+	const struct theme *theme;
+	const struct colour_caps *caps;
+};
+
+void views_status(const struct views *v, WINDOW *win, const struct view_state *st);
+void views_side(const struct views *v, WINDOW *win, const struct view_state *st);
+void views_border(const struct views *v, WINDOW *win);
+/* The scrollback indicator, in the top right corner of the pane. */
+void views_scroll_badge(const struct views *v, WINDOW *pane, const struct view_state *st);
+/* Lines the help window needs for km. */
+int views_help_lines(const struct keymap *km);
+void views_help(const struct views *v, WINDOW *win, const struct keymap *km);
+
+/* "1:02:03" or "2:03" */
+void views_format_elapsed(uint64_t ns, char *out, size_t len);
+
+#endif
