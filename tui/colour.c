@@ -130,8 +130,10 @@ int colour_to_curses(int colour, const struct colour_caps *caps, int *bright)
 		if (caps->direct) {
 			int v = colour & 0xffffff;
 
-			/* direct terminfo treats 0..7 as the ANSI palette */
-			return v < 8 ? 8 : v;
+			/* direct terminfo entries treat small numbers (below 8, 16 or
+			 * 256, by entry) as palette indices; one step of green is
+			 * invisible, a palette colour is not */
+			return v < 256 ? v + 256 : v;
 		}
 		if (caps->ncolours >= 256)
 			return colour_rgb_to_256(r, g, b);
@@ -144,7 +146,7 @@ int colour_to_curses(int colour, const struct colour_caps *caps, int *bright)
 			colour_index_rgb(idx, &r, &g, &b);
 			int v = (r << 16) | (g << 8) | b;
 
-			return v < 8 ? 8 : v;
+			return v < 256 ? v + 256 : v;
 		}
 		if (idx < caps->ncolours && caps->ncolours >= 16)
 			return idx;
