@@ -13,6 +13,7 @@
 
 #include <libtsm.h>
 #include <locale.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <wchar.h>
@@ -324,20 +325,82 @@ static void emit_repeat(struct vtscan *vs, unsigned n)
 	buf_release(&b);
 }
 
-static void csi_dispatch(struct vtscan *vs, uint32_t final, size_t end)
+/*
+ * Abort the sequence whose final byte is buf[from, to) before libtsm acts on
+ * it, and put text in its place.  CAN ends any sequence in libtsm's parser
+ * without printing anything.
+ */
+static void neutralize(struct vtscan *vs, size_t from, size_t to, const char *text, size_t len)
 {
-	int n = vs->nparams;
+	flush_to(vs, from);
+	vs->out(vs->out_data, "\030", 1);
+	if (len)
+		vs->out(vs->out_data, text, len);
+	vs->start = to;
+}
+
+/*
+ * libtsm 4.0.2 ignores a CSI's prefix and intermediates and acts on the final
+ * byte alone, so "CSI > 4 ; 2 m" (xterm's modifyOtherKeys) would underline
+ * the text, "CSI ? 12 $ p" (a mode query) would reset the screen and
+ * "CSI > 1 u" (kitty's keyboard protocol) would move the cursor.  Only the
+ * forms libtsm implements reach it; the few standard ones it lacks are
+ * rewritten into equivalents it has; everything else is dropped, as a
+ * terminal does with sequences it does not know.
+ */
+static void csi_dispatch(struct vtscan *vs, uint32_t final, size_t from, size_t to)
+{
+	unsigned n = vs->nparams && vs->params[0] ? vs->params[0] : 1;
+	char tmp[32];
+	int len;
 
 	if (vs->prefix == '?' && !vs->ninter && (final == 'h' || final == 'l')) {
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < vs->nparams; i++)
 			set_mode(vs, vs->params[i], final == 'h');
-	} else if (!vs->prefix && !vs->ninter && final == 'b') {
-		/* libtsm ignores REP: let it see the sequence, then the repeats. */
-		flush_to(vs, end);
-		emit_repeat(vs, n && vs->params[0] ? vs->params[0] : 1);
-	} else if (!vs->prefix && vs->ninter == 1 && vs->inter == '!' && final == 'p') {
-		vs->modes &= ~VT_MODE_APP_CURSOR; /* DECSTR, as xterm does */
+		return;
 	}
+	if (!vs->prefix && !vs->ninter) {
+		switch (final) {
+		case 'b': /* REP */
+			neutralize(vs, from, to, NULL, 0);
+			emit_repeat(vs, n);
+			return;
+		case 'E': /* CNL */
+			len = snprintf(tmp, sizeof(tmp), "\r\033[%uB", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		case 'F': /* CPL */
+			len = snprintf(tmp, sizeof(tmp), "\r\033[%uA", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		case 'a': /* HPR */
+			len = snprintf(tmp, sizeof(tmp), "\033[%uC", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		case '`': /* HPA */
+			len = snprintf(tmp, sizeof(tmp), "\033[%uG", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		case 'j': /* HPB */
+			len = snprintf(tmp, sizeof(tmp), "\033[%uD", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		case 'k': /* VPB */
+			len = snprintf(tmp, sizeof(tmp), "\033[%uA", n);
+			neutralize(vs, from, to, tmp, (size_t)len);
+			return;
+		}
+		return; /* libtsm's own */
+	}
+	if (vs->prefix == '?' && !vs->ninter && (final == 'J' || final == 'K' || final == 'n'))
+		return; /* selective erase (as erase), extended cursor report */
+	if (vs->prefix == '>' && !vs->ninter && final == 'c')
+		return; /* secondary device attributes */
+	if (!vs->prefix && vs->ninter == 1 && vs->inter == '!' && final == 'p') {
+		vs->modes &= ~VT_MODE_APP_CURSOR; /* DECSTR, as xterm does */
+		return;
+	}
+	neutralize(vs, from, to, NULL, 0);
 }
 
 static void csi_enter(struct vtscan *vs)
@@ -412,6 +475,8 @@ static void step(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 			break; /* executed, stays */
 		if (cp <= 0x2f) {
 			vs->state = S_ESC_INTER;
+			vs->inter = (char)cp;
+			vs->ninter = 1;
 			break;
 		}
 		vs->state = S_GROUND;
@@ -432,8 +497,21 @@ static void step(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 		}
 		break;
 	case S_ESC_INTER:
-		if (cp >= 0x30 && cp <= 0x7e)
+		if (cp < 0x20)
+			break;
+		if (cp >= 0x7f) {
 			vs->state = S_GROUND;
+			break;
+		}
+		if (cp <= 0x2f) {
+			vs->ninter++;
+			break;
+		}
+		vs->state = S_GROUND;
+		/* libtsm ignores intermediates here too (ESC # 8 would restore
+		 * the cursor): only character set designations reach it */
+		if (vs->ninter != 1 || !strchr("()*+-./", vs->inter) || !strchr("B0A12<", (int)cp))
+			neutralize(vs, from, to, NULL, 0);
 		break;
 	case S_CSI:
 		if (cp < 0x20)
@@ -463,7 +541,7 @@ static void step(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 			vs->ninter++;
 		} else if (cp >= 0x40 && cp <= 0x7e) {
 			vs->state = S_GROUND;
-			csi_dispatch(vs, cp, to);
+			csi_dispatch(vs, cp, from, to);
 		} else {
 			vs->state = S_CSI_IGNORE;
 		}

@@ -1,0 +1,146 @@
+# lib.sh - what scenario tests share: a private tmux server, belay started in
+# it at a fixed size, a reference pane running the same program in plain tmux,
+# screen capture and comparison, and TAP output.
+#
+# tmux is the reference terminal emulator: a program run inside belay must
+# leave the same text in belay's pane as in a tmux pane of the same size.
+
+set -u
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+BELAY=$ROOT/build/belay
+AGENTS=$ROOT/build/agents
+SCREEN_PY=$ROOT/tests/scenario/screen.py
+T=$(mktemp -d /tmp/belay-scenario.XXXXXX)
+SOCK=belay-test-$$
+NTEST=0
+NFAIL=0
+
+mkdir -p "$T/home"
+cat >"$T/tmux.conf" <<'CONF'
+set -g status off
+set -g default-terminal tmux-256color
+set -g history-limit 2000
+set -g escape-time 10
+set -g set-clipboard on
+set -g remain-on-exit on
+set -g allow-rename on
+set -g focus-events on
+CONF
+
+cleanup() {
+	tmux -L "$SOCK" kill-server 2>/dev/null
+	rm -rf "$T"
+}
+trap cleanup EXIT INT TERM
+
+# The environment every program gets, inside belay and in the reference.
+ENVV="env -i HOME=$T/home PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 LC_ALL=C.UTF-8 \
+USER=${USER:-root} SHELL=/bin/sh PS1=\$\  LESSHISTFILE=- INPUTRC=/dev/null"
+
+tm() { tmux -L "$SOCK" -f "$T/tmux.conf" "$@"; }
+
+# The pane belay gives the agent on a W x H terminal (see layout() in tui/ui.c).
+pane_cols() {
+	w=$1
+	if [ "$w" -ge 80 ]; then
+		s=$((w / 4)); [ $s -lt 26 ] && s=26; [ $s -gt 40 ] && s=40
+		echo $((w - s - 1))
+	else
+		echo "$w"
+	fi
+}
+
+# start_belay SESSION W H [belay options --] COMMAND…
+start_belay() {
+	s=$1 w=$2 h=$3
+	shift 3
+	tm new-session -d -s "$s" -x "$w" -y "$h" "$ENVV TERM=tmux-256color $BELAY $*"
+}
+
+# start_ref SESSION W H COMMAND…: the same program in plain tmux
+start_ref() {
+	s=$1 w=$2 h=$3
+	shift 3
+	tm new-session -d -s "$s" -x "$w" -y "$h" "$ENVV TERM=xterm-256color $*"
+}
+
+# Targets are "=NAME:" so that tmux never takes a session name for the
+# start of a window name in another session.
+send() { s=$1; shift; tm send-keys -t "=$s:" "$@"; }
+send_both() { tm send-keys -t "=b:" "$@"; tm send-keys -t "=r:" "$@"; }
+screen() { tm capture-pane -p -t "=$1:"; }
+screen_e() { tm capture-pane -p -e -t "=$1:"; }
+
+# wait_for SESSION TEXT [SECONDS]: until the screen shows TEXT
+wait_for() {
+	i=0 limit=$(( ${3:-10} * 10 ))
+	while [ $i -lt $limit ]; do
+		screen "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_stable SESSION: until two captures 0.3 s apart are equal (at most 10 s)
+wait_stable() {
+	prev="" i=0
+	while [ $i -lt 40 ]; do
+		cur=$(screen "$1")
+		[ -n "$prev" ] && [ "$cur" = "$prev" ] && return 0
+		prev=$cur
+		sleep 0.3
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# belay's pane (COLS x ROWS at the top left) of session b, as text
+belay_pane() { screen_e "${3:-b}" | python3 "$SCREEN_PY" crop "$1" "$2"; }
+ref_screen() { screen_e "${1:-r}" | python3 "$SCREEN_PY" crop 10000 10000; }
+
+ok() { NTEST=$((NTEST + 1)); echo "ok $NTEST - $1"; }
+not_ok() {
+	NTEST=$((NTEST + 1)); NFAIL=$((NFAIL + 1))
+	echo "not ok $NTEST - $1"
+	[ $# -gt 1 ] && printf '%s\n' "$2" | sed 's/^/#   /'
+	return 0
+}
+check() { # check DESC COMMAND…
+	d=$1; shift
+	if "$@"; then ok "$d"; else not_ok "$d"; fi
+}
+check_eq() { # check_eq DESC EXPECTED ACTUAL
+	if [ "$2" = "$3" ]; then ok "$1"; else not_ok "$1" "expected: $2
+actual:   $3"; fi
+}
+
+# compare_screens DESC PW PH: belay's pane against the reference screen
+compare_screens() {
+	wait_stable b; wait_stable r
+	belay_pane "$2" "$3" >"$T/belay.txt"
+	ref_screen >"$T/ref.txt"
+	if cmp -s "$T/belay.txt" "$T/ref.txt"; then
+		ok "$1"
+	else
+		not_ok "$1" "$(diff -u "$T/ref.txt" "$T/belay.txt" | head -40)"
+	fi
+}
+
+# The pid of the belay process in session b.
+belay_pid() { tm display -p -t "=${1:-b}:" '#{pane_pid}'; }
+dead_status() { tm display -p -t "=$1:" '#{pane_dead_status}'; }
+wait_dead() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(tm display -p -t "=$1:" '#{pane_dead}')" = 1 ] && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	return 1
+}
+
+finish() {
+	echo "1..$NTEST"
+	[ "$NFAIL" -eq 0 ]
+	exit $?
+}
