@@ -6,11 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static char empty_data[1];
+char buf_empty_data[1];
 
 void buf_init(struct buf *b)
 {
-	b->data = empty_data;
+	b->data = buf_empty_data;
 	b->len = 0;
 	b->cap = 0;
 }

@@ -20,7 +20,13 @@ struct buf {
 	size_t cap;
 };
 
-#define BUF_INIT { NULL, 0, 0 }
+/*
+ * What an unused buffer points at, so that data is a C string from the start.
+ * Never written to: cap 0 means the buffer owns nothing.
+ */
+extern char buf_empty_data[1];
+
+#define BUF_INIT { buf_empty_data, 0, 0 }
 
 void buf_init(struct buf *b);
 void buf_release(struct buf *b);

@@ -48,7 +48,8 @@ struct session {
 	struct loop_fd *master_h;
 	int err_fd;
 	struct loop_fd *err_h;
-	struct buf input; /* queued for the agent */
+	struct buf input; /* queued for the agent, from input_off on */
+	size_t input_off;
 
 	uint64_t started_ns;
 	uint64_t seq;
@@ -178,6 +179,12 @@ static void finish(struct session *s)
 	s->ended = 1;
 	loop_cancel_timer(s->loop, s->drain_timer);
 	s->drain_timer = NULL;
+	/*
+	 * Nothing follows EV_SESSION_END, even if a background process still
+	 * writes to the terminal after the drain time.
+	 */
+	loop_remove_fd(s->loop, s->master_h);
+	s->master_h = NULL;
 	ev.u.exit.pid = s->pid;
 	ev.u.exit.code = s->exit_signal ? -1 : s->exit_code;
 	ev.u.exit.signal = s->exit_signal;
@@ -224,18 +231,27 @@ static void pump_output(struct session *s, int drain)
 
 static void flush_input(struct session *s)
 {
-	while (s->input.len) {
-		ssize_t n = write(s->master, s->input.data, s->input.len);
+	while (s->input_off < s->input.len) {
+		ssize_t n = write(s->master, s->input.data + s->input_off, s->input.len - s->input_off);
 
 		if (n > 0) {
-			buf_consume(&s->input, (size_t)n);
+			s->input_off += (size_t)n;
 			continue;
 		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno != EAGAIN)
-			buf_reset(&s->input); /* the agent's side is gone: drop it */
+			s->input_off = s->input.len; /* the agent's side is gone: drop it */
 		break;
+	}
+	/* careful: a big paste is written in pieces; moving what is left to
+	 * the front after every piece would make it quadratic */
+	if (s->input_off == s->input.len) {
+		buf_reset(&s->input);
+		s->input_off = 0;
+	} else if (s->input_off > s->input.len / 2) {
+		buf_consume(&s->input, s->input_off);
+		s->input_off = 0;
 	}
 	if (s->master_h)
 		loop_fd_set_events(s->master_h, LOOP_IN | (s->input.len ? LOOP_OUT : 0));
@@ -380,8 +396,8 @@ size_t session_write(struct session *s, const void *data, size_t len)
 {
 	if (s->master < 0 || s->pty_eof)
 		return 0;
-	if (s->input.len + len > INPUT_QUEUE_MAX)
-		len = INPUT_QUEUE_MAX - s->input.len;
+	if (session_pending_input(s) + len > INPUT_QUEUE_MAX)
+		len = INPUT_QUEUE_MAX - session_pending_input(s);
 	if (!len)
 		return 0;
 	buf_add(&s->input, data, len);
@@ -391,7 +407,7 @@ size_t session_write(struct session *s, const void *data, size_t len)
 
 size_t session_pending_input(const struct session *s)
 {
-	return s->input.len;
+	return s->input.len - s->input_off;
 }
 
 void session_resize(struct session *s, unsigned rows, unsigned cols)

@@ -72,8 +72,15 @@ char *spawn_resolve(const char *cmd)
 		return NULL;
 	}
 	if (strchr(cmd, '/')) {
-		if (access(cmd, X_OK) < 0)
+		struct stat st;
+
+		if (stat(cmd, &st) < 0 || access(cmd, X_OK) < 0)
 			return NULL;
+		/* access() allows a directory, execve() would not */
+		if (S_ISDIR(st.st_mode)) {
+			errno = EACCES;
+			return NULL;
+		}
 		return xstrdup(cmd);
 	}
 	path = getenv("PATH");
@@ -131,7 +138,25 @@ static void NORETURN child_fail(int fd, int stage, int err)
 	ssize_t n = write(fd, &se, sizeof(se));
 
 	(void)n;
-	_exit(127);
+	/* as shells do: 127 for a command that is not there, 126 otherwise */
+	_exit(stage == SPAWN_STAGE_EXEC && err == ENOENT ? 127 : 126);
+}
+
+/* As bash decides: a NUL byte in the first line means not a script. */
+static int looks_binary(const char *path)
+{
+	char head[256];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	ssize_t n;
+
+	if (fd < 0)
+		return 1;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	for (ssize_t i = 0; i < n && head[i] != '\n'; i++)
+		if (head[i] == '\0')
+			return 1;
+	return n <= 0;
 }
 
 static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid_t parent)
@@ -175,6 +200,19 @@ static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid
 			child_fail(errfd, SPAWN_STAGE_SETUP, e);
 	}
 	execve(o->path, o->argv, o->envp);
+	if (errno == ENOEXEC && !looks_binary(o->path)) {
+		/* a script without "#!": run it with sh, as execvp(3) and shells do */
+		char *sh_argv[256];
+		size_t n = 0;
+
+		sh_argv[n++] = "sh";
+		sh_argv[n++] = (char *)o->path;
+		for (size_t i = 1; o->argv[i] && n < ARRAY_SIZE(sh_argv) - 1; i++)
+			sh_argv[n++] = o->argv[i];
+		sh_argv[n] = NULL;
+		execve("/bin/sh", sh_argv, o->envp);
+		errno = ENOEXEC;
+	}
 	child_fail(errfd, SPAWN_STAGE_EXEC, errno);
 }
 

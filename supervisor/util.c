@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -187,7 +188,8 @@ int parse_int(const char *s, long min, long max, long *out)
 	char *end;
 	long v;
 
-	if (!s || !*s)
+	/* strtol() would skip leading blanks, but " 5" is not exactly a number */
+	if (!s || !*s || isspace((unsigned char)*s))
 		return 0;
 	errno = 0;
 	v = strtol(s, &end, 10);
