@@ -26,6 +26,7 @@ struct headless {
 	struct termios saved;
 	int raw;
 	int stdout_ok;
+	int fixed_size;
 };
 
 static void write_all(struct headless *h, const char *p, size_t len)
@@ -99,6 +100,8 @@ static void on_winch(struct loop *loop, int signo, void *data)
 	unsigned rows, cols;
 
 	(void)loop, (void)signo;
+	if (h->fixed_size)
+		return;
 	headless_size(&rows, &cols);
 	if (h->session)
 		session_resize(h->session, rows, cols);
@@ -113,10 +116,11 @@ static void on_terminate(struct loop *loop, int signo, void *data)
 		session_hangup(h->session, 1000);
 }
 
-struct headless *headless_new(struct loop *loop)
+struct headless *headless_new(struct loop *loop, int fixed_size)
 {
 	struct headless *h = xcalloc(1, sizeof(*h));
 
+	h->fixed_size = fixed_size;
 	h->loop = loop;
 	h->stdout_ok = 1;
 	if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &h->saved) == 0) {

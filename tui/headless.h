@@ -12,7 +12,8 @@
 
 struct headless;
 
-struct headless *headless_new(struct loop *loop);
+/* fixed_size: the size was given (--size); SIGWINCH does not change it. */
+struct headless *headless_new(struct loop *loop, int fixed_size);
 void headless_free(struct headless *h);
 
 /* The size the agent's terminal should have: stdin's or stdout's, else 80x24. */

@@ -22,8 +22,7 @@ static const struct {
 	{ "PgUp", KEYC_PAGEUP }, { "PPage", KEYC_PAGEUP }, { "PageDown", KEYC_PAGEDOWN },
 	{ "PgDn", KEYC_PAGEDOWN }, { "NPage", KEYC_PAGEDOWN }, { "BTab", KEYC_BTAB },
 	{ "Enter", KEYC_ENTER }, { "Tab", KEYC_TAB }, { "Escape", KEYC_ESCAPE },
-	{ "BSpace", KEYC_BSPACE }, { "Space", ' ' }, { "WheelUp", KEYC_WHEELUP },
-	{ "WheelDown", KEYC_WHEELDOWN },
+	{ "BSpace", KEYC_BSPACE }, { "Space", ' ' },
 };
 
 int key_equal(const struct key *a, const struct key *b)

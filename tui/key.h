@@ -33,8 +33,6 @@ enum key_code {
 	KEYC_BSPACE,
 	KEYC_F1,
 	KEYC_F12 = KEYC_F1 + 11,
-	KEYC_WHEELUP,   /* the mouse wheel, for bindings only */
-	KEYC_WHEELDOWN,
 	KEYC_UNKNOWN,   /* a sequence belay does not know: passed on as is */
 };
 
@@ -60,7 +58,7 @@ struct key key_from_byte(unsigned char b);
 
 /*
  * Append the bytes an xterm sends for k to out; app_cursor selects the
- * DECCKM form of the cursor keys.  KEYC_UNKNOWN and wheel keys add nothing.
+ * DECCKM form of the cursor keys.  KEYC_UNKNOWN adds nothing.
  */
 void key_encode(const struct key *k, int app_cursor, struct buf *out);
 

@@ -221,8 +221,22 @@ static void keymap_line(struct conf_line *l, void *data)
 			memmove(b, b + 1, (km->n[t] - i - 1) * sizeof(*b));
 			km->n[t]--;
 		}
+	} else if (!strcmp(cmd, "unbind-all")) {
+		/* a keymap that is complete in itself starts with this */
+		if (l->argc > 2) {
+			conf_error(l, "usage: unbind-all [TABLE]");
+			return;
+		}
+		if (l->argc == 2) {
+			if (parse_table(l, l->argv[1], &t) < 0)
+				return;
+			km->n[t] = 0;
+		} else {
+			for (int i = 0; i < KT__COUNT; i++)
+				km->n[i] = 0;
+		}
 	} else {
-		conf_error(l, "unknown command '%s' (set, bind or unbind)", cmd);
+		conf_error(l, "unknown command '%s' (set, bind, unbind or unbind-all)", cmd);
 	}
 }
 

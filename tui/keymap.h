@@ -3,7 +3,7 @@
  *
  * A keymap file (keymaps/NAME.keys, format in belay(1), KEY BINDINGS) has
  *     set prefix C-]            set escape-time 25        set mouse on
- *     bind prefix ? help        unbind root S-PageUp
+ *     bind prefix ? help        unbind root S-PageUp     unbind-all [TABLE]
  * Tables: "root" (keys that act without the prefix), "prefix" (the key after
  * the prefix) and "scroll" (keys while looking at the scrollback).  The
  * built-in default is keymaps/default.keys, parsed by the same parser.

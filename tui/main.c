@@ -127,9 +127,15 @@ static void parse_args(int argc, char **argv, struct options *o)
 
 	o->history = 2000;
 	opterr = 0;
+	/* "belay run …" is "belay …": the word only reads better in scripts */
+	if (argc > 1 && !strcmp(argv[1], "run")) {
+		argv[1] = argv[0];
+		argv++;
+		argc--;
+	}
 	/* "+": stop at the first word that is not an option, so that the
 	 * agent's own options stay the agent's (belay vim -R file). */
-	while ((c = getopt_long(argc, argv, "+C:hV", long_options, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:C:hV", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'C':
 			o->workspace = optarg;
@@ -173,12 +179,14 @@ static void parse_args(int argc, char **argv, struct options *o)
 		}
 		case ':':
 			usage_error("option '%s' needs a value", argv[optind - 1]);
+		case '?':
+			usage_error("unknown option '%s'", argv[optind - 1]);
 		default:
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
-	if (optind < argc && !strcmp(argv[optind], "run") && optind == 1)
-		optind++;
+	if (o->rows && !o->headless)
+		usage_error("%s", "--size only applies with --headless (the screen gives the pane its size)");
 	if (optind < argc && !strcmp(argv[optind], "--"))
 		optind++;
 	if (optind >= argc)
@@ -217,9 +225,9 @@ static int load_file(enum data_kind kind, void *obj, const char *path, struct bu
 
 	if (e < 0) {
 		if (e == -EFBIG)
-			warn("cannot load '%s': larger than %u bytes", path, MAX_DATA_FILE);
+			buf_addf(errors, "%s: cannot load: larger than %u bytes\n", path, MAX_DATA_FILE);
 		else
-			warn("cannot load '%s': %s", path, strerror(-e));
+			buf_addf(errors, "%s: cannot load: %s\n", path, strerror(-e));
 		buf_release(&text);
 		return -1;
 	}
@@ -263,8 +271,10 @@ static void load_named(enum data_kind kind, void *obj, const char *spec, int req
 
 	if (strchr(spec, '/') || (strlen(spec) > strlen(ext) + 1 && !strcmp(spec + strlen(spec) - strlen(ext), ext) &&
 				  spec[strlen(spec) - strlen(ext) - 1] == '.')) {
-		if (load_file(kind, obj, spec, errors) < 0)
+		if (load_file(kind, obj, spec, errors) < 0) {
+			fputs(errors->data, stderr);
 			exit(2);
+		}
 		return;
 	}
 	path = config_path(dir, spec, ext);
@@ -316,9 +326,31 @@ static char *first_line_summary(const struct buf *errors)
 struct fanout {
 	int events_fd;
 	struct buf line;
+	/* the start of a UTF-8 character cut by the end of a read, kept for
+	 * the next output event so that JSON text does not lose it */
+	char carry[4];
+	size_t ncarry;
 	session_event_cb front;
 	void *front_data;
 };
+
+/* Bytes at the end of s that begin a UTF-8 character not complete in s. */
+static size_t utf8_incomplete_tail(const char *s, size_t len)
+{
+	for (size_t back = 1; back <= 3 && back <= len; back++) {
+		unsigned char c = (unsigned char)s[len - back];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c >= 0xc0) {
+			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			return need > back ? back : 0;
+		}
+		return 0;
+	}
+	return 0;
+}
 
 static void fan_event(const struct event *ev, void *data)
 {
@@ -326,7 +358,22 @@ static void fan_event(const struct event *ev, void *data)
 
 	if (f->events_fd >= 0) {
 		buf_reset(&f->line);
-		event_to_json(ev, &f->line);
+		if (ev->type == EV_OUTPUT) {
+			struct event copy = *ev;
+			struct buf bytes = BUF_INIT;
+			size_t keep = utf8_incomplete_tail(ev->u.output.data, ev->u.output.len);
+
+			buf_add(&bytes, f->carry, f->ncarry);
+			buf_add(&bytes, ev->u.output.data, ev->u.output.len - keep);
+			memcpy(f->carry, ev->u.output.data + ev->u.output.len - keep, keep);
+			f->ncarry = keep;
+			copy.u.output.data = bytes.data;
+			copy.u.output.len = bytes.len;
+			event_to_json(&copy, &f->line);
+			buf_release(&bytes);
+		} else {
+			event_to_json(ev, &f->line);
+		}
 		buf_addch(&f->line, '\n');
 		for (size_t off = 0; off < f->line.len;) {
 			ssize_t n = write(f->events_fd, f->line.data + off, f->line.len - off);
@@ -389,11 +436,14 @@ int main(int argc, char **argv)
 		}
 	}
 	if (o.events) {
-		fan.events_fd = open(o.events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		/* non-blocking open: a FIFO without a reader is an error, not a hang */
+		fan.events_fd = open(o.events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
 		if (fan.events_fd < 0) {
-			warn("cannot write events to '%s': %s", o.events, strerror(errno));
+			warn("cannot write events to '%s': %s", o.events,
+			     errno == ENXIO ? "a FIFO with nobody reading it" : strerror(errno));
 			exit(2);
 		}
+		fd_set_nonblock(fan.events_fd, 0);
 	}
 
 	/* Before the screen takes the terminal, so that the reason is seen. */
@@ -421,7 +471,7 @@ int main(int argc, char **argv)
 			headless_size(&so.rows, &so.cols);
 		if (headless_termios(&tio) == 0)
 			so.termios = &tio;
-		hl = headless_new(loop);
+		hl = headless_new(loop, o.rows != 0);
 		fan.front = headless_event;
 		fan.front_data = hl;
 	} else {
@@ -438,12 +488,10 @@ int main(int argc, char **argv)
 		else if (file_exists(user_default))
 			load_file(DATA_KEYMAP, km, user_default, &errors);
 		free(user_default);
-		if (o.theme) {
-			load_builtin(DATA_THEME, th, "dark");
-			load_named(DATA_THEME, th, o.theme, 1, &errors);
-		} else {
-			load_named(DATA_THEME, th, no_color && *no_color ? "mono" : "dark", 1, &errors);
-		}
+		/* a theme file may set only some elements: the rest are the
+		 * built-in default's */
+		load_builtin(DATA_THEME, th, no_color && *no_color ? "mono" : "dark");
+		load_named(DATA_THEME, th, o.theme ? o.theme : no_color && *no_color ? "mono" : "dark", 1, &errors);
 		if (errors.len) {
 			fputs(errors.data, stderr);
 			startup = first_line_summary(&errors);
@@ -454,6 +502,7 @@ int main(int argc, char **argv)
 		uo.theme = th;
 		uo.history = o.history;
 		uo.hold = o.hold;
+		uo.theme_explicit = o.theme != NULL || (no_color && *no_color);
 		uo.startup_message = startup;
 		ui = ui_new(loop, &uo);
 		if (!ui) {

@@ -74,6 +74,16 @@ static void scan_out(void *data, const char *bytes, size_t len)
 	tsm_vte_input(tv->vte, bytes, len);
 }
 
+static unsigned room_left(void *data)
+{
+	struct termview *tv = data;
+	unsigned x = tsm_screen_get_cursor_x(tv->screen);
+
+	if (!(tsm_screen_get_flags(tv->screen) & TSM_SCREEN_AUTO_WRAP))
+		return ~0u;
+	return x >= tv->cols ? 0 : tv->cols - x;
+}
+
 struct termview *termview_new(unsigned rows, unsigned cols, unsigned history, termview_write_cb write,
 			      void *data)
 {
@@ -88,6 +98,7 @@ struct termview *termview_new(unsigned rows, unsigned cols, unsigned history, te
 		fatal("cannot create the terminal parser (libtsm): out of memory");
 	tsm_vte_set_osc_cb(tv->vte, vte_osc, tv);
 	tv->scan = vtscan_new(scan_out, tv);
+	vtscan_set_room_cb(tv->scan, room_left, tv);
 	termview_resize(tv, rows, cols);
 	return tv;
 }

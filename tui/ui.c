@@ -58,6 +58,7 @@ struct ui {
 	int prefix_pending;
 	int scroll_mode;
 	int help_visible;
+	int help_top; /* first line of the help shown */
 	int confirm_quit;
 	int selecting, selection_moved;
 	char *paste_buf;
@@ -223,7 +224,8 @@ static void render(struct ui *ui)
 		ui->help = newwin(h, w, MAX(0, (ui->rows - 1 - h) / 2), MAX(0, (ui->cols - w) / 2));
 		wnoutrefresh(ui->pane);
 		if (ui->help) {
-			views_help(&ui->views, ui->help, ui->km);
+			ui->help_top = MIN(ui->help_top, MAX(0, views_help_lines(ui->km) - h));
+			views_help(&ui->views, ui->help, ui->km, ui->help_top);
 			wnoutrefresh(ui->help);
 		}
 		curs_set(0);
@@ -321,6 +323,7 @@ static void act_send_prefix(struct ui *ui)
 static void act_help(struct ui *ui)
 {
 	ui->help_visible = 1;
+	ui->help_top = 0;
 }
 
 static void act_quit(struct ui *ui)
@@ -406,7 +409,17 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	enum action a;
 
 	if (ui->help_visible) {
-		ui->help_visible = 0;
+		/* the help scrolls with the usual keys; any other key closes it */
+		if (k->code == KEYC_UP || k->code == 'k')
+			ui->help_top = MAX(ui->help_top - 1, 0);
+		else if (k->code == KEYC_DOWN || k->code == 'j')
+			ui->help_top++;
+		else if (k->code == KEYC_PAGEUP)
+			ui->help_top = MAX(ui->help_top - (ui->rows - 2), 0);
+		else if (k->code == KEYC_PAGEDOWN || k->code == ' ')
+			ui->help_top += ui->rows - 2;
+		else
+			ui->help_visible = 0;
 		mark_dirty(ui);
 		return;
 	}
@@ -735,6 +748,14 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 		use_default_colors();
 		ui->caps.ncolours = COLORS;
 		ui->caps.direct = tigetflag("RGB") > 0;
+	} else if (!o->theme_explicit) {
+		/* colours would be dropped and leave no contrast: use attributes */
+		size_t len;
+		const char *mono = data_builtin(DATA_THEME, "mono", &len);
+		struct buf errors = BUF_INIT;
+
+		theme_load(ui->theme, "(built-in mono)", mono, len, &errors);
+		buf_release(&errors);
 	}
 	ui->views.theme = ui->theme;
 	ui->views.caps = &ui->caps;

@@ -22,6 +22,7 @@ struct ui_opts {
 	struct theme *theme;   /* the screen takes ownership */
 	unsigned history;      /* scrollback lines */
 	int hold;              /* keep the screen after the agent exits */
+	int theme_explicit;    /* chosen by the user: kept even without colours */
 	const char *startup_message; /* shown on the status line, or NULL */
 };
 

@@ -327,27 +327,35 @@ void views_scroll_badge(const struct views *v, WINDOW *pane, const struct view_s
 struct help_ctx {
 	const struct views *v;
 	WINDOW *w;
-	int y;
+	int line; /* line of the whole help text */
+	int top;  /* first line shown */
 	const char *prefix;
 	enum key_table table;
 };
+
+/* The row of the window for the next line of help, or -1 when not shown. */
+static int help_row(struct help_ctx *h)
+{
+	int row = h->line++ - h->top + 1;
+
+	return row >= 1 && row < getmaxy(h->w) - 1 ? row : -1;
+}
 
 static void help_binding(const struct key *k, enum action a, void *data)
 {
 	struct help_ctx *h = data;
 	char name[64], keys[96];
-	int cols = getmaxx(h->w);
+	int cols = getmaxx(h->w), row = help_row(h);
 
-	if (h->y >= getmaxy(h->w) - 1)
+	if (row < 0)
 		return;
 	key_format(k, name, sizeof(name));
 	if (h->table == KT_PREFIX)
 		snprintf(keys, sizeof(keys), "%s %s", h->prefix, name);
 	else
 		snprintf(keys, sizeof(keys), "%s", name);
-	put(h->w, h->y, 2, 16, keys, pen_of(h->v, TH_HELP_KEY));
-	put(h->w, h->y, 19, cols - 21, action_help(a), pen_of(h->v, TH_HELP));
-	h->y++;
+	put(h->w, row, 2, 16, keys, pen_of(h->v, TH_HELP_KEY));
+	put(h->w, row, 19, cols - 21, action_help(a), pen_of(h->v, TH_HELP));
 }
 
 static void count_binding(const struct key *k, enum action a, void *data)
@@ -362,18 +370,19 @@ int views_help_lines(const struct keymap *km)
 
 	for (int t = 0; t < KT__COUNT; t++)
 		keymap_each(km, (enum key_table)t, count_binding, &n);
-	return n + 2 + 2 * KT__COUNT + 1;
+	/* title, a blank and a heading per table, the closing line */
+	return n + 1 + 2 * KT__COUNT + 1;
 }
 
-void views_help(const struct views *v, WINDOW *w, const struct keymap *km)
+void views_help(const struct views *v, WINDOW *w, const struct keymap *km, int top)
 {
 	static const char *const headings[KT__COUNT] = {
 		"without the prefix", "after the prefix", "in the scrollback",
 	};
 	struct pen base = pen_of(v, TH_HELP), title = pen_of(v, TH_HELP_TITLE);
-	struct help_ctx h = { v, w, 1, NULL, KT_ROOT };
+	struct help_ctx h = { v, w, 0, top, NULL, KT_ROOT };
 	char prefix[64], line[128];
-	int rows = getmaxy(w), cols = getmaxx(w);
+	int rows = getmaxy(w), cols = getmaxx(w), row;
 
 	key_format(keymap_prefix(km), prefix, sizeof(prefix));
 	h.prefix = prefix;
@@ -382,12 +391,13 @@ void views_help(const struct views *v, WINDOW *w, const struct keymap *km)
 	snprintf(line, sizeof(line), "belay keys: all go to the agent but the prefix %s", prefix);
 	put(w, 0, 1, cols - 2, line, title);
 	for (int t = 0; t < KT__COUNT; t++) {
-		if (h.y >= rows - 1)
-			break;
-		h.y++;
-		put(w, h.y++, 1, cols - 2, headings[t], title);
+		help_row(&h); /* blank */
+		if ((row = help_row(&h)) >= 0)
+			put(w, row, 1, cols - 2, headings[t], title);
 		h.table = (enum key_table)t;
 		keymap_each(km, (enum key_table)t, help_binding, &h);
 	}
-	put(w, rows - 1, 1, cols - 2, "any key closes this", pen_of(v, TH_HELP_KEY));
+	put(w, rows - 1, 1, cols - 2,
+	    top > 0 || views_help_lines(km) > rows ? "arrows scroll, any other key closes this" : "any key closes this",
+	    pen_of(v, TH_HELP_KEY));
 }

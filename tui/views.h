@@ -48,7 +48,8 @@ void views_border(const struct views *v, WINDOW *win);
 void views_scroll_badge(const struct views *v, WINDOW *pane, const struct view_state *st);
 /* Lines the help window needs for km. */
 int views_help_lines(const struct keymap *km);
-void views_help(const struct views *v, WINDOW *win, const struct keymap *km);
+/* The help window, from its line top (so that it can scroll). */
+void views_help(const struct views *v, WINDOW *win, const struct keymap *km, int top);
 
 /* "1:02:03" or "2:03" */
 void views_format_elapsed(uint64_t ns, char *out, size_t len);

@@ -47,6 +47,8 @@ enum width_action {
 	W_WIDE,   /* the system says 2, libtsm does not */
 	W_NARROW, /* the system says 1 (or cannot print it), libtsm does not */
 	W_DROP,   /* the system says 0, libtsm does not */
+	W_ACTION_MASK = 3,
+	W_IS_WIDE = 4, /* flag: two columns once reconciled */
 };
 
 struct submap {
@@ -60,6 +62,8 @@ struct submap {
 struct vtscan {
 	vtscan_out_cb out;
 	void *out_data;
+	vtscan_room_cb room;
+	void *room_data;
 
 	enum state state;
 	unsigned modes;
@@ -121,6 +125,12 @@ void vtscan_set_rep_limit(struct vtscan *vs, unsigned limit)
 	vs->rep_limit = limit;
 }
 
+void vtscan_set_room_cb(struct vtscan *vs, vtscan_room_cb cb, void *data)
+{
+	vs->room = cb;
+	vs->room_data = data;
+}
+
 unsigned vtscan_take_bells(struct vtscan *vs)
 {
 	unsigned n = vs->bells;
@@ -151,15 +161,15 @@ static uint8_t compute_action(struct vtscan *vs, uint32_t cp)
 		uselocale(old);
 	}
 	if (in_standin_range(cp)) /* the agent's own use of the ranges we borrow */
-		return sys == 2 ? W_WIDE : W_NARROW;
+		return sys == 2 ? W_WIDE | W_IS_WIDE : W_NARROW;
 	if (sys < 0) /* unprintable for us: drawn as U+FFFD, one column */
 		return tsm == 2 ? W_NARROW : W_PASS;
 	if ((unsigned)sys == tsm)
-		return W_PASS;
-	return sys == 2 ? W_WIDE : sys == 1 ? W_NARROW : W_DROP;
+		return sys == 2 ? W_PASS | W_IS_WIDE : W_PASS;
+	return sys == 2 ? W_WIDE | W_IS_WIDE : sys == 1 ? W_NARROW : W_DROP;
 }
 
-static enum width_action width_action(struct vtscan *vs, uint32_t cp)
+static unsigned width_action(struct vtscan *vs, uint32_t cp)
 {
 	uint8_t *page;
 
@@ -172,7 +182,7 @@ static enum width_action width_action(struct vtscan *vs, uint32_t cp)
 			page[i] = compute_action(vs, (cp & ~0xffu) | i);
 		vs->pages[cp >> 8] = page;
 	}
-	return (enum width_action)page[cp & 0xff];
+	return page[cp & 0xff];
 }
 
 static size_t hash_cp(uint32_t cp, size_t cap)
@@ -415,9 +425,19 @@ static void csi_enter(struct vtscan *vs)
 
 static void print(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 {
-	enum width_action a = cp < 0x80 ? W_PASS : width_action(vs, cp);
+	unsigned w = cp < 0x80 ? W_PASS : width_action(vs, cp);
+	enum width_action a = (enum width_action)(w & W_ACTION_MASK);
 	struct buf b = BUF_INIT;
 	uint32_t sub;
+
+	if ((w & W_IS_WIDE) && vs->room) {
+		/* libtsm must see everything before this character to say
+		 * where its cursor is */
+		if (from != SIZE_MAX)
+			flush_to(vs, from);
+		if (vs->room(vs->room_data) == 1)
+			vs->out(vs->out_data, " ", 1);
+	}
 
 	if (a == W_PASS) {
 		vs->last_print = cp;

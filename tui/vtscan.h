@@ -57,6 +57,15 @@ uint32_t vtscan_unmap(const struct vtscan *vs, uint32_t cp);
 /* Bells (BEL outside a sequence) seen since the last call; resets the count. */
 unsigned vtscan_take_bells(struct vtscan *vs);
 
+/*
+ * How many columns are left from the cursor to the right edge, with
+ * autowrap on (a large number when autowrap is off).  libtsm cuts a wide
+ * character that gets only the last column; terminals wrap it to the next
+ * line, so the scanner pads that column first when this says 1.
+ */
+typedef unsigned (*vtscan_room_cb)(void *data);
+void vtscan_set_room_cb(struct vtscan *vs, vtscan_room_cb cb, void *data);
+
 /* Upper bound of characters one REP may produce (default 65536). */
 void vtscan_set_rep_limit(struct vtscan *vs, unsigned limit);
 

@@ -57,6 +57,29 @@ start_belay() {
 	tm new-session -d -s "$s" -x "$w" -y "$h" "$ENVV TERM=tmux-256color $BELAY $*"
 }
 
+# start_belay_rc SESSION W H [belay options --] COMMAND…: the same, and when
+# belay exits the pane says "belay exited N" (tmux does not always keep the
+# status of a pane's own process).
+start_belay_rc() {
+	s=$1 w=$2 h=$3
+	shift 3
+	tm new-session -d -s "$s" -x "$w" -y "$h" \
+		"$ENVV TERM=tmux-256color sh -c '$BELAY $*; echo belay exited \$?; exec sleep 600'"
+}
+
+# got SESSION: what the keys agent received, all its "got:" lines joined
+got() { screen "$1" | sed -n 's/^got: //p' | sed 's/ *│.*$//; s/ *$//' | tr -d '\n'; }
+# wait_got SESSION TEXT: until got SESSION contains TEXT
+wait_got() {
+	i=0
+	while [ $i -lt 50 ]; do
+		got "$1" | grep -qF -- "$2" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "# got: $(got "$1")"
+	return 1
+}
+
 # start_ref SESSION W H COMMAND…: the same program in plain tmux
 start_ref() {
 	s=$1 w=$2 h=$3

@@ -10,7 +10,10 @@ numbers, such as top).
 """
 import ctypes
 import re
+import signal
 import sys
+
+signal.signal(signal.SIGPIPE, signal.SIG_DFL)
 
 libc = ctypes.CDLL("libc.so.6")
 libc.setlocale(6, b"C.UTF-8")  # LC_ALL
@@ -56,6 +59,28 @@ def crop(cols, rows):
     print("\n".join(out))
 
 
+def sgr_of(word):
+    """The SGR parameters in effect where word first appears in a -e capture."""
+    data = sys.stdin.read()
+    active = []
+    i = 0
+    while i < len(data):
+        m = re.match(r"\x1b\[([0-9;:]*)m", data[i:])
+        if m:
+            params = m.group(1).split(";") if m.group(1) else ["0"]
+            for p in params:
+                if p in ("0", ""):
+                    active = []
+                else:
+                    active.append(p)
+            i += m.end()
+            continue
+        if data.startswith(word, i):
+            print(" ".join(active))
+            return
+        i += 1
+
+
 def mask():
     for line in sys.stdin.read().split("\n"):
         print(re.sub(r" +", " ", re.sub(r"[0-9]", "#", line)).rstrip())
@@ -66,5 +91,7 @@ if __name__ == "__main__":
         crop(int(sys.argv[2]), int(sys.argv[3]))
     elif sys.argv[1] == "text":
         sys.stdout.write(text(sys.stdin.read()))
+    elif sys.argv[1] == "sgr":
+        sgr_of(sys.argv[2])
     elif sys.argv[1] == "mask":
         mask()
