@@ -26,6 +26,7 @@ struct headless {
 	struct termios saved;
 	int raw;
 	int stdout_ok;
+	char last_in; /* the last byte of stdin passed on */
 	int fixed_size;
 };
 
@@ -82,6 +83,7 @@ static void stdin_ready(struct loop *loop, int fd, unsigned revents, void *data)
 	if (n > 0) {
 		if (h->session)
 			session_write(h->session, buf, (size_t)n);
+		h->last_in = buf[n - 1];
 		return;
 	}
 	loop_remove_fd(loop, h->stdin_h);
@@ -89,8 +91,13 @@ static void stdin_ready(struct loop *loop, int fd, unsigned revents, void *data)
 	if (h->session && !h->raw) {
 		struct termios t;
 
-		if (session_get_termios(h->session, &t) == 0 && (t.c_lflag & ICANON))
+		/* EOF after a partial line only ends that line: send a second
+		 * one, as a person at the keyboard would */
+		if (session_get_termios(h->session, &t) == 0 && (t.c_lflag & ICANON)) {
 			session_write(h->session, (const char *)&t.c_cc[VEOF], 1);
+			if (h->last_in && h->last_in != '\n')
+				session_write(h->session, (const char *)&t.c_cc[VEOF], 1);
+		}
 	}
 }
 

@@ -1,0 +1,108 @@
+# cli - the command line: usage errors, exit statuses, headless mode, events,
+# keymap and theme files (bad lines reported as file:line, defaults kept).
+. "$(dirname "$0")/lib.sh"
+
+W=120 H=32
+
+# --- usage errors: one line, exit 2
+out=$($BELAY 2>&1); rc=$?
+check_eq "no command: exit 2" 2 "$rc"
+check_eq "no command: one line" 1 "$(printf '%s\n' "$out" | wc -l)"
+check "no command: says what is missing" sh -c "printf '%s' '$out' | grep -q 'missing command'"
+out=$($BELAY --frobnicate ls 2>&1); rc=$?
+check_eq "unknown option: exit 2" 2 "$rc"
+check "unknown option: names it" sh -c "printf '%s' \"$out\" | grep -q \"unknown option '--frobnicate'\""
+out=$($BELAY --events 2>&1); rc=$?
+check_eq "missing option value: exit 2" 2 "$rc"
+check "missing option value: says so" sh -c "printf '%s' \"$out\" | grep -q 'needs a value'"
+$BELAY --headless no-such-command-xyz >/dev/null 2>&1; rc=$?
+check_eq "command not found: exit 127" 127 "$rc"
+$BELAY --headless /etc/passwd >/dev/null 2>&1; rc=$?
+check_eq "not executable: exit 126" 126 "$rc"
+$BELAY -C /no/such/dir --headless true >/dev/null 2>&1; rc=$?
+check_eq "bad workspace: exit 2" 2 "$rc"
+check "--version prints the version" sh -c "$BELAY --version | grep -q '^belay [0-9]'"
+check "--help prints the usage" sh -c "$BELAY --help | grep -q '^usage: belay'"
+check "options after the command belong to the command" sh -c "$BELAY --headless -- echo --help | grep -q -- '--help'"
+check "belay run … is belay …" sh -c "$BELAY run --headless echo ran | grep -q ran"
+
+# --- headless: output copied, input copied, status kept
+out=$($BELAY --headless --size 100x30 sh -c 'stty size; echo "cwd=$PWD"' </dev/null)
+check "headless: --size sets the agent's terminal" sh -c "printf '%s' '$out' | grep -q '30 100'"
+out=$(cd /tmp && $BELAY --headless -C "$ROOT" sh -c 'echo "cwd=$PWD"' </dev/null)
+check "headless: -C runs in the workspace" sh -c "printf '%s' '$out' | grep -q 'cwd=$ROOT'"
+out=$(printf 'hello\n' | $BELAY --headless sh -c 'read x; echo "read=$x"')
+check "headless: stdin reaches the agent" sh -c "printf '%s' '$out' | grep -q 'read=hello'"
+printf 'abc' | $BELAY --headless cat >/dev/null; rc=$?
+check_eq "headless: end of stdin ends cat (EOF sent)" 0 "$rc"
+$BELAY --headless sh -c 'exit 42' </dev/null; rc=$?
+check_eq "headless: exit status passed on" 42 "$rc"
+$BELAY --headless sh -c 'kill -TERM $$' </dev/null; rc=$?
+check_eq "headless: killed agent gives 128+N" 143 "$rc"
+
+# --- events: JSON lines with the documented fields
+$BELAY --headless --events "$T/ev.jsonl" sh -c 'printf "héllo\n"; exit 3' </dev/null >/dev/null
+check "events: every line is JSON with seq, t, type, step" python3 - "$T/ev.jsonl" <<'PY'
+import json, sys
+lines = [json.loads(l) for l in open(sys.argv[1])]
+assert all({"seq", "t", "type", "step"} <= set(e) for e in lines)
+assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
+assert lines[0]["type"] == "session-start" and lines[0]["argv"][0] == "sh"
+assert lines[-1]["type"] == "session-end" and lines[-1]["status"] == 3
+assert any(e["type"] == "exit" and e["code"] == 3 for e in lines)
+assert "héllo" in "".join(e.get("data", "") for e in lines if e["type"] == "output")
+PY
+mkfifo "$T/fifo"
+$BELAY --headless --events "$T/fifo" true >/dev/null 2>&1; rc=$?
+check_eq "events: a FIFO nobody reads is an error, not a hang" 2 "$rc"
+
+# --- keymaps and themes
+mkdir -p "$T/home/.config/belay/keymaps" "$T/home/.config/belay/themes"
+cat >"$T/home/.config/belay/keymaps/default.keys" <<'KEYS'
+# a user's keymap with mistakes
+bind prefix x frobnicate
+bind nowhere y help
+set prefix C-q
+bind prefix h help
+KEYS
+start_belay b $W $H -- "$AGENTS/keys"
+wait_for b ready
+check "a bad keymap line is reported as file:line" wait_for b 'default.keys:2: unknown action'
+send b C-q h
+check "the good lines still apply (new prefix, new binding)" wait_for b 'belay keys'
+send b Escape
+sleep 0.3 # an ESC followed at once by a key is that key with Alt
+send b C-q '?'
+check "the defaults stay where the file does not change them" wait_for b 'belay keys'
+send b Escape
+sleep 0.3
+send b C-] a
+check "the old prefix is an ordinary key now" wait_got b '\x1da'
+tm kill-session -t =b
+rm "$T/home/.config/belay/keymaps/default.keys"
+
+printf 'status red blue bold\nside-title nocolour\n' >"$T/home/.config/belay/themes/mine.theme"
+out=$(tm new-session -d -s b -x $W -y $H "$ENVV TERM=tmux-256color $BELAY --theme mine $AGENTS/keys 2>$T/err"; sleep 1; cat "$T/err")
+wait_for b ready
+check "a bad theme line is reported as file:line (after belay exits, and on the status line)" \
+	wait_for b "mine.theme:2: 'nocolour' is not a colour"
+check "the good theme lines apply (status line red on blue)" \
+	sh -c "tmux -L $SOCK capture-pane -p -e -t =b: | tail -1 | grep -q '31.*44\|44.*31'"
+tm kill-session -t =b
+$BELAY --theme no-such-theme true 2>/dev/null; rc=$?
+check_eq "belay --theme with a missing name: exit 2" 2 "$rc"
+
+tm new-session -d -s b -x $W -y $H "$ENVV NO_COLOR=1 TERM=tmux-256color $BELAY $AGENTS/keys"
+wait_for b ready
+check "NO_COLOR: belay's own parts have no colour" \
+	sh -c "! tmux -L $SOCK capture-pane -p -e -t =b: | tail -1 | grep -q '\[3[0-8]m\|\[4[0-8]m\|38;5\|48;5'"
+tm kill-session -t =b
+
+# --- a keymap given on the command line
+start_belay b $W $H --keymap tmux -- "$AGENTS/keys"
+wait_for b ready
+send b C-b '?'
+check "--keymap tmux: C-b is the prefix" wait_for b 'belay keys'
+tm kill-session -t =b
+
+finish

@@ -1,0 +1,83 @@
+# hostile - output that attacks the terminal neither crashes belay, nor grows
+# its memory without bound, nor reaches the outer terminal.
+#
+# Everything belay writes to its terminal is recorded with tmux pipe-pane and
+# searched for the attack.
+. "$(dirname "$0")/lib.sh"
+
+W=120 H=32
+MEM_LIMIT_KB=$((96 * 1024))
+HOSTILE="python3 $ROOT/tests/agents/hostile.py"
+
+# run MODE: start the hostile agent in belay, record belay's output, attack
+run() {
+	rm -f "$T/outer.raw"
+	tm kill-session -t =b 2>/dev/null
+	tm delete-buffer 2>/dev/null
+	start_belay b $W $H -- $HOSTILE "$1"
+	wait_for b ready
+	tm pipe-pane -t =b: -o "cat >>$T/outer.raw"
+	pid=$(belay_pid)
+	send b x
+}
+alive() { kill -0 "$pid" 2>/dev/null && [ "$(tm display -p -t =b: '#{pane_dead}')" = 0 ]; }
+hwm_kb() { awk '/^VmHWM:/ { print $2 }' "/proc/$pid/status"; }
+not() { ! "$@"; }
+bounded() {
+	m=$(hwm_kb)
+	echo "# peak memory of belay: ${m} kB"
+	[ -n "$m" ] && [ "$m" -lt $MEM_LIMIT_KB ]
+}
+outer_has() { python3 - "$T/outer.raw" "$1" <<'PY'
+import sys
+data = open(sys.argv[1], "rb").read() if __import__("os").path.exists(sys.argv[1]) else b""
+sys.exit(0 if sys.argv[2].encode() in data else 1)
+PY
+}
+outer_utf8() { python3 -c "import sys; open(sys.argv[1],'rb').read().decode('utf-8')" "$T/outer.raw" 2>/dev/null; }
+no_tmux_buffer() { [ -z "$(tm list-buffers 2>/dev/null)" ]; }
+
+# --- a 10 MB OSC 52 (clipboard) sequence
+run osc52
+check "osc52: belay survives and goes on" wait_for b 'END osc52' 60
+check "osc52: belay's memory stays bounded" bounded
+check "osc52: the outer terminal never sees an OSC 52" not outer_has "$(printf '\033]52;')"
+check "osc52: the outer terminal's clipboard is untouched" no_tmux_buffer
+check "osc52: none of the payload reaches the outer terminal" not outer_has QUFBQUFB
+
+# --- an unterminated device control string
+run dcs
+check "dcs: the text before it is shown" wait_for b 'before the DCS' 30
+sleep 2
+check "dcs: belay is still alive" alive
+check "dcs: belay's memory stays bounded" bounded
+check "dcs: nothing of it reaches the outer terminal" not outer_has xxxxxxxx
+send b C-] '?'
+check "dcs: belay still answers its keys" wait_for b 'belay keys'
+
+# --- invalid UTF-8 and C1 bytes
+run utf8
+check "utf8: belay survives and goes on" wait_for b 'END utf8' 30
+check "utf8: belay's memory stays bounded" bounded
+check "utf8: everything belay writes to the outer terminal is valid UTF-8" outer_utf8
+
+# --- 10,000 CSI parameters, and one parameter of 1 MB
+run csi
+check "csi: belay survives and goes on" wait_for b 'END csi' 30
+check "csi: belay's memory stays bounded" bounded
+
+# --- a title, then a request to type it back
+run title
+check "title: the agent gets nothing typed back" wait_for b 'typed back: none' 10
+check "title: the outer terminal's title is not the agent's" \
+	sh -c "[ \"\$(tmux -L $SOCK display -p -t =b: '#{pane_title}')\" != evil ]"
+check "title: no title sequence reaches the outer terminal" \
+	sh -c "! grep -q \"\$(printf '\\033]2;')\" '$T/outer.raw' && ! grep -q \"\$(printf '\\033]0;')\" '$T/outer.raw'"
+check "title: belay shows the title in its side panel, without control characters" wait_for b 'evilcommand'
+
+# --- a repeat count of two billion
+run rep
+check "rep: belay survives and goes on" wait_for b 'END rep' 30
+check "rep: belay's memory stays bounded" bounded
+
+finish
