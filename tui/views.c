@@ -212,9 +212,15 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 	put(w, y++, 1, cols - 2, "agent", title);
 	/* the whole command, wrapped over up to 4 lines */
 	for (size_t i = 0; st->argv && st->argv[i]; i++) {
+		const char *a = st->argv[i];
+
 		if (i)
 			buf_addch(&b, ' ');
-		buf_addstr(&b, st->argv[i]);
+		/* quoted as a shell would need it, so that words stay words */
+		if (!*a || strpbrk(a, " \t'\"\\$`;&|<>()*?[]#~"))
+			buf_addf(&b, "'%s'", a);
+		else
+			buf_addstr(&b, a);
 	}
 	{
 		const char *s = b.data;

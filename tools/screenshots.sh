@@ -1,0 +1,82 @@
+#!/bin/sh
+# make screenshots: scripted belay sessions in a detached tmux, captured and
+# rendered to screenshots/*.png by tools/ansi2png.py.
+set -eu
+root=$(cd "$(dirname "$0")/.." && pwd)
+out=$root/screenshots
+T=$(mktemp -d /tmp/belay-shots.XXXXXX)
+SOCK=belay-shots-$$
+W=120 H=34
+trap 'tmux -L $SOCK kill-server 2>/dev/null; rm -rf "$T"' EXIT
+printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
+tm() { tmux -L "$SOCK" -f "$T/tmux.conf" "$@"; }
+mkdir -p "$out" "$T/ws" "$T/home"
+ENVV="env -i HOME=$T/home PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TERM=tmux-256color PS1=\$\ "
+
+wait_for() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tm capture-pane -p -t =s: | grep -qF -- "$1" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "screenshots: '$1' never appeared" >&2
+	return 1
+}
+shot() {
+	sleep 0.6
+	tm capture-pane -p -e -t =s: >"$T/cap"
+	set -- "$1" $(tm display -p -t =s: '#{cursor_x} #{cursor_y} #{cursor_flag}')
+	if [ "$4" = 1 ]; then
+		/usr/bin/python3 "$root/tools/ansi2png.py" "$T/cap" "$out/$1.png" $W $H "$2" "$3"
+	else
+		/usr/bin/python3 "$root/tools/ansi2png.py" "$T/cap" "$out/$1.png" $W $H
+	fi
+	echo "screenshots/$1.png"
+}
+start() { tm new-session -d -s s -x $W -y $H "$ENVV $*"; }
+stop() { tm kill-session -t =s; }
+
+# the demo agent at work
+start "$root/build/belay" -C "$T/ws" "$root/build/agents/demo"
+wait_for 'demo agent'
+tm send-keys -t =s: 'look around' Enter
+wait_for 'greets'
+tm send-keys -t =s: 'write a script that greets' Enter
+wait_for 'prints a greeting'
+tm send-keys -t =s: 'add German' Enter
+wait_for 'four lines'
+shot demo
+# the help window over it
+tm send-keys -t =s: C-] '?'
+wait_for 'belay keys'
+shot help
+tm send-keys -t =s: Escape
+stop
+
+# a full-screen program in the pane
+python3 -c "
+for i in range(1, 80): print(f'def step_{i}(state):\n    return state + {i}  # 日本語 ✅\n')
+" >"$T/ws/steps.py"
+start "$root/build/belay" -C "$T/ws" vim -u NONE -i NONE -N -n -c "'syntax on'" -c "'set number'" steps.py
+wait_for 'step_1'
+tm send-keys -t =s: '/step_7(' Enter
+shot vim
+stop
+
+# the scrollback
+start "$root/build/belay" -C "$T/ws" sh
+wait_for '$'
+tm send-keys -t =s: 'for i in $(seq 1 60); do printf "\033[3%dmline %d\033[0m\n" $((i % 7 + 1)) $i; done' Enter
+wait_for 'line 60'
+tm send-keys -t =s: C-] '['
+tm send-keys -t =s: k k k k k k k k k k k k
+shot scrollback
+stop
+
+# without colour (NO_COLOR)
+tm new-session -d -s s -x $W -y $H "$ENVV NO_COLOR=1 $root/build/belay -C $T/ws $root/build/agents/demo"
+wait_for 'demo agent'
+tm send-keys -t =s: 'look around' Enter
+wait_for 'greets'
+shot mono
+stop
