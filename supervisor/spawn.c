@@ -18,6 +18,7 @@
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <stdint.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -167,8 +168,15 @@ static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid
 	/* Signals: the supervisor blocks them for its signalfd. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
-	for (int sig = 1; sig < NSIG; sig++)
-		sigaction(sig, &sa, NULL);
+	for (int sig = 1; sig < NSIG; sig++) {
+		/* glibc keeps 32 and 33 for itself and refuses them, but an
+		 * ignored one would stay ignored in the agent: ask the kernel */
+		if (sigaction(sig, &sa, NULL) < 0) {
+			struct { void *handler; unsigned long flags; void *restorer; uint64_t mask; } ksa = { 0 };
+
+			syscall(SYS_rt_sigaction, sig, &ksa, NULL, sizeof(ksa.mask));
+		}
+	}
 	sigemptyset(&all);
 	sigprocmask(SIG_SETMASK, &all, NULL);
 

@@ -7,7 +7,7 @@ W=120 H=32
 PW=$(pane_cols $W) PH=$((H - 1))
 KEYS=$AGENTS/keys
 PROBE=$AGENTS/probe
-stop() { tm kill-session -t "=$1" 2>/dev/null; }
+stop() { tm kill-session -t "=$1" 2>/dev/null; :; }
 
 # --- resize reaches the agent (TIOCSWINSZ, SIGWINCH) and the layout follows
 start_belay b $W $H -- sh -c "'trap \"stty size\" WINCH; stty size; while :; do sleep 0.05; done'"
@@ -32,12 +32,12 @@ compare_screens "CJK, emoji (old and new) and a wide character at the right edge
 stop b; stop r
 
 # --- colours: 16, 256 and 24-bit reach the outer terminal as it can show them
-COLOURS='printf "\033[31mred\033[0m \033[1;38;5;196mc196\033[0m \033[48;5;21mbg21\033[0m \033[38;2;255;128;0mrgb\033[0m \033[4;3mu\033[0m\n"'
+COLOURS='printf "\033[31mred\033[0m \033[1;38;5;196mc196\033[0m \033[48;5;21mbg21\033[0m \033[38;2;255;128;0mrgb\033[0m \033[4;3mu\033[0m\n"; echo colours-"done"'
 start_belay b $W $H -- sh
 wait_for b '$'
 send b "$COLOURS" Enter
-wait_for b 'rgb'
-line=$(screen_e b | grep -F 'c196' | tail -1)
+wait_for b 'colours-done'
+line=$(screen_e b | grep -F 'c196' | grep -vF printf | tail -1)
 check "16 colours pass as palette colours" sh -c "printf '%s' '$line' | grep -q '\[31m.*red'"
 check "256 colours pass as they are (38;5;196)" sh -c "printf '%s' '$line' | grep -q '38;5;196m'"
 check "256-colour backgrounds pass (48;5;21)" sh -c "printf '%s' '$line' | grep -q '48;5;21m'"
@@ -49,8 +49,8 @@ stop b
 tm new-session -d -s b -x $W -y $H "$ENVV TERM=xterm-direct $BELAY sh"
 wait_for b '$'
 send b "$COLOURS" Enter
-wait_for b 'rgb'
-line=$(screen_e b | grep -F 'c196' | tail -1)
+wait_for b 'colours-done'
+line=$(screen_e b | grep -F 'c196' | grep -vF printf | tail -1)
 check "24-bit colour passes as 24-bit where the terminal has it (TERM=xterm-direct)" \
 	sh -c "printf '%s' '$line' | grep -q '38;2;255;128;0m'"
 stop b
