@@ -207,6 +207,37 @@ static char *config_path(const char *dir, const char *name, const char *ext)
 	return NULL;
 }
 
+/*
+ * Where the installed keymaps and themes are: beside the binary
+ * (BIN/../share/belay, so that an install anywhere works), else the
+ * directory configured at build time.
+ */
+static const char *data_dir(void)
+{
+	static char *dir;
+	char exe[4096];
+	ssize_t n;
+
+	if (dir)
+		return dir;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash, *cand;
+		struct stat st;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			cand = xasprintf("%s/../share/belay", exe);
+			if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir = cand;
+			free(cand);
+		}
+	}
+	return dir = xstrdup(BELAY_DATADIR);
+}
+
 static int file_exists(const char *path)
 {
 	struct stat st;
@@ -284,7 +315,7 @@ static void load_named(enum data_kind kind, void *obj, const char *spec, int req
 		return;
 	}
 	free(path);
-	path = xasprintf("%s/%s/%s.%s", BELAY_DATADIR, dir, spec, ext);
+	path = xasprintf("%s/%s/%s.%s", data_dir(), dir, spec, ext);
 	if (file_exists(path)) {
 		load_file(kind, obj, path, errors);
 		free(path);
