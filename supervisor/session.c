@@ -276,6 +276,8 @@ static void err_ready(struct loop *loop, int fd, unsigned revents, void *data)
 	ssize_t n;
 
 	(void)revents;
+	if (fd < 0)
+		return;
 	n = read(fd, &se, sizeof(se));
 	if (n < 0 && errno == EAGAIN)
 		return;
@@ -318,6 +320,10 @@ static void child_exited(struct loop *loop, int signo, void *data)
 		}
 		loop_cancel_timer(loop, s->kill_timer);
 		s->kill_timer = NULL;
+		/* the child is gone, so its error pipe says all it will say:
+		 * read it now, before the exit is reported */
+		if (s->err_h)
+			err_ready(loop, s->err_fd, LOOP_IN, s);
 		if (s->pty_eof) {
 			finish(s);
 		} else {

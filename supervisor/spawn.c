@@ -157,7 +157,7 @@ static int looks_binary(const char *path)
 	for (ssize_t i = 0; i < n && head[i] != '\n'; i++)
 		if (head[i] == '\0')
 			return 1;
-	return n <= 0;
+	return n < 0; /* an empty file is an empty script */
 }
 
 static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid_t parent)

@@ -90,7 +90,7 @@ static void usage(void)
 	       "  -C DIR            run in DIR (the workspace) instead of the current directory\n"
 	       "      --headless    no screen: copy the agent's output to stdout and stdin to the\n"
 	       "                    agent, like script(1)\n"
-	       "      --size COLSxROWS  the agent's terminal size when headless without a terminal\n"
+	       "      --size COLSxROWS  with --headless: the agent's terminal size, fixed\n"
 	       "      --events FILE write every event as a line of JSON to FILE\n"
 	       "      --keymap NAME|FILE  key bindings (built in: default, tmux)\n"
 	       "      --theme NAME|FILE   colours (built in: dark, light, mono, high-contrast)\n"

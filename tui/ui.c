@@ -59,6 +59,7 @@ struct ui {
 	int scroll_mode;
 	int help_visible;
 	int help_top; /* first line of the help shown */
+	int help_rows; /* rows of the help window, at the last frame */
 	int confirm_quit;
 	int selecting, selection_moved;
 	char *paste_buf;
@@ -224,6 +225,7 @@ static void render(struct ui *ui)
 		ui->help = newwin(h, w, MAX(0, (ui->rows - 1 - h) / 2), MAX(0, (ui->cols - w) / 2));
 		wnoutrefresh(ui->pane);
 		if (ui->help) {
+			ui->help_rows = h;
 			ui->help_top = MIN(ui->help_top, MAX(0, views_help_lines(ui->km) - h));
 			views_help(&ui->views, ui->help, ui->km, ui->help_top);
 			wnoutrefresh(ui->help);
@@ -409,8 +411,13 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	enum action a;
 
 	if (ui->help_visible) {
-		/* the help scrolls with the usual keys; any other key closes it */
-		if (k->code == KEYC_UP || k->code == 'k')
+		/* a help longer than the window scrolls with the usual keys;
+		 * any other key closes it */
+		int scrolls = views_help_lines(ui->km) > ui->help_rows;
+
+		if (!scrolls)
+			ui->help_visible = 0;
+		else if (k->code == KEYC_UP || k->code == 'k')
 			ui->help_top = MAX(ui->help_top - 1, 0);
 		else if (k->code == KEYC_DOWN || k->code == 'j')
 			ui->help_top++;
