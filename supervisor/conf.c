@@ -31,6 +31,13 @@ void conf_error(struct conf_line *line, const char *fmt, ...)
 	line->nerrors++;
 }
 
+/* "#rrggbb" and a blank or the end: a colour (themes), not a comment. */
+static int is_hex_colour(const char *s)
+{
+	return strspn(s + 1, "0123456789abcdefABCDEF") == 6 &&
+	       (!s[7] || s[7] == ' ' || s[7] == '\t' || s[7] == '\r');
+}
+
 /* Split one line (NUL-terminated, modified in place) into words. */
 static int split(char *s, char **argv, int *argc, const char **problem)
 {
@@ -42,7 +49,7 @@ static int split(char *s, char **argv, int *argc, const char **problem)
 
 		while (*s == ' ' || *s == '\t' || *s == '\r')
 			s++;
-		if (!*s || *s == '#')
+		if (!*s || (*s == '#' && !is_hex_colour(s)))
 			break;
 		if (n == CONF_MAX_WORDS) {
 			*problem = "too many words";

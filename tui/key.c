@@ -82,6 +82,11 @@ static uint32_t decode_utf8(const char *s, size_t *used)
 			return 0;
 		cp = (cp << 6) | (p[i] & 0x3f);
 	}
+	/* careful: above U+10FFFF are the KEYC_* codes ("\xf4\x90\x80\x80"
+	 * would be Up); overlong forms and surrogates are not characters */
+	if (cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff) ||
+	    (n == 2 && cp < 0x80) || (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000))
+		return 0;
 	*used = n;
 	return cp;
 }

@@ -59,11 +59,20 @@ static void vte_osc(struct tsm_vte *vte, const char *u8, size_t len, void *data)
 		if (c >= 0x20 && c != 0x7f)
 			tv->title[o++] = (char)c;
 	}
-	/* do not leave half a UTF-8 sequence at the end */
-	while (o && ((unsigned char)tv->title[o - 1] & 0xc0) == 0x80)
-		o--;
-	if (o && (unsigned char)tv->title[o - 1] >= 0xc0)
-		o--;
+	/* do not leave half a UTF-8 sequence at the end (cut at TITLE_MAX) */
+	if (o) {
+		size_t lead = o;
+
+		while (lead && ((unsigned char)tv->title[lead - 1] & 0xc0) == 0x80)
+			lead--;
+		if (lead && (unsigned char)tv->title[lead - 1] >= 0xc0) {
+			unsigned char c = (unsigned char)tv->title[lead - 1];
+			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			if (o - (lead - 1) < need)
+				o = lead - 1;
+		}
+	}
 	tv->title[o] = '\0';
 }
 
@@ -93,13 +102,15 @@ struct termview *termview_new(unsigned rows, unsigned cols, unsigned history, te
 	tv->write_data = data;
 	if (tsm_screen_new(&tv->screen, NULL, NULL) < 0)
 		fatal("cannot create the terminal screen (libtsm): out of memory");
-	tsm_screen_set_max_sb(tv->screen, history);
 	if (tsm_vte_new(&tv->vte, tv->screen, vte_write, tv, NULL, NULL) < 0)
 		fatal("cannot create the terminal parser (libtsm): out of memory");
 	tsm_vte_set_osc_cb(tv->vte, vte_osc, tv);
 	tv->scan = vtscan_new(scan_out, tv);
 	vtscan_set_room_cb(tv->scan, room_left, tv);
+	/* careful: libtsm starts at 80x24, and a smaller first size would push
+	 * the rows it drops into the scrollback as blank lines */
 	termview_resize(tv, rows, cols);
+	tsm_screen_set_max_sb(tv->screen, history);
 	return tv;
 }
 
@@ -108,6 +119,7 @@ void termview_free(struct termview *tv)
 	if (!tv)
 		return;
 	tsm_vte_unref(tv->vte);
+	tsm_screen_clear_sb(tv->screen); /* libtsm 4.0.2's unref leaks the scrollback */
 	tsm_screen_unref(tv->screen);
 	vtscan_free(tv->scan);
 	free(tv);
@@ -341,7 +353,7 @@ void termview_paste(struct termview *tv, const char *text, size_t len)
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 
-		if (c >= 0x20 || c == '\t' || c == '\r')
+		if ((c >= 0x20 && c != 0x7f) || c == '\t' || c == '\r')
 			buf_addch(&b, (char)c);
 		else if (c == '\n')
 			buf_addch(&b, '\r');
@@ -440,36 +452,35 @@ int termview_mouse(struct termview *tv, const struct mouse *m)
 
 /* ---- scrollback ---- */
 
-static int hash_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch, size_t len, unsigned width,
-		     unsigned x, unsigned y, const struct tsm_screen_attr *a, tsm_age_t age, void *data)
+/*
+ * Move the view up one line; 1 if it moved.  libtsm 4.0.2 does not say where
+ * the view is, and two views can look alike (a run of blank or equal lines),
+ * so ask its selection, which is anchored to lines: from the top line before
+ * the move to the top line after it, the copy holds a line end only if the
+ * view moved.  Careful: this takes over the selection.
+ */
+static int sb_up_one(struct termview *tv)
 {
-	uint64_t *h = data;
+	char *text = NULL;
+	int n, moved;
 
-	(void)scr, (void)ch, (void)len, (void)width, (void)a, (void)age;
-	*h = (*h ^ (id + x * 131u + y * 65537u)) * 1099511628211u;
-	return 0;
-}
-
-static uint64_t view_hash(struct termview *tv)
-{
-	uint64_t h = 1469598103934665603u;
-
-	tsm_screen_draw(tv->screen, hash_cell, &h);
-	return h;
+	tsm_screen_selection_start(tv->screen, 0, 0);
+	tsm_screen_sb_up(tv->screen, 1);
+	tsm_screen_selection_target(tv->screen, 0, 0);
+	n = tsm_screen_selection_copy(tv->screen, &text);
+	moved = n > 0 && text && memchr(text, '\n', (size_t)n);
+	free(text);
+	tsm_screen_selection_reset(tv->screen);
+	return moved;
 }
 
 unsigned termview_scroll(struct termview *tv, int n)
 {
-	/* libtsm 4.0.2 does not tell where the view is, so move one line at a
-	 * time and count the moves that changed what is shown. */
 	if (termview_alt_screen(tv))
 		return tv->sb_offset = 0;
-	while (n > 0) {
-		uint64_t before = view_hash(tv);
-
-		tsm_screen_sb_up(tv->screen, 1);
-		if (view_hash(tv) == before)
-			break;
+	if (n > 0)
+		termview_select_clear(tv);
+	while (n > 0 && sb_up_one(tv)) {
 		tv->sb_offset++;
 		n--;
 	}
@@ -478,6 +489,10 @@ unsigned termview_scroll(struct termview *tv, int n)
 		tv->sb_offset--;
 		n++;
 	}
+	/* output while scrolled back pushed the live screen further down than
+	 * the moves counted: at 0, really go back to it */
+	if (!tv->sb_offset)
+		tsm_screen_sb_reset(tv->screen);
 	return tv->sb_offset;
 }
 
@@ -525,6 +540,7 @@ char *termview_select_copy(struct termview *tv)
 	struct buf b = BUF_INIT;
 	mbstate_t ps;
 	size_t i = 0;
+	int after_wide = 0;
 
 	if (!tv->selecting)
 		return NULL;
@@ -533,7 +549,11 @@ char *termview_select_copy(struct termview *tv)
 		free(raw);
 		return NULL;
 	}
-	/* the selection holds stand-ins for some characters: give the originals */
+	/*
+	 * The selection holds stand-ins for some characters: give the
+	 * originals.  libtsm writes NUL for the right half of a wide character
+	 * (dropped here) and for cells never written (blanks).
+	 */
 	memset(&ps, 0, sizeof(ps));
 	while (i < (size_t)n) {
 		const unsigned char *p = (const unsigned char *)raw + i;
@@ -541,7 +561,12 @@ char *termview_select_copy(struct termview *tv)
 		size_t l;
 
 		if (p[0] < 0x80) {
-			buf_addch(&b, (char)p[0]);
+			if (p[0] == '\n') /* no padding before a line end */
+				while (b.len && b.data[b.len - 1] == ' ')
+					b.len--;
+			if (p[0] || !after_wide)
+				buf_addch(&b, p[0] ? (char)p[0] : ' ');
+			after_wide = 0;
 			i++;
 			continue;
 		}
@@ -553,6 +578,7 @@ char *termview_select_copy(struct termview *tv)
 		cp = p[0] & (0x7f >> l);
 		for (size_t k = 1; k < l; k++)
 			cp = (cp << 6) | (p[k] & 0x3f);
+		after_wide = tsm_ucs4_get_width(cp) == 2;
 		buf_add_utf8(&b, vtscan_unmap(tv->scan, cp));
 		i += l;
 	}

@@ -69,6 +69,7 @@ struct vtscan {
 	unsigned modes;
 	unsigned rep_limit;
 	uint32_t last_print; /* as given to libtsm, for REP; 0: none */
+	int last_wide;       /* last_print takes two columns */
 	unsigned bells;
 
 	/* CSI being parsed */
@@ -78,6 +79,7 @@ struct vtscan {
 	unsigned params[MAX_PARAMS];
 	int nparams; /* params[0..nparams) are complete or in progress */
 	int param_started;
+	int param_dropped; /* the one in progress is past MAX_PARAMS */
 
 	/* UTF-8 decoder */
 	uint32_t cp;
@@ -173,8 +175,8 @@ static unsigned width_action(struct vtscan *vs, uint32_t cp)
 {
 	uint8_t *page;
 
-	if (cp > 0x10ffff)
-		return W_NARROW;
+	if (cp > 0x10ffff) /* from F5-F7: one column in libtsm, U+FFFD when drawn */
+		return W_PASS;
 	page = vs->pages[cp >> 8];
 	if (!page) {
 		page = xmalloc(256);
@@ -323,6 +325,14 @@ static void emit_repeat(struct vtscan *vs, unsigned n)
 	memcpy(one, b.data, len);
 	buf_reset(&b);
 	n = MIN(n, vs->rep_limit);
+	if (vs->last_wide && vs->room) {
+		/* each copy may need the padding print() gives at the edge */
+		for (; n; n--) {
+			if (vs->room(vs->room_data) == 1)
+				vs->out(vs->out_data, " ", 1);
+			vs->out(vs->out_data, one, len);
+		}
+	}
 	while (n) {
 		unsigned chunk = MIN(n, 1024u);
 
@@ -342,11 +352,11 @@ static void emit_repeat(struct vtscan *vs, unsigned n)
  */
 static void neutralize(struct vtscan *vs, size_t from, size_t to, const char *text, size_t len)
 {
-	flush_to(vs, from);
-	vs->out(vs->out_data, "\030", 1);
+	/* careful: from is SIZE_MAX when the final byte came as an overlong
+	 * multi-byte sequence begun in an earlier feed (ESC SP F0 80 80 | B2) */
+	replace(vs, from, to, "\030", 1);
 	if (len)
 		vs->out(vs->out_data, text, len);
-	vs->start = to;
 }
 
 /*
@@ -421,6 +431,7 @@ static void csi_enter(struct vtscan *vs)
 	vs->ninter = 0;
 	vs->nparams = 0;
 	vs->param_started = 0;
+	vs->param_dropped = 0;
 }
 
 static void print(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
@@ -441,6 +452,7 @@ static void print(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 
 	if (a == W_PASS) {
 		vs->last_print = cp;
+		vs->last_wide = (w & W_IS_WIDE) != 0;
 		return;
 	}
 	if (a == W_DROP) {
@@ -452,6 +464,7 @@ static void print(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 	replace(vs, from, to, b.data, b.len);
 	buf_release(&b);
 	vs->last_print = sub;
+	vs->last_wide = (w & W_IS_WIDE) != 0;
 }
 
 /* One decoded code point, which took the bytes [from, to) of the feed. */
@@ -539,10 +552,13 @@ static void step(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 		if (cp >= '0' && cp <= '9') {
 			if (!vs->param_started) {
 				vs->param_started = 1;
-				if (vs->nparams < MAX_PARAMS)
+				/* careful: without this, the digits of parameters
+				 * past the last one kept would add to it */
+				vs->param_dropped = vs->nparams == MAX_PARAMS;
+				if (!vs->param_dropped)
 					vs->params[vs->nparams++] = 0;
 			}
-			if (vs->nparams <= MAX_PARAMS && vs->nparams) {
+			if (!vs->param_dropped) {
 				unsigned *p = &vs->params[vs->nparams - 1];
 
 				*p = MIN(*p * 10 + (cp - '0'), PARAM_MAX);
@@ -596,9 +612,16 @@ void vtscan_feed(struct vtscan *vs, const char *bytes, size_t len)
 					step(vs, vs->cp, seq_start, i + 1);
 				continue;
 			}
-			/* a broken sequence: libtsm shows U+FFFD for it */
+			/*
+			 * A broken sequence: libtsm shows U+FFFD for it and
+			 * drops the byte that broke it.  So must we, or the two
+			 * parsers part ways: after "\xcc\033" an ESC sequence
+			 * would begin here and not in libtsm, which prints what
+			 * follows, unreconciled.
+			 */
 			vs->need = 0;
 			step(vs, 0xfffd, seq_start, i);
+			continue;
 		}
 		if (c < 0x80) {
 			/* fast path: a run of printable ASCII in the ground state */
@@ -608,17 +631,21 @@ void vtscan_feed(struct vtscan *vs, const char *bytes, size_t len)
 				while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
 					j++;
 				vs->last_print = p[j - 1];
+				vs->last_wide = 0;
 				i = j - 1;
 				continue;
 			}
 			step(vs, c, i, i + 1);
-		} else if ((c & 0xe0) == 0xc0 && c >= 0xc2) {
+		} else if ((c & 0xe0) == 0xc0) {
+			/* as libtsm 4.0.2 reads them: C0 and C1 start (overlong)
+			 * pairs, F5-F7 start quadruples, a stray continuation
+			 * byte is ignored, and F8-FF are U+FFFD */
 			vs->cp = c & 0x1f, vs->need = 1, seq_start = i;
 		} else if ((c & 0xf0) == 0xe0) {
 			vs->cp = c & 0x0f, vs->need = 2, seq_start = i;
-		} else if ((c & 0xf8) == 0xf0 && c <= 0xf4) {
+		} else if ((c & 0xf8) == 0xf0) {
 			vs->cp = c & 0x07, vs->need = 3, seq_start = i;
-		} else {
+		} else if (c >= 0xf8) {
 			step(vs, 0xfffd, i, i + 1);
 		}
 	}

@@ -5,7 +5,7 @@ to COLS display columns (wide characters count two, as tmux and glibc say),
 with trailing blanks removed and trailing empty lines dropped.
 text: read a capture made with -e, drop its SGR sequences and turn DEC line
 drawing (shifted out with SO/SI, as tmux writes it) into Unicode.
-mask: replace digits by '#' and runs of blanks by one (for screens with live
+mask: replace numbers by '#' and runs of blanks by one (for screens with live
 numbers, such as top).
 """
 import ctypes
@@ -83,7 +83,8 @@ def sgr_of(word):
 
 def mask():
     for line in sys.stdin.read().split("\n"):
-        print(re.sub(r" +", " ", re.sub(r"[0-9]", "#", line)).rstrip())
+        # a number may change its width (0.0 to 100.0): mask it whole
+        print(re.sub(r" +", " ", re.sub(r"[0-9][0-9.,:]*[kmgtKMGT]?", "#", line)).strip())
 
 
 if __name__ == "__main__":
