@@ -130,12 +130,61 @@ void termview_feed(struct termview *tv, const char *bytes, size_t len)
 	vtscan_feed(tv->scan, bytes, len);
 }
 
+struct blank_ctx {
+	unsigned rows;
+	unsigned char *used; /* per row: something is drawn in it */
+};
+
+static int blank_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch, size_t len, unsigned width,
+		      unsigned x, unsigned y, const struct tsm_screen_attr *a, tsm_age_t age, void *data)
+{
+	struct blank_ctx *b = data;
+
+	(void)scr, (void)id, (void)ch, (void)width, (void)x, (void)age;
+	if (y < b->rows && (len || a->inverse || a->bccode != TSM_COLOR_BACKGROUND))
+		b->used[y] = 1;
+	return 0;
+}
+
+/*
+ * libtsm 4.0.2 shrinks a screen by scrolling it up, so a prompt at the top
+ * with blank rows under it would vanish into the scrollback.  Terminals
+ * (tmux, xterm) drop blank rows below the cursor first.  So: scroll those
+ * rows off the bottom, and move the cursor with its line, so that libtsm's
+ * scroll takes the blank rows that took their place at the top.  Careful:
+ * on the main screen those go into the scrollback as blank lines, the price
+ * of keeping the screen.  Not done inside a scroll region, where SD would
+ * not move the whole screen.
+ */
+static void keep_top_when_shrinking(struct termview *tv, unsigned rows)
+{
+	struct blank_ctx b = { tv->rows, NULL };
+	unsigned cy = tsm_screen_get_cursor_y(tv->screen), k = 0;
+
+	if (rows >= tv->rows || vtscan_margins_set(tv->scan) || tv->sb_offset)
+		return;
+	b.used = xcalloc(tv->rows, 1);
+	tsm_screen_draw(tv->screen, blank_cell, &b);
+	while (k < tv->rows - rows && tv->rows - 1 - k > cy && !b.used[tv->rows - 1 - k])
+		k++;
+	free(b.used);
+	if (!k)
+		return;
+	/* the screen's own calls: the parser may be in the middle of a
+	 * sequence that the next read completes */
+	tsm_screen_scroll_down(tv->screen, k);
+	tsm_screen_move_down(tv->screen, k, false);
+}
+
 void termview_resize(struct termview *tv, unsigned rows, unsigned cols)
 {
 	rows = MAX(rows, 1u);
 	cols = MAX(cols, 1u);
 	if (rows == tv->rows && cols == tv->cols)
 		return;
+	if (tv->rows)
+		keep_top_when_shrinking(tv, rows);
+	vtscan_margins_reset(tv->scan); /* libtsm (and xterm) drop it on resize */
 	if (tsm_screen_resize(tv->screen, cols, rows) < 0)
 		fatal("cannot resize the terminal screen to %ux%u: out of memory", cols, rows);
 	tv->rows = rows;

@@ -68,6 +68,7 @@ struct vtscan {
 	enum state state;
 	unsigned modes;
 	unsigned rep_limit;
+	int margins;         /* a scroll region may be set */
 	uint32_t last_print; /* as given to libtsm, for REP; 0: none */
 	int last_wide;       /* last_print takes two columns */
 	unsigned bells;
@@ -139,6 +140,16 @@ unsigned vtscan_take_bells(struct vtscan *vs)
 
 	vs->bells = 0;
 	return n;
+}
+
+int vtscan_margins_set(const struct vtscan *vs)
+{
+	return vs->margins;
+}
+
+void vtscan_margins_reset(struct vtscan *vs)
+{
+	vs->margins = 0;
 }
 
 unsigned vtscan_modes(const struct vtscan *vs)
@@ -409,6 +420,9 @@ static void csi_dispatch(struct vtscan *vs, uint32_t final, size_t from, size_t 
 			len = snprintf(tmp, sizeof(tmp), "\033[%uA", n);
 			neutralize(vs, from, to, tmp, (size_t)len);
 			return;
+		case 'r': /* DECSTBM: without parameters, the whole screen */
+			vs->margins = vs->nparams > 0 && (vs->params[0] > 1 || vs->nparams > 1);
+			return;
 		}
 		return; /* libtsm's own */
 	}
@@ -418,6 +432,7 @@ static void csi_dispatch(struct vtscan *vs, uint32_t final, size_t from, size_t 
 		return; /* secondary device attributes */
 	if (!vs->prefix && vs->ninter == 1 && vs->inter == '!' && final == 'p') {
 		vs->modes &= ~VT_MODE_APP_CURSOR; /* DECSTR, as xterm does */
+		vs->margins = 0;
 		return;
 	}
 	neutralize(vs, from, to, NULL, 0);
@@ -525,6 +540,7 @@ static void step(struct vtscan *vs, uint32_t cp, size_t from, size_t to)
 			break;
 		case 'c': /* RIS */
 			vs->modes = 0;
+			vs->margins = 0;
 			vs->last_print = 0;
 			break;
 		}

@@ -51,6 +51,11 @@ void vtscan_feed(struct vtscan *vs, const char *bytes, size_t len);
 
 unsigned vtscan_modes(const struct vtscan *vs);
 
+/* True when the agent may have set a scroll region (DECSTBM) still in force. */
+int vtscan_margins_set(const struct vtscan *vs);
+/* The screen was resized, which resets the scroll region. */
+void vtscan_margins_reset(struct vtscan *vs);
+
 /* The code point the agent wrote for a code point found in a screen cell. */
 uint32_t vtscan_unmap(const struct vtscan *vs, uint32_t cp);
 

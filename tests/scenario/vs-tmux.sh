@@ -41,6 +41,20 @@ send_both 'ls /definitely/missing; echo "rc=$?"' Enter
 compare_screens "bash: clear and errors" $PW $PH
 stop_both
 
+# --- resize: shrinking drops blank rows under the cursor first, then the top
+both bash --norc --noprofile -i
+wait_for b '$' && wait_for r '$'
+send_both 'echo one' Enter 'echo two' Enter
+wait_for b two && wait_for r two
+tm resize-window -t =b: -x $W -y 20
+tm resize-window -t =r: -x $PW -y 19
+compare_screens "bash: a smaller terminal keeps the lines at the top" $PW 19
+send_both 'seq 1 40' Enter
+tm resize-window -t =b: -x $W -y 12
+tm resize-window -t =r: -x $PW -y 11
+compare_screens "bash: a full screen loses its top lines when shrunk" $PW 11
+stop_both
+
 # --- python3 REPL
 both /usr/bin/python3 -q
 wait_for b '>>>' && wait_for r '>>>'

@@ -314,9 +314,10 @@ static void test_resize(void **state)
 	assert_int_equal(termview_cols(tv), 20);
 	assert_row(tv, 0, "abc                 ");
 	assert_row(tv, 4, "                    ");
-	/* smaller: libtsm scrolls the rows it loses off the top (not what
-	 * xterm does, see the report); what is written after shows */
+	/* smaller: the blank rows under the cursor go first, as in xterm
+	 * and tmux (libtsm alone would scroll "abc" off the top) */
 	termview_resize(tv, 2, 2);
+	assert_row(tv, 0, "ab");
 	assert_int_equal(termview_cols(tv), 2);
 	feed(tv, "\033[Hxy");
 	assert_row(tv, 0, "xy");
@@ -329,6 +330,41 @@ static void test_resize(void **state)
 	termview_resize(tv, 24, 80);
 	feed(tv, "\033[24;80H\033[6n");
 	assert_written("\033[24;80R");
+	termview_free(tv);
+}
+
+/* Shrinking keeps the top while blank rows below the cursor can go, then
+ * scrolls, on either screen; inside a scroll region libtsm's own way stays
+ * (the program that set it redraws). */
+static void test_shrink_keeps_top(void **state)
+{
+	struct termview *tv = view(10, 20, 100);
+	unsigned x, y;
+
+	(void)state;
+	feed(tv, "top line\r\n$ prompt");
+	termview_resize(tv, 5, 20);
+	assert_row(tv, 0, "top line            ");
+	assert_row(tv, 1, "$ prompt            ");
+	assert_true(termview_cursor(tv, &x, &y));
+	assert_int_equal(x, 8);
+	assert_int_equal(y, 1);
+	/* no blank rows left under the cursor: the top goes, as in tmux */
+	termview_resize(tv, 2, 20);
+	termview_resize(tv, 1, 20);
+	assert_row(tv, 0, "$ prompt            ");
+	termview_free(tv);
+
+	tv = view(10, 20, 100);
+	feed(tv, "top\r\nnext\033[1;9r"); /* a scroll region: libtsm's way */
+	termview_resize(tv, 5, 20);
+	assert_row(tv, 0, "                    ");
+	termview_free(tv);
+
+	tv = view(10, 20, 100);
+	feed(tv, "\033[?1049htop\r\nnext");
+	termview_resize(tv, 5, 20);
+	assert_row(tv, 0, "top                 ");
 	termview_free(tv);
 }
 
@@ -939,6 +975,7 @@ int main(void)
 		cmocka_unit_test_teardown(test_wide_at_edge, teardown),
 		cmocka_unit_test_teardown(test_rep_wide_at_edge, teardown),
 		cmocka_unit_test_teardown(test_resize, teardown),
+		cmocka_unit_test_teardown(test_shrink_keeps_top, teardown),
 		cmocka_unit_test_teardown(test_modes_bells, teardown),
 		cmocka_unit_test_teardown(test_title, teardown),
 		cmocka_unit_test_teardown(test_title_utf8_end, teardown),
