@@ -74,6 +74,7 @@ struct ui {
 
 	int hold;
 	int running, ended, terminal_lost, quitting;
+	uint64_t ran_ns; /* how long the agent ran, once it has exited */
 	int exit_code, exit_signal, exit_status;
 	char prefix_name[32];
 	int mouse;
@@ -173,8 +174,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->argv = session_argv(ui->session);
 		st->pid = session_pid(ui->session);
 		st->cwd = session_cwd(ui->session);
-		if (ui->running)
-			st->elapsed_ns = now_ns() - session_started_ns(ui->session);
+		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : ui->ran_ns;
 	}
 	st->running = ui->running;
 	st->exit_code = ui->exit_code;
@@ -196,16 +196,12 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->message = "the agent has exited: q closes belay";
 }
 
-static uint64_t frozen_elapsed; /* keeps the time shown after the exit */
-
 static void render(struct ui *ui)
 {
 	struct view_state st;
 	unsigned cx, cy;
 
 	fill_state(ui, &st);
-	if (!ui->running && ui->session)
-		st.elapsed_ns = frozen_elapsed;
 	termview_draw(ui->tv, ui->pane, &ui->caps);
 	views_scroll_badge(&ui->views, ui->pane, &st);
 	if (ui->side) {
@@ -811,7 +807,7 @@ void ui_event(const struct event *ev, void *data)
 		ui->exit_code = ev->u.exit.code;
 		ui->exit_signal = ev->u.exit.signal;
 		ui->exit_status = ev->u.exit.status;
-		frozen_elapsed = ev->t_ns;
+		ui->ran_ns = ev->t_ns;
 		mark_dirty(ui);
 		break;
 	case EV_SESSION_END:

@@ -3,6 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 W=120 H=32
+not() { ! "$@"; }
 
 # --- usage errors: one line, exit 2
 out=$($BELAY 2>&1); rc=$?
@@ -39,6 +40,17 @@ $BELAY --headless sh -c 'exit 42' </dev/null; rc=$?
 check_eq "headless: exit status passed on" 42 "$rc"
 $BELAY --headless sh -c 'kill -TERM $$' </dev/null; rc=$?
 check_eq "headless: killed agent gives 128+N" 143 "$rc"
+
+# --- if belay dies, the agent dies with it (PR_SET_PDEATHSIG)
+$BELAY --headless sh -c 'echo $$ >'"$T/agent.pid"'; exec sleep 300' </dev/null >/dev/null &
+bpid=$!
+i=0; while [ ! -s "$T/agent.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+apid=$(cat "$T/agent.pid")
+check "the agent runs while belay does" kill -0 "$apid"
+kill -KILL $bpid
+wait $bpid 2>/dev/null
+i=0; while kill -0 "$apid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+check "belay killed with SIGKILL takes the agent with it" not kill -0 "$apid"
 
 # --- events: JSON lines with the documented fields
 $BELAY --headless --events "$T/ev.jsonl" sh -c 'printf "héllo\n"; exit 3' </dev/null >/dev/null
