@@ -67,7 +67,8 @@ static void on_event(const struct input_event *ev, void *data)
 	}
 }
 
-/* An end of paste (ESC [ 201 ~, any leading zeros) anywhere in p: input
+/* An end of paste (ESC [ 201 ~, any leading zeros, any further
+ * parameters) anywhere in p: input
  * drops a stray one, so its bytes are not a key's. */
 static int has_paste_end(const char *p, size_t len)
 {
@@ -79,7 +80,10 @@ static int has_paste_end(const char *p, size_t len)
 			continue;
 		for (j = i + 2; j < len && p[j] >= '0' && p[j] <= '9' && v < 100000; j++)
 			v = v * 10 + (unsigned)(p[j] - '0');
-		if (v == 201 && j < len && (p[j] == '~' || p[j] == ';'))
+		/* the decoder takes the first parameter, whatever follows it */
+		while (j < len && ((p[j] >= '0' && p[j] <= '9') || p[j] == ';' || p[j] == ':'))
+			j++;
+		if (v == 201 && j < len && p[j] == '~')
 			return 1;
 	}
 	return 0;
