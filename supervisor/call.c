@@ -1,0 +1,71 @@
+/* call.c - names and helpers for decoded calls; see call.h. */
+#include "call.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "util.h"
+
+static const char *const op_names[OP__COUNT] = {
+	[OP_EXEC] = "exec",       [OP_OPEN] = "write",     [OP_CREATE] = "create",
+	[OP_TRUNCATE] = "truncate", [OP_UNLINK] = "delete", [OP_RMDIR] = "rmdir",
+	[OP_RENAME] = "rename",   [OP_LINK] = "link",      [OP_SYMLINK] = "symlink",
+	[OP_MKDIR] = "mkdir",     [OP_CHMOD] = "chmod",    [OP_CONNECT] = "connect",
+};
+
+static const char *const kind_names[KIND__COUNT] = { "exec", "write", "delete", "connect" };
+
+void call_release(struct call *c)
+{
+	if (!c)
+		return;
+	free(c->exe);
+	free(c->cwd);
+	free(c->path);
+	free(c->path2);
+	free(c->target);
+	for (size_t i = 0; c->argv && c->argv[i]; i++)
+		free(c->argv[i]);
+	free(c->argv);
+	free(c->addr.host);
+	memset(c, 0, sizeof(*c));
+}
+
+const char *call_op_name(enum call_op op)
+{
+	return (unsigned)op < OP__COUNT ? op_names[op] : "?";
+}
+
+const char *call_kind_name(enum call_kind kind)
+{
+	return (unsigned)kind < KIND__COUNT ? kind_names[kind] : "?";
+}
+
+enum call_kind call_op_kind(enum call_op op)
+{
+	switch (op) {
+	case OP_EXEC:
+		return KIND_EXEC;
+	case OP_UNLINK:
+	case OP_RMDIR:
+	case OP_RENAME:
+		return KIND_DELETE;
+	case OP_CONNECT:
+		return KIND_CONNECT;
+	default:
+		return KIND_WRITE;
+	}
+}
+
+char *call_cmdline(const struct call *c)
+{
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; c->argv && c->argv[i]; i++) {
+		if (i)
+			buf_addch(&b, ' ');
+		buf_addstr(&b, c->argv[i]);
+	}
+	return buf_detach(&b, NULL);
+}

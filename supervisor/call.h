@@ -1,0 +1,74 @@
+/*
+ * call.h - one intercepted system call, decoded: who made it, what it does,
+ * on what.  A value that the listener fills (notify.c), the policy judges
+ * (policy.c) and events describe (event.c).  Strings are owned by the call;
+ * call_release() frees them.
+ */
+#ifndef BELAY_CALL_H
+#define BELAY_CALL_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+enum call_op {
+	OP_EXEC,
+	OP_OPEN,     /* open for writing an existing file */
+	OP_CREATE,   /* open that creates a file */
+	OP_TRUNCATE,
+	OP_UNLINK,
+	OP_RMDIR,
+	OP_RENAME,   /* path -> path2 */
+	OP_LINK,     /* hard link: path2 names path */
+	OP_SYMLINK,  /* path2 is a new symbolic link whose text is target */
+	OP_MKDIR,
+	OP_CHMOD,
+	OP_CONNECT,
+	OP__COUNT
+};
+
+/* The kinds policies speak of. */
+enum call_kind {
+	KIND_EXEC,
+	KIND_WRITE,
+	KIND_DELETE,
+	KIND_CONNECT,
+	KIND__COUNT
+};
+
+struct call_addr {
+	int family;  /* AF_INET, AF_INET6, AF_UNIX, or another */
+	char *host;  /* "127.0.0.1", "::1", "/run/docker.sock", "@abstract", "" */
+	int port;    /* -1 when there is none */
+};
+
+struct call {
+	uint64_t id; /* the notification's id */
+	int nr;      /* the system call */
+	enum call_op op;
+	pid_t tid, pid, ppid; /* thread, process (thread group), parent */
+	char *exe;   /* the calling process's executable (before an exec) */
+	char *cwd;
+	char *path;  /* absolute; for OP_EXEC the program */
+	char *path2; /* OP_RENAME, OP_LINK, OP_SYMLINK: the new name */
+	char *target; /* OP_SYMLINK: the link's text */
+	int flags;   /* open flags, rename flags, AT_ flags */
+	unsigned mode;
+	char **argv; /* OP_EXEC: NULL-terminated */
+	size_t argc;
+	int argv_cut; /* more arguments than were read */
+	struct call_addr addr; /* OP_CONNECT */
+	const char *unreadable; /* why the arguments could not be read, or NULL */
+};
+
+void call_release(struct call *c);
+/* "exec", "open", "create"…, as in events. */
+const char *call_op_name(enum call_op op);
+/* "exec", "write", "delete", "connect". */
+const char *call_kind_name(enum call_kind kind);
+/* The kind of an operation (rename is a delete of path and a write of path2). */
+enum call_kind call_op_kind(enum call_op op);
+/* The command line of an exec, words joined by blanks (caller frees). */
+char *call_cmdline(const struct call *c);
+
+#endif

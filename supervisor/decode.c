@@ -1,0 +1,105 @@
+/*
+ * decode.c - paths and socket addresses from untrusted bytes; see decode.h.
+ * Socket address layouts: unix(7), ip(7), ipv6(7).
+ */
+#include "decode.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+#include "util.h"
+
+void decode_path(const char *base, const char *path, struct buf *out)
+{
+	struct buf tmp = BUF_INIT;
+	size_t start = out->len;
+	const char *p;
+
+	if (path[0] != '/') {
+		buf_addstr(&tmp, base);
+		buf_addch(&tmp, '/');
+	}
+	buf_addstr(&tmp, path);
+	p = tmp.data;
+	buf_addch(out, '/');
+	while (*p) {
+		const char *end;
+		size_t len;
+
+		while (*p == '/')
+			p++;
+		if (!*p)
+			break;
+		end = strchr(p, '/');
+		len = end ? (size_t)(end - p) : strlen(p);
+		if (len == 1 && p[0] == '.') {
+			/* nothing */
+		} else if (len == 2 && p[0] == '.' && p[1] == '.') {
+			/* back to the previous '/', never before the root */
+			while (out->len > start + 1 && out->data[out->len - 1] != '/')
+				out->len--;
+			if (out->len > start + 1)
+				out->len--;
+			out->data[out->len] = '\0';
+		} else {
+			if (out->len > start + 1)
+				buf_addch(out, '/');
+			buf_add(out, p, len);
+		}
+		p += len;
+	}
+	buf_release(&tmp);
+}
+
+void decode_sockaddr(const void *sa, size_t len, struct call_addr *out)
+{
+	sa_family_t family;
+	char text[INET6_ADDRSTRLEN + 8];
+
+	out->family = -1;
+	out->port = -1;
+	out->host = NULL;
+	if (len < sizeof(family)) {
+		out->host = xstrdup("");
+		return;
+	}
+	memcpy(&family, sa, sizeof(family));
+	out->family = family;
+	if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		struct sockaddr_in in;
+
+		memcpy(&in, sa, sizeof(in));
+		inet_ntop(AF_INET, &in.sin_addr, text, sizeof(text));
+		out->host = xstrdup(text);
+		out->port = ntohs(in.sin_port);
+	} else if (family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+		struct sockaddr_in6 in6;
+
+		memcpy(&in6, sa, sizeof(in6));
+		inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+		out->host = xstrdup(text);
+		out->port = ntohs(in6.sin6_port);
+	} else if (family == AF_UNIX) {
+		const char *p = (const char *)sa + offsetof(struct sockaddr_un, sun_path);
+		size_t n = len > offsetof(struct sockaddr_un, sun_path) ? len - offsetof(struct sockaddr_un, sun_path) : 0;
+
+		n = MIN(n, sizeof(((struct sockaddr_un *)0)->sun_path));
+		if (n && p[0] == '\0') {
+			/* abstract: "@name", NULs inside shown as '@' too */
+			char *h = xmalloc(n + 1);
+
+			for (size_t i = 0; i < n; i++)
+				h[i] = p[i] ? p[i] : '@';
+			h[n] = '\0';
+			out->host = h;
+		} else {
+			out->host = xstrndup(p, strnlen(p, n));
+		}
+	} else {
+		out->host = xstrdup("");
+	}
+}

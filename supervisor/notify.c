@@ -1,0 +1,496 @@
+/*
+ * notify.c - the listener side of seccomp user notification; see notify.h.
+ *
+ * Reads follow ../shared/notes/platform.md §2.5: strings are read in
+ * page-bounded pieces until their NUL (one big read fails near an unmapped
+ * page), argv is read as an array of pointers then each string, everything
+ * is capped, and the id is checked again before the data is used.
+ */
+#define _GNU_SOURCE
+#include "notify.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "decode.h"
+#include "util.h"
+
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#define PAGE 4096
+
+struct notify {
+	int fd;
+	struct seccomp_notif_sizes sizes;
+	struct seccomp_notif *req;
+	struct seccomp_notif_resp *resp;
+};
+
+struct notify *notify_new(int fd)
+{
+	struct notify *n;
+	struct seccomp_notif_sizes sizes;
+
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+		return NULL;
+	n = xcalloc(1, sizeof(*n));
+	n->fd = fd;
+	n->sizes = sizes;
+	n->req = xcalloc(1, MAX(sizes.seccomp_notif, sizeof(struct seccomp_notif)));
+	n->resp = xcalloc(1, MAX(sizes.seccomp_notif_resp, sizeof(struct seccomp_notif_resp)));
+	return n;
+}
+
+void notify_free(struct notify *n)
+{
+	if (!n)
+		return;
+	close(n->fd);
+	free(n->req);
+	free(n->resp);
+	free(n);
+}
+
+int notify_fd(const struct notify *n)
+{
+	return n->fd;
+}
+
+int notify_pending(struct notify *n, uint64_t id)
+{
+	return ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0;
+}
+
+static int send_resp(struct notify *n)
+{
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_SEND, n->resp) == 0)
+		return 0;
+	/* ENOENT: the target went away or was interrupted; nothing to answer */
+	return errno == ENOENT ? 0 : -errno;
+}
+
+int notify_allow(struct notify *n, uint64_t id)
+{
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+	n->resp->id = id;
+	n->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+	return send_resp(n);
+}
+
+int notify_deny(struct notify *n, uint64_t id, int err)
+{
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+	n->resp->id = id;
+	n->resp->error = -err;
+	return send_resp(n);
+}
+
+/* ---- reading the target ---- */
+
+struct target {
+	struct notify *n;
+	uint64_t id;
+	pid_t tid;
+	int mem; /* /proc/TID/mem, or -1 */
+};
+
+static char *read_link(pid_t pid, const char *what)
+{
+	char path[64], buf[PATH_MAX];
+	ssize_t len;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	len = readlink(path, buf, sizeof(buf) - 1);
+	if (len < 0)
+		return NULL;
+	buf[len] = '\0';
+	return xstrdup(buf);
+}
+
+/* Read the whole small file /proc/PID/WHAT into b; -1 on failure. */
+static int read_proc(pid_t pid, const char *what, char *b, size_t size)
+{
+	char path[64];
+	ssize_t len;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	len = read(fd, b, size - 1);
+	close(fd);
+	if (len < 0)
+		return -1;
+	b[len] = '\0';
+	return 0;
+}
+
+static pid_t tgid_of(pid_t tid)
+{
+	char b[2048], *p;
+
+	if (read_proc(tid, "status", b, sizeof(b)) < 0 || !(p = strstr(b, "\nTgid:")))
+		return tid;
+	return (pid_t)strtol(p + 6, NULL, 10);
+}
+
+static pid_t ppid_of(pid_t pid)
+{
+	char b[1024], *p;
+
+	/* "pid (comm) state ppid …": comm may hold anything, even ") " */
+	if (read_proc(pid, "stat", b, sizeof(b)) < 0 || !(p = strrchr(b, ')')))
+		return 0;
+	return (pid_t)strtol(p + 4, NULL, 10);
+}
+
+static int mem_read(struct target *t, uint64_t addr, void *buf, size_t len)
+{
+	ssize_t r;
+
+	if (t->mem < 0)
+		return -1;
+	r = pread(t->mem, buf, len, (off_t)addr);
+	return r == (ssize_t)len ? 0 : -1;
+}
+
+/* A NUL-terminated string at addr, at most max bytes; -1 if unreadable or longer. */
+static int mem_string(struct target *t, uint64_t addr, size_t max, struct buf *out)
+{
+	char chunk[PAGE];
+
+	if (!addr || t->mem < 0)
+		return -1;
+	while (out->len < max) {
+		size_t room = PAGE - (size_t)(addr % PAGE);
+		ssize_t r = pread(t->mem, chunk, MIN(room, sizeof(chunk)), (off_t)addr);
+		char *nul;
+
+		if (r <= 0)
+			return -1;
+		nul = memchr(chunk, '\0', (size_t)r);
+		if (nul) {
+			buf_add(out, chunk, (size_t)(nul - chunk));
+			return out->len <= max ? 0 : -1;
+		}
+		buf_add(out, chunk, (size_t)r);
+		addr += (uint64_t)r;
+	}
+	return -1;
+}
+
+/* The directory a dirfd stands for (AT_FDCWD: the cwd); NULL if unknown. */
+static char *dir_of(struct target *t, int dirfd, const char *cwd)
+{
+	char what[32];
+
+	if (dirfd == AT_FDCWD)
+		return cwd ? xstrdup(cwd) : NULL;
+	snprintf(what, sizeof(what), "fd/%d", dirfd);
+	return read_link(t->tid, what);
+}
+
+/*
+ * The absolute path a (dirfd, path) pair names.  The directory part is
+ * resolved through symbolic links (as the kernel will), the last component
+ * too when follow is set and it is a link.  NULL if it cannot be read.
+ */
+static char *path_at(struct target *t, int dirfd, uint64_t addr, const char *cwd, int follow)
+{
+	struct buf raw = BUF_INIT, abs = BUF_INIT;
+	char *dir = NULL, *slash, *real, *result;
+
+	if (mem_string(t, addr, PATH_MAX, &raw) < 0)
+		goto fail;
+	if (raw.data[0] != '/') {
+		dir = dir_of(t, dirfd, cwd);
+		if (!dir)
+			goto fail;
+	}
+	decode_path(dir ? dir : "/", raw.data, &abs);
+	buf_release(&raw);
+	free(dir);
+	/* careful: the agent can change links after this; the boundary is
+	 * Landlock's, this is for showing and for policy */
+	slash = strrchr(abs.data, '/');
+	if (slash && slash != abs.data) {
+		*slash = '\0';
+		real = realpath(abs.data, NULL);
+		*slash = '/';
+		if (real) {
+			result = xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+			free(real);
+			buf_release(&abs);
+			abs.data = NULL;
+			goto last;
+		}
+	}
+	result = buf_detach(&abs, NULL);
+last:
+	if (follow) {
+		struct stat st;
+
+		if (lstat(result, &st) == 0 && S_ISLNK(st.st_mode)) {
+			real = realpath(result, NULL);
+			if (real) {
+				free(result);
+				result = real;
+			}
+		}
+	}
+	return result;
+fail:
+	buf_release(&raw);
+	buf_release(&abs);
+	free(dir);
+	return NULL;
+}
+
+static int read_argv(struct target *t, uint64_t addr, struct call *c)
+{
+	size_t n = 0, cap = 0, total = 0;
+	char **argv = NULL;
+
+	while (addr) {
+		uint64_t p;
+		struct buf s = BUF_INIT;
+
+		if (mem_read(t, addr + n * 8, &p, sizeof(p)) < 0)
+			goto fail;
+		if (!p)
+			break;
+		if (n == NOTIFY_MAX_ARGS || total >= NOTIFY_MAX_ARGV_BYTES) {
+			c->argv_cut = 1;
+			break;
+		}
+		if (mem_string(t, p, NOTIFY_MAX_ARGV_BYTES - total, &s) < 0) {
+			buf_release(&s);
+			c->argv_cut = 1;
+			break;
+		}
+		total += s.len + 1;
+		argv = xgrow(argv, &cap, n + 2, sizeof(char *));
+		argv[n++] = buf_detach(&s, NULL);
+	}
+	argv = xgrow(argv, &cap, n + 1, sizeof(char *));
+	argv[n] = NULL;
+	c->argv = argv;
+	c->argc = n;
+	return 0;
+fail:
+	for (size_t i = 0; i < n; i++)
+		free(argv[i]);
+	free(argv);
+	return -1;
+}
+
+/* Decide between open, create and truncate for an open of path with flags. */
+static enum call_op open_op(const char *path, int flags)
+{
+	struct stat st;
+
+	if ((flags & O_CREAT) && lstat(path, &st) < 0)
+		return OP_CREATE;
+	if (flags & O_TRUNC)
+		return OP_TRUNCATE;
+	return OP_OPEN;
+}
+
+#define ARG(i) (req->data.args[i])
+#define IARG(i) ((int)(int32_t)req->data.args[i])
+
+static int decode_args(struct target *t, const struct seccomp_notif *req, struct call *c)
+{
+	int nr = req->data.nr;
+
+	c->nr = nr;
+	switch (nr) {
+	case __NR_execve:
+		c->op = OP_EXEC;
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		return c->path && read_argv(t, ARG(1), c) == 0 ? 0 : -1;
+	case __NR_execveat: {
+		struct buf p = BUF_INIT;
+
+		c->op = OP_EXEC;
+		c->flags = IARG(4);
+		if (mem_string(t, ARG(1), PATH_MAX, &p) == 0 && !p.data[0]) {
+			/* fileless: execveat(fd, "", AT_EMPTY_PATH) */
+			c->path = dir_of(t, IARG(0), c->cwd);
+		} else {
+			c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+		}
+		buf_release(&p);
+		return c->path && read_argv(t, ARG(2), c) == 0 ? 0 : -1;
+	}
+	case __NR_open:
+	case __NR_openat:
+	case __NR_creat:
+	case __NR_openat2: {
+		int dirfd = nr == __NR_openat || nr == __NR_openat2 ? IARG(0) : AT_FDCWD;
+		uint64_t path = nr == __NR_openat || nr == __NR_openat2 ? ARG(1) : ARG(0);
+
+		if (nr == __NR_open) {
+			c->flags = IARG(1), c->mode = (unsigned)ARG(2);
+		} else if (nr == __NR_openat) {
+			c->flags = IARG(2), c->mode = (unsigned)ARG(3);
+		} else if (nr == __NR_creat) {
+			c->flags = O_CREAT | O_WRONLY | O_TRUNC, c->mode = (unsigned)ARG(1);
+		} else {
+			struct open_how how = { 0 };
+
+			if (ARG(3) < sizeof(uint64_t) * 2 || mem_read(t, ARG(2), &how, sizeof(uint64_t) * 2) < 0)
+				return -1;
+			c->flags = (int)how.flags, c->mode = (unsigned)how.mode;
+		}
+		c->path = path_at(t, dirfd, path, c->cwd, !(c->flags & O_NOFOLLOW));
+		if (!c->path)
+			return -1;
+		c->op = open_op(c->path, c->flags);
+		return 0;
+	}
+	case __NR_truncate:
+		c->op = OP_TRUNCATE;
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 1);
+		return c->path ? 0 : -1;
+	case __NR_unlink:
+	case __NR_rmdir:
+		c->op = nr == __NR_unlink ? OP_UNLINK : OP_RMDIR;
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		return c->path ? 0 : -1;
+	case __NR_unlinkat:
+		c->flags = IARG(2);
+		c->op = (c->flags & AT_REMOVEDIR) ? OP_RMDIR : OP_UNLINK;
+		c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+		return c->path ? 0 : -1;
+	case __NR_rename:
+	case __NR_link:
+		c->op = nr == __NR_rename ? OP_RENAME : OP_LINK;
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		c->path2 = path_at(t, AT_FDCWD, ARG(1), c->cwd, 0);
+		return c->path && c->path2 ? 0 : -1;
+	case __NR_renameat:
+	case __NR_renameat2:
+	case __NR_linkat:
+		c->op = nr == __NR_linkat ? OP_LINK : OP_RENAME;
+		c->flags = nr == __NR_renameat ? 0 : IARG(4);
+		c->path = path_at(t, IARG(0), ARG(1), c->cwd, nr == __NR_linkat && (c->flags & AT_SYMLINK_FOLLOW));
+		c->path2 = path_at(t, IARG(2), ARG(3), c->cwd, 0);
+		return c->path && c->path2 ? 0 : -1;
+	case __NR_symlink:
+	case __NR_symlinkat: {
+		struct buf target = BUF_INIT;
+
+		c->op = OP_SYMLINK;
+		if (mem_string(t, ARG(0), PATH_MAX, &target) < 0) {
+			buf_release(&target);
+			return -1;
+		}
+		c->target = buf_detach(&target, NULL);
+		c->path2 = nr == __NR_symlink ? path_at(t, AT_FDCWD, ARG(1), c->cwd, 0)
+					      : path_at(t, IARG(1), ARG(2), c->cwd, 0);
+		c->path = c->path2 ? xstrdup(c->path2) : NULL;
+		return c->path2 ? 0 : -1;
+	}
+	case __NR_mkdir:
+		c->op = OP_MKDIR;
+		c->mode = (unsigned)ARG(1);
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		return c->path ? 0 : -1;
+	case __NR_mkdirat:
+		c->op = OP_MKDIR;
+		c->mode = (unsigned)ARG(2);
+		c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+		return c->path ? 0 : -1;
+	case __NR_chmod:
+		c->op = OP_CHMOD;
+		c->mode = (unsigned)ARG(1);
+		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 1);
+		return c->path ? 0 : -1;
+	case __NR_fchmodat:
+	case __NR_fchmodat2:
+		c->op = OP_CHMOD;
+		c->mode = (unsigned)ARG(2);
+		c->flags = nr == __NR_fchmodat2 ? IARG(3) : 0;
+		c->path = path_at(t, IARG(0), ARG(1), c->cwd, !(c->flags & AT_SYMLINK_NOFOLLOW));
+		return c->path ? 0 : -1;
+	case __NR_connect: {
+		char sa[128];
+		size_t len = MIN((size_t)ARG(2), sizeof(sa));
+
+		c->op = OP_CONNECT;
+		if (mem_read(t, ARG(1), sa, len) < 0)
+			return -1;
+		decode_sockaddr(sa, len, &c->addr);
+		return 0;
+	}
+	}
+	return -1;
+}
+
+int notify_receive(struct notify *n, struct call *c)
+{
+	struct seccomp_notif *req = n->req;
+	struct target t = { n, 0, 0, -1 };
+	char path[64];
+
+	memset(req, 0, n->sizes.seccomp_notif);
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_RECV, req) < 0)
+		return errno == ENOENT || errno == EINTR ? 0 : -errno;
+	memset(c, 0, sizeof(*c));
+	c->id = req->id;
+	c->tid = (pid_t)req->pid;
+	c->nr = req->data.nr;
+	c->addr.port = -1;
+	t.id = req->id;
+	t.tid = c->tid;
+	c->pid = tgid_of(c->tid);
+	c->ppid = ppid_of(c->pid);
+	c->exe = read_link(c->pid, "exe");
+	c->cwd = read_link(c->tid, "cwd");
+	snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->tid);
+	t.mem = open(path, O_RDONLY | O_CLOEXEC);
+	if (t.mem < 0) {
+		c->unreadable = errno == EACCES || errno == EPERM ? "its memory cannot be read (not dumpable)"
+								  : "its memory cannot be opened";
+	} else if (!notify_pending(n, c->id)) {
+		/* the pid may be another process by now: trust nothing */
+		close(t.mem);
+		call_release(c);
+		return 0;
+	} else if (decode_args(&t, req, c) < 0) {
+		c->unreadable = "its arguments cannot be read";
+	}
+	if (t.mem >= 0)
+		close(t.mem);
+	if (!notify_pending(n, c->id)) {
+		call_release(c);
+		return 0;
+	}
+	if (c->unreadable) {
+		/* the operation is still known from the call's number */
+		const struct { int nr; enum call_op op; } ops[] = {
+			{ __NR_execve, OP_EXEC }, { __NR_execveat, OP_EXEC }, { __NR_connect, OP_CONNECT },
+			{ __NR_unlink, OP_UNLINK }, { __NR_unlinkat, OP_UNLINK }, { __NR_rmdir, OP_RMDIR },
+			{ __NR_rename, OP_RENAME }, { __NR_renameat, OP_RENAME }, { __NR_renameat2, OP_RENAME },
+		};
+
+		c->op = OP_OPEN;
+		for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
+			if (ops[i].nr == c->nr)
+				c->op = ops[i].op;
+	}
+	return 1;
+}
