@@ -30,7 +30,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SUPERVISOR_SRC := $(wildcard supervisor/*.c)
 TUI_SRC        := $(filter-out tui/main.c,$(wildcard tui/*.c))
 LIB_SRC        := $(SUPERVISOR_SRC) $(TUI_SRC)
-DATA_FILES     := $(wildcard keymaps/*.keys themes/*.theme)
+DATA_FILES     := $(wildcard keymaps/*.keys themes/*.theme policies/*.rules)
 
 B := build
 OBJ      := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/tui/embed.o
@@ -106,10 +106,11 @@ screenshots: deps all
 
 install: $(B)/belay
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/keymaps $(DESTDIR)$(DATADIR)/themes \
-		$(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/belay $(DESTDIR)$(BINDIR)/belay
 	install -m 644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
+	install -m 644 policies/*.rules $(DESTDIR)$(DATADIR)/policies/
 	install -m 644 doc/belay.1 $(DESTDIR)$(MANDIR)/man1/belay.1
 
 uninstall:

@@ -1,7 +1,25 @@
-/* data.c - lookup of the files embed.S embeds. */
+/*
+ * data.c - keymaps, themes and policies: the files embed.S compiles in, and
+ * the lookup of a name in the user's config, the installed data and the
+ * built-in files.
+ */
+#define _GNU_SOURCE
 #include "data.h"
 
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "../supervisor/conf.h"
+#include "../supervisor/util.h"
+
+#ifndef BELAY_DATADIR
+#define BELAY_DATADIR "/usr/local/share/belay"
+#endif
+#define MAX_DATA_FILE (1u << 20)
 
 #define DECLARE(sym) extern const char sym[], sym##_end[]
 DECLARE(belay_keys_default);
@@ -10,6 +28,9 @@ DECLARE(belay_theme_dark);
 DECLARE(belay_theme_light);
 DECLARE(belay_theme_mono);
 DECLARE(belay_theme_high_contrast);
+DECLARE(belay_policy_default);
+DECLARE(belay_policy_strict);
+DECLARE(belay_policy_ci);
 
 static const struct {
 	enum data_kind kind;
@@ -22,10 +43,14 @@ static const struct {
 	{ DATA_THEME, "light", belay_theme_light, belay_theme_light_end },
 	{ DATA_THEME, "mono", belay_theme_mono, belay_theme_mono_end },
 	{ DATA_THEME, "high-contrast", belay_theme_high_contrast, belay_theme_high_contrast_end },
+	{ DATA_POLICY, "default", belay_policy_default, belay_policy_default_end },
+	{ DATA_POLICY, "strict", belay_policy_strict, belay_policy_strict_end },
+	{ DATA_POLICY, "ci", belay_policy_ci, belay_policy_ci_end },
 };
 
 static const char *const keymap_names[] = { "default", "tmux", NULL };
 static const char *const theme_names[] = { "dark", "light", "mono", "high-contrast", NULL };
+static const char *const policy_names[] = { "default", "strict", "ci", NULL };
 
 const char *data_builtin(enum data_kind kind, const char *name, size_t *len)
 {
@@ -40,5 +65,115 @@ const char *data_builtin(enum data_kind kind, const char *name, size_t *len)
 
 const char *const *data_builtin_names(enum data_kind kind)
 {
-	return kind == DATA_KEYMAP ? keymap_names : theme_names;
+	return kind == DATA_KEYMAP ? keymap_names : kind == DATA_THEME ? theme_names : policy_names;
+}
+
+static const struct {
+	const char *name, *dir, *ext;
+} kinds[] = {
+	[DATA_KEYMAP] = { "keymap", "keymaps", "keys" },
+	[DATA_THEME] = { "theme", "themes", "theme" },
+	[DATA_POLICY] = { "policy", "policies", "rules" },
+};
+
+const char *data_kind_name(enum data_kind kind)
+{
+	return kinds[kind].name;
+}
+
+char *data_user_path(enum data_kind kind, const char *name)
+{
+	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+
+	if (xdg && *xdg)
+		return xasprintf("%s/belay/%s/%s.%s", xdg, kinds[kind].dir, name, kinds[kind].ext);
+	if (home && *home)
+		return xasprintf("%s/.config/belay/%s/%s.%s", home, kinds[kind].dir, name, kinds[kind].ext);
+	return NULL;
+}
+
+/*
+ * Where the installed data is: beside the binary (so that an install
+ * anywhere works), else the directory configured at build time.
+ */
+static const char *data_dir(void)
+{
+	static char *dir;
+	char exe[4096];
+	ssize_t n;
+
+	if (dir)
+		return dir;
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		char *slash, *cand;
+		struct stat st;
+
+		exe[n] = '\0';
+		slash = strrchr(exe, '/');
+		if (slash) {
+			*slash = '\0';
+			cand = xasprintf("%s/../share/belay", exe);
+			if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode))
+				return dir = cand;
+			free(cand);
+		}
+	}
+	return dir = xstrdup(BELAY_DATADIR);
+}
+
+static int read_file(const char *path, struct buf *text, char **label, struct buf *errors)
+{
+	int e = conf_read_file(path, MAX_DATA_FILE, text);
+
+	if (e < 0) {
+		if (e == -EFBIG)
+			buf_addf(errors, "%s: cannot load: larger than %u bytes\n", path, MAX_DATA_FILE);
+		else
+			buf_addf(errors, "%s: cannot load: %s\n", path, strerror(-e));
+		buf_reset(text);
+		return e == -ENOENT ? -EIO : e; /* it was named: not "none" */
+	}
+	*label = xstrdup(path);
+	return 0;
+}
+
+int data_find(enum data_kind kind, const char *spec, struct buf *text, char **label, struct buf *errors)
+{
+	const char *ext = kinds[kind].ext;
+	size_t sl = strlen(spec), el = strlen(ext), len;
+	const char *builtin;
+	char *path;
+	struct stat st;
+	int e;
+
+	if (strchr(spec, '/') || (sl > el + 1 && !strcmp(spec + sl - el, ext) && spec[sl - el - 1] == '.'))
+		return read_file(spec, text, label, errors);
+	path = data_user_path(kind, spec);
+	if (path && stat(path, &st) == 0) {
+		e = read_file(path, text, label, errors);
+		free(path);
+		return e;
+	}
+	free(path);
+	path = xasprintf("%s/%s/%s.%s", data_dir(), kinds[kind].dir, spec, ext);
+	if (stat(path, &st) == 0) {
+		e = read_file(path, text, label, errors);
+		free(path);
+		return e;
+	}
+	free(path);
+	builtin = data_builtin(kind, spec, &len);
+	if (!builtin)
+		return -ENOENT;
+	buf_add(text, builtin, len);
+	/* the built-in copy is this file of belay's source */
+	*label = xasprintf("%s/%s.%s", kinds[kind].dir, spec, ext);
+	return 0;
+}
+
+void data_list_builtin(enum data_kind kind, struct buf *out)
+{
+	for (const char *const *n = data_builtin_names(kind); *n; n++)
+		buf_addf(out, " %s", *n);
 }

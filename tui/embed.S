@@ -9,5 +9,8 @@ EMBED(belay_theme_dark, "themes/dark.theme")
 EMBED(belay_theme_light, "themes/light.theme")
 EMBED(belay_theme_mono, "themes/mono.theme")
 EMBED(belay_theme_high_contrast, "themes/high-contrast.theme")
+EMBED(belay_policy_default, "policies/default.rules")
+EMBED(belay_policy_strict, "policies/strict.rules")
+EMBED(belay_policy_ci, "policies/ci.rules")
 
 	.section .note.GNU-stack,"",@progbits

@@ -24,9 +24,11 @@
 #include "../supervisor/conf.h"
 #include "../supervisor/event.h"
 #include "../supervisor/loop.h"
+#include "../supervisor/policy.h"
 #include "../supervisor/session.h"
 #include "../supervisor/spawn.h"
 #include "../supervisor/util.h"
+#include "cmd-policy.h"
 #include "data.h"
 #include "headless.h"
 #include "keymap.h"
@@ -36,12 +38,8 @@
 #ifndef BELAY_VERSION
 #define BELAY_VERSION "0.0.0"
 #endif
-#ifndef BELAY_DATADIR
-#define BELAY_DATADIR "/usr/local/share/belay"
-#endif
 
 #define USAGE "belay [run] [OPTIONS] [--] COMMAND [ARG…]"
-#define MAX_DATA_FILE (1u << 20)
 
 struct options {
 	const char *workspace;
@@ -194,148 +192,67 @@ static void parse_args(int argc, char **argv, struct options *o)
 	o->argv = argv + optind;
 }
 
-/* ---- keymaps and themes ---- */
+/* ---- keymaps, themes and policies ---- */
 
-static char *config_path(const char *dir, const char *name, const char *ext)
+/* Apply the text of a keymap, theme or policy file to obj. */
+static void apply_data(enum data_kind kind, void *obj, const char *label, const struct buf *text, struct buf *errors)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-
-	if (xdg && *xdg)
-		return xasprintf("%s/belay/%s/%s.%s", xdg, dir, name, ext);
-	if (home && *home)
-		return xasprintf("%s/.config/belay/%s/%s.%s", home, dir, name, ext);
-	return NULL;
+	if (kind == DATA_KEYMAP)
+		keymap_load(obj, label, text->data, text->len, errors);
+	else if (kind == DATA_THEME)
+		theme_load(obj, label, text->data, text->len, errors);
+	else
+		policy_load(obj, label, text->data, text->len, errors);
 }
 
 /*
- * Where the installed keymaps and themes are: beside the binary
- * (BIN/../share/belay, so that an install anywhere works), else the
- * directory configured at build time.
+ * Apply NAME or FILE (see data_find) on top of obj.  A name that is not
+ * found is an error only when required (exit 2); a file named on the command
+ * line that cannot be read is one too.
  */
-static const char *data_dir(void)
-{
-	static char *dir;
-	char exe[4096];
-	ssize_t n;
-
-	if (dir)
-		return dir;
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		char *slash, *cand;
-		struct stat st;
-
-		exe[n] = '\0';
-		slash = strrchr(exe, '/');
-		if (slash) {
-			*slash = '\0';
-			cand = xasprintf("%s/../share/belay", exe);
-			if (stat(cand, &st) == 0 && S_ISDIR(st.st_mode))
-				return dir = cand;
-			free(cand);
-		}
-	}
-	return dir = xstrdup(BELAY_DATADIR);
-}
-
-static int file_exists(const char *path)
-{
-	struct stat st;
-
-	return path && stat(path, &st) == 0;
-}
-
-/*
- * Load one keymap or theme file into obj.  Returns 0, or -1 after printing
- * why when the file cannot be read at all.
- */
-static int load_file(enum data_kind kind, void *obj, const char *path, struct buf *errors)
+static int load_named(enum data_kind kind, void *obj, const char *spec, int required, struct buf *errors)
 {
 	struct buf text = BUF_INIT;
-	int e = conf_read_file(path, MAX_DATA_FILE, &text);
+	char *label = NULL;
+	int e = data_find(kind, spec, &text, &label, errors);
 
-	if (e < 0) {
-		if (e == -EFBIG)
-			buf_addf(errors, "%s: cannot load: larger than %u bytes\n", path, MAX_DATA_FILE);
-		else
-			buf_addf(errors, "%s: cannot load: %s\n", path, strerror(-e));
+	if (e == 0) {
+		apply_data(kind, obj, label, &text, errors);
+		free(label);
 		buf_release(&text);
-		return -1;
+		return 0;
 	}
-	if (kind == DATA_KEYMAP)
-		keymap_load(obj, path, text.data, text.len, errors);
-	else
-		theme_load(obj, path, text.data, text.len, errors);
 	buf_release(&text);
-	return 0;
+	if (!required)
+		return -1;
+	if (e == -ENOENT) {
+		struct buf names = BUF_INIT;
+
+		data_list_builtin(kind, &names);
+		warn("no %s named '%s' (built in:%s; or give a file)", data_kind_name(kind), spec, names.data);
+		buf_release(&names);
+	} else {
+		fputs(errors->data, stderr);
+	}
+	exit(2);
 }
 
 static void load_builtin(enum data_kind kind, void *obj, const char *name)
 {
-	struct buf errors = BUF_INIT;
-	char label[64];
+	struct buf errors = BUF_INIT, text = BUF_INIT;
+	char *label = xasprintf("(built-in %s %s)", data_kind_name(kind), name);
 	size_t len;
-	const char *text = data_builtin(kind, name, &len);
+	const char *t = data_builtin(kind, name, &len);
 
-	if (!text)
-		BUG("no built-in %s '%s'", kind == DATA_KEYMAP ? "keymap" : "theme", name);
-	snprintf(label, sizeof(label), "(built-in %s)", name);
-	if (kind == DATA_KEYMAP)
-		keymap_load(obj, label, text, len, &errors);
-	else
-		theme_load(obj, label, text, len, &errors);
+	if (!t)
+		BUG("no built-in %s '%s'", data_kind_name(kind), name);
+	buf_add(&text, t, len);
+	apply_data(kind, obj, label, &text, &errors);
 	if (errors.len)
 		BUG("built-in file is broken: %s", errors.data);
 	buf_release(&errors);
-}
-
-/*
- * Apply NAME or FILE on top of obj: a path, or a name looked up in the
- * user's config, then the installed data, then the built-in files.
- */
-static void load_named(enum data_kind kind, void *obj, const char *spec, int required, struct buf *errors)
-{
-	const char *dir = kind == DATA_KEYMAP ? "keymaps" : "themes";
-	const char *ext = kind == DATA_KEYMAP ? "keys" : "theme";
-	char *path;
-	size_t len;
-
-	if (strchr(spec, '/') || (strlen(spec) > strlen(ext) + 1 && !strcmp(spec + strlen(spec) - strlen(ext), ext) &&
-				  spec[strlen(spec) - strlen(ext) - 1] == '.')) {
-		if (load_file(kind, obj, spec, errors) < 0) {
-			fputs(errors->data, stderr);
-			exit(2);
-		}
-		return;
-	}
-	path = config_path(dir, spec, ext);
-	if (file_exists(path)) {
-		load_file(kind, obj, path, errors);
-		free(path);
-		return;
-	}
-	free(path);
-	path = xasprintf("%s/%s/%s.%s", data_dir(), dir, spec, ext);
-	if (file_exists(path)) {
-		load_file(kind, obj, path, errors);
-		free(path);
-		return;
-	}
-	free(path);
-	if (data_builtin(kind, spec, &len)) {
-		load_builtin(kind, obj, spec);
-		return;
-	}
-	if (required) {
-		struct buf names = BUF_INIT;
-
-		for (const char *const *n = data_builtin_names(kind); *n; n++)
-			buf_addf(&names, " %s", *n);
-		warn("no %s named '%s' (built in:%s; or give a file)", kind == DATA_KEYMAP ? "keymap" : "theme", spec,
-		     names.data);
-		buf_release(&names);
-		exit(2);
-	}
+	buf_release(&text);
+	free(label);
 }
 
 static char *first_line_summary(const struct buf *errors)
@@ -453,6 +370,8 @@ int main(int argc, char **argv)
 	int status;
 
 	setup_locale();
+	if (argc > 1 && !strcmp(argv[1], "policy"))
+		return cmd_policy(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&fan.line);
@@ -513,11 +432,12 @@ int main(int argc, char **argv)
 		char *user_default;
 
 		load_builtin(DATA_KEYMAP, km, "default");
-		user_default = config_path("keymaps", "default", "keys");
-		if (o.keymap)
+		user_default = data_user_path(DATA_KEYMAP, "default");
+		if (o.keymap) {
 			load_named(DATA_KEYMAP, km, o.keymap, 1, &errors);
-		else if (file_exists(user_default))
-			load_file(DATA_KEYMAP, km, user_default, &errors);
+		} else if (user_default && access(user_default, F_OK) == 0) {
+			load_named(DATA_KEYMAP, km, user_default, 0, &errors);
+		}
 		free(user_default);
 		/* a theme file may set only some elements: the rest are the
 		 * built-in default's */

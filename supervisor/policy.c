@@ -1,0 +1,562 @@
+/*
+ * policy.c - rules files and decisions; see policy.h and policies/default.rules.
+ *
+ * Rules are kept in file order; a decision looks at all of them (tens of
+ * rules, a few matchers each), so no index is needed.  Values are expanded
+ * when the file is loaded ($WORKSPACE, $HOME, a leading ~), with the glob
+ * characters of the expansion escaped so that a workspace named "a[1]" is
+ * matched as written.
+ */
+#define _GNU_SOURCE
+#include "policy.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#include "conf.h"
+#include "glob.h"
+#include "util.h"
+
+enum mtype { M_PROGRAM, M_COMMAND, M_ARG, M_PATH, M_HOST, M_PORT, M_FAMILY };
+
+#define K(k) (1u << (k))
+
+static const struct {
+	const char *name;
+	enum mtype type;
+	unsigned kinds;
+} matcher_names[] = {
+	{ "program", M_PROGRAM, K(KIND_EXEC) },
+	{ "command", M_COMMAND, K(KIND_EXEC) },
+	{ "arg", M_ARG, K(KIND_EXEC) },
+	{ "path", M_PATH, K(KIND_WRITE) | K(KIND_DELETE) },
+	{ "host", M_HOST, K(KIND_CONNECT) },
+	{ "port", M_PORT, K(KIND_CONNECT) },
+	{ "family", M_FAMILY, K(KIND_CONNECT) },
+};
+
+static const char *const verdict_names[] = { "allow", "ask", "deny" };
+
+enum by { BY_ANY, BY_AGENT, BY_TOOL };
+
+struct matcher {
+	enum mtype type;
+	char *glob;
+	int lo, hi, family;
+};
+
+struct rule {
+	enum verdict verdict;
+	enum call_kind kind;
+	enum by by;
+	struct matcher *m;
+	size_t nm;
+	char *origin; /* "file:line" or "grant N" */
+	char *text;   /* as written */
+	int grant;    /* 0, or the grant's number */
+	int revoked;
+};
+
+struct policy {
+	char *workspace, *home;
+	struct rule *rules;
+	size_t n, cap;
+	enum verdict defaults[KIND__COUNT];
+	char *default_origin[KIND__COUNT];
+	char **launchers;
+	size_t nlaunchers, launchers_cap;
+	int grants;
+};
+
+const char *verdict_name(enum verdict v)
+{
+	return verdict_names[v];
+}
+
+struct policy *policy_new(const char *workspace, const char *home)
+{
+	struct policy *p = xcalloc(1, sizeof(*p));
+	static const char *const kinds[KIND__COUNT] = { "default exec", "default write", "default delete",
+							"default connect" };
+
+	p->workspace = xstrdup(workspace ? workspace : "/");
+	p->home = xstrdup(home ? home : "/");
+	p->defaults[KIND_EXEC] = VERDICT_ALLOW;
+	p->defaults[KIND_WRITE] = VERDICT_ASK;
+	p->defaults[KIND_DELETE] = VERDICT_ASK;
+	p->defaults[KIND_CONNECT] = VERDICT_ASK;
+	for (int k = 0; k < KIND__COUNT; k++)
+		p->default_origin[k] = xstrdup(kinds[k]);
+	return p;
+}
+
+static void rule_release(struct rule *r)
+{
+	for (size_t i = 0; i < r->nm; i++)
+		free(r->m[i].glob);
+	free(r->m);
+	free(r->origin);
+	free(r->text);
+}
+
+void policy_free(struct policy *p)
+{
+	if (!p)
+		return;
+	for (size_t i = 0; i < p->n; i++)
+		rule_release(&p->rules[i]);
+	free(p->rules);
+	for (int k = 0; k < KIND__COUNT; k++)
+		free(p->default_origin[k]);
+	for (size_t i = 0; i < p->nlaunchers; i++)
+		free(p->launchers[i]);
+	free(p->launchers);
+	free(p->workspace);
+	free(p->home);
+	free(p);
+}
+
+static void add_escaped(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("*?[]\\", *s))
+			buf_addch(b, '\\');
+		buf_addch(b, *s);
+	}
+}
+
+/* $WORKSPACE, $HOME and a leading ~ replaced (escaped for globs). */
+static char *expand(const struct policy *p, const char *v)
+{
+	struct buf b = BUF_INIT;
+
+	if (v[0] == '~' && (v[1] == '/' || !v[1])) {
+		add_escaped(&b, p->home);
+		v++;
+	}
+	while (*v) {
+		if (!strncmp(v, "$WORKSPACE", 10)) {
+			add_escaped(&b, p->workspace);
+			v += 10;
+		} else if (!strncmp(v, "$HOME", 5)) {
+			add_escaped(&b, p->home);
+			v += 5;
+		} else {
+			buf_addch(&b, *v++);
+		}
+	}
+	return buf_detach(&b, NULL);
+}
+
+static int parse_verdict(const char *s, enum verdict *v)
+{
+	for (int i = 0; i < 3; i++) {
+		if (!strcmp(s, verdict_names[i])) {
+			*v = (enum verdict)i;
+			return 0;
+		}
+	}
+	return -1;
+}
+
+static int parse_kind(struct conf_line *l, const char *s, enum call_kind *k)
+{
+	for (int i = 0; i < KIND__COUNT; i++) {
+		if (!strcmp(s, call_kind_name((enum call_kind)i))) {
+			*k = (enum call_kind)i;
+			return 0;
+		}
+	}
+	if (!strcmp(s, "read"))
+		conf_error(l, "kind 'read' is not supported yet (it comes with the sandbox); kinds: exec, write, delete, connect");
+	else
+		conf_error(l, "unknown kind '%s' (exec, write, delete or connect)", s);
+	return -1;
+}
+
+static int parse_matcher(struct policy *p, struct conf_line *l, enum call_kind kind, const char *name,
+			 const char *value, struct matcher *m)
+{
+	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(matcher_names); i++)
+		if (!strcmp(name, matcher_names[i].name))
+			break;
+	if (i == ARRAY_SIZE(matcher_names)) {
+		conf_error(l, "unknown matcher '%s' (program, command, arg, path, host, port, family)", name);
+		return -1;
+	}
+	if (!(matcher_names[i].kinds & K(kind))) {
+		conf_error(l, "'%s' does not apply to %s rules", name, call_kind_name(kind));
+		return -1;
+	}
+	if (!value) {
+		conf_error(l, "'%s' needs a value", name);
+		return -1;
+	}
+	memset(m, 0, sizeof(*m));
+	m->type = matcher_names[i].type;
+	switch (m->type) {
+	case M_PORT: {
+		long lo, hi;
+		char *dash = strchr(value, '-');
+
+		if (dash) {
+			char *first = xstrndup(value, (size_t)(dash - value));
+			int ok = parse_int(first, 0, 65535, &lo) && parse_int(dash + 1, 0, 65535, &hi) && lo <= hi;
+
+			free(first);
+			if (!ok) {
+				conf_error(l, "port range '%s' must look like 8000-8999", value);
+				return -1;
+			}
+		} else if (!parse_int(value, 0, 65535, &lo)) {
+			conf_error(l, "port '%s' is not a number from 0 to 65535", value);
+			return -1;
+		} else {
+			hi = lo;
+		}
+		m->lo = (int)lo, m->hi = (int)hi;
+		return 0;
+	}
+	case M_FAMILY:
+		if (!strcmp(value, "inet"))
+			m->family = AF_INET;
+		else if (!strcmp(value, "inet6"))
+			m->family = AF_INET6;
+		else if (!strcmp(value, "unix"))
+			m->family = AF_UNIX;
+		else {
+			conf_error(l, "family '%s' must be inet, inet6 or unix", value);
+			return -1;
+		}
+		return 0;
+	default:
+		m->glob = expand(p, value);
+		return 0;
+	}
+}
+
+static void add_rule(struct policy *p, struct rule *r)
+{
+	p->rules = xgrow(p->rules, &p->cap, p->n + 1, sizeof(*p->rules));
+	p->rules[p->n++] = *r;
+}
+
+static char *line_text(const struct conf_line *l)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < l->argc; i++) {
+		if (i)
+			buf_addch(&b, ' ');
+		if (strpbrk(l->argv[i], " \t#") || !*l->argv[i])
+			buf_addf(&b, "'%s'", l->argv[i]);
+		else
+			buf_addstr(&b, l->argv[i]);
+	}
+	return buf_detach(&b, NULL);
+}
+
+static void policy_line(struct conf_line *l, void *data)
+{
+	struct policy *p = data;
+	struct rule r = { 0 };
+	const char *cmd = l->argv[0];
+	int i;
+
+	if (!strcmp(cmd, "default")) {
+		enum call_kind k;
+		enum verdict v;
+
+		if (l->argc != 3) {
+			conf_error(l, "usage: default KIND VERDICT");
+			return;
+		}
+		if (parse_kind(l, l->argv[1], &k) < 0)
+			return;
+		if (parse_verdict(l->argv[2], &v) < 0) {
+			conf_error(l, "unknown verdict '%s' (allow, ask or deny)", l->argv[2]);
+			return;
+		}
+		p->defaults[k] = v;
+		free(p->default_origin[k]);
+		p->default_origin[k] = xasprintf("%s:%u", l->file, l->lineno);
+		return;
+	}
+	if (!strcmp(cmd, "launcher")) {
+		if (l->argc < 2) {
+			conf_error(l, "usage: launcher PROGRAM…");
+			return;
+		}
+		for (i = 1; i < l->argc; i++) {
+			p->launchers = xgrow(p->launchers, &p->launchers_cap, p->nlaunchers + 1, sizeof(char *));
+			p->launchers[p->nlaunchers++] = xstrdup(l->argv[i]);
+		}
+		return;
+	}
+	if (parse_verdict(cmd, &r.verdict) < 0) {
+		conf_error(l, "unknown verdict or command '%s' (allow, ask, deny, default or launcher)", cmd);
+		return;
+	}
+	if (l->argc < 2) {
+		conf_error(l, "usage: %s KIND [MATCHER VALUE]… [by agent|tool]", cmd);
+		return;
+	}
+	if (parse_kind(l, l->argv[1], &r.kind) < 0)
+		return;
+	for (i = 2; i < l->argc; i += 2) {
+		const char *name = l->argv[i], *value = i + 1 < l->argc ? l->argv[i + 1] : NULL;
+
+		if (!strcmp(name, "by")) {
+			if (value && !strcmp(value, "agent"))
+				r.by = BY_AGENT;
+			else if (value && (!strcmp(value, "tool") || !strcmp(value, "tools")))
+				r.by = BY_TOOL;
+			else {
+				conf_error(l, "'by' must be followed by agent or tool");
+				goto fail;
+			}
+			continue;
+		}
+		r.m = xrealloc(r.m, (r.nm + 1) * sizeof(*r.m));
+		if (parse_matcher(p, l, r.kind, name, value, &r.m[r.nm]) < 0)
+			goto fail;
+		r.nm++;
+	}
+	r.origin = xasprintf("%s:%u", l->file, l->lineno);
+	r.text = line_text(l);
+	add_rule(p, &r);
+	return;
+fail:
+	rule_release(&r);
+}
+
+int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors)
+{
+	return conf_parse(file, text, len, policy_line, p, errors);
+}
+
+static const char *base_name(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "";
+}
+
+static int matcher_ok(const struct matcher *m, const struct call *c, const char *path)
+{
+	switch (m->type) {
+	case M_PROGRAM:
+		if (strchr(m->glob, '/'))
+			return c->path && glob_match(m->glob, c->path, GLOB_PATH);
+		return glob_match(m->glob, base_name(c->path), GLOB_TEXT) ||
+		       (c->argc && glob_match(m->glob, base_name(c->argv[0]), GLOB_TEXT));
+	case M_COMMAND: {
+		char *cmd = call_cmdline(c);
+		int ok = glob_match(m->glob, cmd, GLOB_TEXT);
+
+		free(cmd);
+		return ok;
+	}
+	case M_ARG:
+		for (size_t i = 1; i < c->argc; i++)
+			if (glob_match(m->glob, c->argv[i], GLOB_TEXT))
+				return 1;
+		return 0;
+	case M_PATH:
+		return path && glob_match(m->glob, path, GLOB_PATH);
+	case M_HOST:
+		return c->addr.host && glob_match(m->glob, c->addr.host, GLOB_TEXT);
+	case M_PORT:
+		return c->addr.port >= m->lo && c->addr.port <= m->hi;
+	case M_FAMILY:
+		return c->addr.family == m->family;
+	}
+	return 0;
+}
+
+/* The strictest rule for (kind, path), or the default. */
+static void decide_one(const struct policy *p, const struct call *c, enum call_kind kind, const char *path,
+		       int by_agent, struct decision *out)
+{
+	const struct rule *best = NULL;
+
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rule *r = &p->rules[i];
+		size_t k;
+
+		if (r->revoked || r->kind != kind || (r->by == BY_AGENT && !by_agent) || (r->by == BY_TOOL && by_agent))
+			continue;
+		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path); k++)
+			;
+		if (k < r->nm)
+			continue;
+		if (!best || r->verdict > best->verdict)
+			best = r;
+	}
+	if (best) {
+		out->verdict = best->verdict;
+		out->rule = best->origin;
+		out->text = best->text;
+	} else {
+		out->verdict = p->defaults[kind];
+		out->rule = p->default_origin[kind];
+		out->text = NULL;
+	}
+}
+
+void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out)
+{
+	struct { enum call_kind kind; const char *path; } parts[2];
+	int n = 0;
+
+	if (c->unreadable) {
+		/* the fixed rule: a call that cannot be seen is not let through */
+		out->verdict = VERDICT_ASK;
+		out->rule = "(arguments unreadable)";
+		out->text = NULL;
+		return;
+	}
+	switch (c->op) {
+	case OP_EXEC:
+		parts[n++] = (typeof(parts[0])){ KIND_EXEC, NULL };
+		break;
+	case OP_CONNECT:
+		parts[n++] = (typeof(parts[0])){ KIND_CONNECT, NULL };
+		break;
+	case OP_RENAME:
+		parts[n++] = (typeof(parts[0])){ KIND_DELETE, c->path };
+		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
+		break;
+	case OP_LINK:
+		/* a hard link can be written through: both names count */
+		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
+		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path };
+		break;
+	case OP_SYMLINK:
+		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
+		break;
+	case OP_UNLINK:
+	case OP_RMDIR:
+		parts[n++] = (typeof(parts[0])){ KIND_DELETE, c->path };
+		break;
+	default:
+		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path };
+	}
+	decide_one(p, c, parts[0].kind, parts[0].path, by_agent, out);
+	for (int i = 1; i < n; i++) {
+		struct decision d;
+
+		decide_one(p, c, parts[i].kind, parts[i].path, by_agent, &d);
+		if (d.verdict > out->verdict)
+			*out = d;
+	}
+}
+
+int policy_is_launcher(const struct policy *p, const char *exe)
+{
+	for (size_t i = 0; i < p->nlaunchers; i++)
+		if (glob_match(p->launchers[i], strchr(p->launchers[i], '/') ? exe : base_name(exe), GLOB_TEXT))
+			return 1;
+	return 0;
+}
+
+static struct matcher text_matcher(enum mtype type, char *glob)
+{
+	struct matcher m = { type, glob, 0, 0, 0 };
+
+	return m;
+}
+
+int policy_grant(struct policy *p, const struct call *c, const char **text)
+{
+	struct rule r = { .verdict = VERDICT_ALLOW };
+	struct buf b = BUF_INIT, t = BUF_INIT;
+	int g = ++p->grants;
+
+	r.kind = call_op_kind(c->op);
+	if (c->op == OP_EXEC) {
+		/* the command as it was, the last of three or more words free */
+		for (size_t i = 0; i < c->argc; i++) {
+			if (i)
+				buf_addch(&b, ' ');
+			if (c->argc >= 3 && i == c->argc - 1)
+				buf_addch(&b, '*');
+			else
+				add_escaped(&b, c->argv[i]);
+		}
+		r.m = xcalloc(1, sizeof(*r.m));
+		r.m[r.nm++] = text_matcher(M_COMMAND, buf_detach(&b, NULL));
+		buf_addf(&t, "allow exec command '%s'", r.m[0].glob);
+	} else if (c->op == OP_CONNECT) {
+		add_escaped(&b, c->addr.host ? c->addr.host : "");
+		r.m = xcalloc(2, sizeof(*r.m));
+		r.m[r.nm++] = text_matcher(M_HOST, buf_detach(&b, NULL));
+		buf_addf(&t, "allow connect host '%s'", r.m[0].glob);
+		if (c->addr.port >= 0) {
+			r.m[r.nm] = text_matcher(M_PORT, NULL);
+			r.m[r.nm].lo = r.m[r.nm].hi = c->addr.port;
+			r.nm++;
+			buf_addf(&t, " port %d", c->addr.port);
+		}
+	} else {
+		/* files in the same directory, not below it */
+		const char *path = c->op == OP_RENAME || c->op == OP_LINK || c->op == OP_SYMLINK ? c->path2 : c->path;
+		const char *slash = path ? strrchr(path, '/') : NULL;
+		struct buf dir = BUF_INIT;
+
+		buf_add(&dir, path ? path : "/", slash ? (size_t)(slash - path) : 0);
+		add_escaped(&b, dir.data);
+		buf_addstr(&b, "/*");
+		buf_release(&dir);
+		r.m = xcalloc(1, sizeof(*r.m));
+		r.m[r.nm++] = text_matcher(M_PATH, buf_detach(&b, NULL));
+		buf_addf(&t, "allow %s path '%s'", call_kind_name(r.kind), r.m[0].glob);
+		if (c->op == OP_RENAME) {
+			/* a rename is also a delete in the same directory */
+			struct rule d = { .verdict = VERDICT_ALLOW, .kind = KIND_DELETE };
+
+			d.m = xcalloc(1, sizeof(*d.m));
+			d.m[d.nm++] = text_matcher(M_PATH, xstrdup(r.m[0].glob));
+			d.grant = g;
+			d.origin = xasprintf("grant %d", g);
+			d.text = xasprintf("allow delete path '%s'", d.m[0].glob);
+			add_rule(p, &d);
+		}
+	}
+	r.grant = g;
+	r.origin = xasprintf("grant %d", g);
+	r.text = buf_detach(&t, NULL);
+	add_rule(p, &r);
+	if (text)
+		*text = p->rules[p->n - 1].text;
+	return r.grant;
+}
+
+int policy_revoke(struct policy *p, int n)
+{
+	int found = -1;
+
+	for (size_t i = 0; i < p->n; i++) {
+		if (n > 0 && p->rules[i].grant == n && !p->rules[i].revoked) {
+			p->rules[i].revoked = 1;
+			found = 0;
+		}
+	}
+	return found;
+}
+
+void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *text, void *data), void *data)
+{
+	int last = 0;
+
+	/* a rename's grant is two rules with one number: show it once */
+	for (size_t i = 0; i < p->n; i++) {
+		if (p->rules[i].grant && !p->rules[i].revoked && p->rules[i].grant != last) {
+			last = p->rules[i].grant;
+			cb(last, p->rules[i].text, data);
+		}
+	}
+}

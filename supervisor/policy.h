@@ -1,0 +1,67 @@
+/*
+ * policy.h - rules files: which actions run, which are held for a decision,
+ * which are refused.  The format is in policies/default.rules and belay(1),
+ * POLICY; in short, one rule a line:
+ *
+ *     VERDICT KIND [MATCHER VALUE]… [by agent|tool]
+ *     default KIND VERDICT
+ *     launcher PROGRAM
+ *
+ * VERDICT is allow, ask or deny; KIND is exec, write, delete or connect.
+ * When several rules match a call, the strictest wins (deny, then ask, then
+ * allow); when none does, the kind's default.  Every decision names the rule
+ * that made it ("file:line").
+ */
+#ifndef BELAY_POLICY_H
+#define BELAY_POLICY_H
+
+#include <stddef.h>
+
+#include "buf.h"
+#include "call.h"
+
+enum verdict {
+	VERDICT_ALLOW,
+	VERDICT_ASK,
+	VERDICT_DENY,
+};
+
+struct decision {
+	enum verdict verdict;
+	const char *rule; /* "policies/default.rules:12", "default write", "grant 3"… */
+	const char *text; /* the rule as written, or NULL for a default */
+};
+
+struct policy;
+
+/*
+ * An empty policy: exec allowed; write, delete and connect asked.  workspace
+ * and home replace $WORKSPACE and ~ in the rules loaded after.
+ */
+struct policy *policy_new(const char *workspace, const char *home);
+void policy_free(struct policy *p);
+
+/* Add the rules of a file; errors as "file:line: …" lines.  Returns their number. */
+int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors);
+
+/* Judge a call; by_agent: made by the agent process itself, not a tool. */
+void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out);
+
+/* True if exe (a path) is a launcher named by a "launcher" rule. */
+int policy_is_launcher(const struct policy *p, const char *exe);
+
+/*
+ * "Allow similar": add a session rule scoped to calls like c (an exec's
+ * command with its last argument as '*', a file's directory, a connection's
+ * host and port).  Returns the grant's number; its text is written to
+ * *text (owned by the policy).
+ */
+int policy_grant(struct policy *p, const struct call *c, const char **text);
+/* Remove grant n; 0, or -1 if there is none. */
+int policy_revoke(struct policy *p, int n);
+/* Call cb for each grant still in force. */
+void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *text, void *data), void *data);
+
+const char *verdict_name(enum verdict v);
+
+#endif

@@ -1,0 +1,242 @@
+/* test-policy.c - rules files and decisions (supervisor/policy.c). */
+#include "unit.h"
+
+#include <sys/socket.h>
+
+#include "../../supervisor/policy.h"
+#include "../../supervisor/util.h"
+
+static struct policy *load(const char *text, struct buf *errors)
+{
+	struct policy *p = policy_new("/work/my[ws]", "/home/me");
+
+	policy_load(p, "t.rules", text, strlen(text), errors);
+	return p;
+}
+
+static struct call exec_call(const char *path, const char *const *argv)
+{
+	struct call c = { .op = OP_EXEC };
+	size_t n = 0;
+
+	while (argv[n])
+		n++;
+	c.path = xstrdup(path);
+	c.argv = xcalloc(n + 1, sizeof(char *));
+	for (size_t i = 0; i < n; i++)
+		c.argv[i] = xstrdup(argv[i]);
+	c.argc = n;
+	c.addr.port = -1;
+	return c;
+}
+
+static struct call file_call(enum call_op op, const char *path, const char *path2)
+{
+	struct call c = { .op = op };
+
+	c.path = xstrdup(path);
+	c.path2 = path2 ? xstrdup(path2) : NULL;
+	c.addr.port = -1;
+	return c;
+}
+
+static struct call connect_call(int family, const char *host, int port)
+{
+	struct call c = { .op = OP_CONNECT };
+
+	c.addr.family = family;
+	c.addr.host = xstrdup(host);
+	c.addr.port = port;
+	return c;
+}
+
+static void expect(struct policy *p, struct call *c, int by_agent, enum verdict v, const char *rule)
+{
+	struct decision d;
+
+	policy_decide(p, c, by_agent, &d);
+	if (d.verdict != v || strcmp(d.rule, rule))
+		fail_msg("got %s by %s, want %s by %s", verdict_name(d.verdict), d.rule, verdict_name(v), rule);
+	call_release(c);
+}
+
+static const char rules[] =
+	"default write ask\n"                          /* 1 */
+	"allow write path $WORKSPACE/**\n"             /* 2 */
+	"ask write path $WORKSPACE/.git/hooks/**\n"    /* 3 */
+	"allow delete path $WORKSPACE/**\n"            /* 4 */
+	"allow write path ~/.cache/**\n"               /* 5 */
+	"ask exec program git arg push\n"              /* 6 */
+	"deny exec command 'rm -rf /*'\n"              /* 7 */
+	"ask exec program /usr/bin/sudo\n"             /* 8 */
+	"allow connect port 443 by agent\n"            /* 9 */
+	"allow connect port 5000-5999\n"               /* 10 */
+	"allow connect family unix\n"                  /* 11 */
+	"deny connect host /run/docker.sock\n"         /* 12 */
+	"launcher node\n";                             /* 13 */
+
+static void test_decisions(void **state)
+{
+	struct buf errors = BUF_INIT;
+	struct policy *p = load(rules, &errors);
+	struct call c;
+
+	(void)state;
+	assert_int_equal(errors.len, 0);
+	/* the workspace, with its glob characters taken literally */
+	c = file_call(OP_CREATE, "/work/my[ws]/src/a.c", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "t.rules:2");
+	c = file_call(OP_CREATE, "/work/myw/src/a.c", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	/* the strictest of the rules that match wins */
+	c = file_call(OP_OPEN, "/work/my[ws]/.git/hooks/pre-commit", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:3");
+	c = file_call(OP_CREATE, "/home/me/.cache/x/y", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "t.rules:5");
+	/* delete has no default line: the built-in default (ask) */
+	c = file_call(OP_UNLINK, "/etc/hosts", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "default delete");
+	/* a rename is a delete of its source and a write of its target */
+	c = file_call(OP_RENAME, "/work/my[ws]/a", "/etc/a");
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	c = file_call(OP_RENAME, "/work/my[ws]/a", "/work/my[ws]/b");
+	expect(p, &c, 0, VERDICT_ALLOW, "t.rules:4");
+	/* a hard link counts its source as written */
+	c = file_call(OP_LINK, "/etc/passwd", "/work/my[ws]/p");
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	/* exec */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "-C", "x", "push", "origin", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:6");
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "status", NULL });
+	expect(p, &c, 0, VERDICT_ALLOW, "default exec");
+	c = exec_call("/usr/bin/rm", (const char *const[]){ "rm", "-rf", "/home", NULL });
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:7");
+	c = exec_call("/usr/bin/sudo", (const char *const[]){ "sudo", "ls", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:8");
+	c = exec_call("/opt/sudo", (const char *const[]){ "sudo", "ls", NULL });
+	expect(p, &c, 0, VERDICT_ALLOW, "default exec");
+	/* connect, and who acts */
+	c = connect_call(AF_INET, "1.2.3.4", 443);
+	expect(p, &c, 1, VERDICT_ALLOW, "t.rules:9");
+	c = connect_call(AF_INET, "1.2.3.4", 443);
+	expect(p, &c, 0, VERDICT_ASK, "default connect");
+	c = connect_call(AF_INET6, "::1", 5432);
+	expect(p, &c, 0, VERDICT_ALLOW, "t.rules:10");
+	c = connect_call(AF_UNIX, "/run/dbus.sock", -1);
+	expect(p, &c, 0, VERDICT_ALLOW, "t.rules:11");
+	c = connect_call(AF_UNIX, "/run/docker.sock", -1);
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:12");
+	assert_true(policy_is_launcher(p, "/usr/bin/node"));
+	assert_false(policy_is_launcher(p, "/usr/bin/python3"));
+	policy_free(p);
+}
+
+/* A call whose arguments could not be read is never let through. */
+static void test_unreadable(void **state)
+{
+	struct policy *p = load("allow write path /**\nallow exec\n", NULL);
+	struct call c = file_call(OP_OPEN, "/x", NULL);
+	struct decision d;
+
+	(void)state;
+	c.unreadable = "its memory cannot be read";
+	policy_decide(p, &c, 0, &d);
+	assert_int_equal(d.verdict, VERDICT_ASK);
+	call_release(&c);
+	policy_free(p);
+}
+
+static void test_errors(void **state)
+{
+	struct buf errors = BUF_INIT;
+	struct policy *p;
+	static const char bad[] = "allow wrte path x\n"
+				  "ask exec progam y\n"
+				  "deny read path z\n"
+				  "allow\n"
+				  "permit exec\n"
+				  "allow connect port 70000\n"
+				  "allow connect port 9-1\n"
+				  "allow connect family ipx\n"
+				  "allow write path\n"
+				  "allow write host x\n"
+				  "allow exec by nobody\n"
+				  "default exec maybe\n"
+				  "launcher\n"
+				  "allow write path '/unterminated\n"
+				  "ask exec program ok-after-errors\n";
+	struct call c;
+
+	(void)state;
+	p = policy_new("/w", "/h");
+	assert_int_equal(policy_load(p, "bad.rules", bad, strlen(bad), &errors), 14);
+	assert_non_null(strstr(errors.data, "bad.rules:1: unknown kind 'wrte'"));
+	assert_non_null(strstr(errors.data, "bad.rules:2: unknown matcher 'progam'"));
+	assert_non_null(strstr(errors.data, "bad.rules:3: kind 'read' is not supported yet"));
+	assert_non_null(strstr(errors.data, "bad.rules:6: port '70000'"));
+	assert_non_null(strstr(errors.data, "bad.rules:10: 'host' does not apply to write rules"));
+	assert_non_null(strstr(errors.data, "bad.rules:14: unterminated quote"));
+	/* the good line after all the bad ones still counts */
+	c = exec_call("/bin/ok-after-errors", (const char *const[]){ "ok-after-errors", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "bad.rules:15");
+	policy_free(p);
+	buf_release(&errors);
+}
+
+static void test_grants(void **state)
+{
+	struct policy *p = load(rules, NULL);
+	struct call c, d;
+	const char *text;
+	int g1, g2, g3;
+	struct decision dec;
+
+	(void)state;
+	/* exec: the last word of three or more is free, the rest is not */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "main", NULL });
+	g1 = policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow exec command 'git push origin *'");
+	call_release(&c);
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "dev", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:6"); /* ask still beats allow */
+	/* two words: exactly that command, never the whole tool */
+	c = exec_call("/usr/bin/curl", (const char *const[]){ "curl", "http://x", NULL });
+	policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow exec command 'curl http://x'");
+	call_release(&c);
+	/* a file: its directory, not below it */
+	c = file_call(OP_CREATE, "/etc/app/conf", NULL);
+	g2 = policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow write path '/etc/app/*'");
+	call_release(&c);
+	c = file_call(OP_CREATE, "/etc/app/other", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
+	c = file_call(OP_CREATE, "/etc/app/sub/x", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	/* a connection: that host and port */
+	d = connect_call(AF_INET, "10.1.2.3", 8080);
+	g3 = policy_grant(p, &d, &text);
+	assert_string_equal(text, "allow connect host '10.1.2.3' port 8080");
+	policy_decide(p, &d, 0, &dec);
+	assert_int_equal(dec.verdict, VERDICT_ALLOW);
+	call_release(&d);
+	/* revoked: back to asking */
+	assert_int_equal(policy_revoke(p, g2), 0);
+	assert_int_equal(policy_revoke(p, g2), -1);
+	c = file_call(OP_CREATE, "/etc/app/other", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	assert_true(g1 < g2 && g2 < g3);
+	policy_free(p);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_decisions),
+		cmocka_unit_test(test_unreadable),
+		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_grants),
+	};
+
+	return RUN_TESTS(tests);
+}
