@@ -9,7 +9,9 @@
 
 #include <string.h>
 
-enum { MATCH, NOMATCH, ABORT_ALL, ABORT_TO_STARSTAR };
+enum { MATCH, NOMATCH, ABORT_ALL, ABORT_TO_STARSTAR, TOO_COMPLEX };
+
+#define MAX_STEPS 200000
 
 /* Match the class at *pp (after '[') against c; advances *pp past ']'. */
 static int class_match(const char **pp, char c, int *ok)
@@ -47,8 +49,10 @@ static int class_match(const char **pp, char c, int *ok)
 	return matched != negate;
 }
 
-static int match(const char *p, const char *t, enum glob_mode mode)
+static int match(const char *p, const char *t, enum glob_mode mode, unsigned long *steps)
 {
+	if (++*steps > MAX_STEPS)
+		return TOO_COMPLEX;
 	for (; *p; p++, t++) {
 		switch (*p) {
 		case '\\':
@@ -89,10 +93,10 @@ static int match(const char *p, const char *t, enum glob_mode mode)
 			p++;
 			if (mode == GLOB_PATH && starstar && *p == '/') {
 				/* "**" + "/": zero directories is a match too */
-				int r = match(p + 1, t, mode);
+				int r = match(p + 1, t, mode, steps);
 
-				if (r == MATCH)
-					return MATCH;
+				if (r == MATCH || r == TOO_COMPLEX)
+					return r;
 			}
 			if (!*p) {
 				if (starstar)
@@ -104,8 +108,8 @@ static int match(const char *p, const char *t, enum glob_mode mode)
 
 				if (!*t)
 					return ABORT_ALL;
-				r = match(p, t, mode);
-				if (r == MATCH || r == ABORT_ALL)
+				r = match(p, t, mode, steps);
+				if (r == MATCH || r == ABORT_ALL || r == TOO_COMPLEX)
 					return r;
 				if (r == ABORT_TO_STARSTAR && !starstar)
 					return r;
@@ -127,5 +131,8 @@ static int match(const char *p, const char *t, enum glob_mode mode)
 
 int glob_match(const char *pattern, const char *text, enum glob_mode mode)
 {
-	return match(pattern, text, mode) == MATCH;
+	unsigned long steps = 0;
+	int r = match(pattern, text, mode, &steps);
+
+	return r == MATCH ? 1 : r == TOO_COMPLEX ? GLOB_TOO_COMPLEX : 0;
 }

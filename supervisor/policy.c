@@ -345,30 +345,41 @@ static const char *base_name(const char *path)
 	return s ? s + 1 : path ? path : "";
 }
 
-static int matcher_ok(const struct matcher *m, const struct call *c, const char *path)
+/*
+ * A glob too complex to finish counts as matching for ask and deny rules
+ * and as not matching for allow rules: the careful answer either way.
+ */
+static int glob_ok(const char *pattern, const char *text, enum glob_mode mode, enum verdict v)
+{
+	int r = glob_match(pattern, text, mode);
+
+	return r == GLOB_TOO_COMPLEX ? v != VERDICT_ALLOW : r;
+}
+
+static int matcher_ok(const struct matcher *m, const struct call *c, const char *path, enum verdict v)
 {
 	switch (m->type) {
 	case M_PROGRAM:
 		if (strchr(m->glob, '/'))
-			return c->path && glob_match(m->glob, c->path, GLOB_PATH);
-		return glob_match(m->glob, base_name(c->path), GLOB_TEXT) ||
-		       (c->argc && glob_match(m->glob, base_name(c->argv[0]), GLOB_TEXT));
+			return c->path && glob_ok(m->glob, c->path, GLOB_PATH, v);
+		return glob_ok(m->glob, base_name(c->path), GLOB_TEXT, v) ||
+		       (c->argc && glob_ok(m->glob, base_name(c->argv[0]), GLOB_TEXT, v));
 	case M_COMMAND: {
 		char *cmd = call_cmdline(c);
-		int ok = glob_match(m->glob, cmd, GLOB_TEXT);
+		int ok = glob_ok(m->glob, cmd, GLOB_TEXT, v);
 
 		free(cmd);
 		return ok;
 	}
 	case M_ARG:
 		for (size_t i = 1; i < c->argc; i++)
-			if (glob_match(m->glob, c->argv[i], GLOB_TEXT))
+			if (glob_ok(m->glob, c->argv[i], GLOB_TEXT, v))
 				return 1;
 		return 0;
 	case M_PATH:
-		return path && glob_match(m->glob, path, GLOB_PATH);
+		return path && glob_ok(m->glob, path, GLOB_PATH, v);
 	case M_HOST:
-		return c->addr.host && glob_match(m->glob, c->addr.host, GLOB_TEXT);
+		return c->addr.host && glob_ok(m->glob, c->addr.host, GLOB_TEXT, v);
 	case M_PORT:
 		return c->addr.port >= m->lo && c->addr.port <= m->hi;
 	case M_FAMILY:
@@ -389,7 +400,7 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 
 		if (r->revoked || r->kind != kind || (r->by == BY_AGENT && !by_agent) || (r->by == BY_TOOL && by_agent))
 			continue;
-		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path); k++)
+		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path, r->verdict); k++)
 			;
 		if (k < r->nm)
 			continue;
@@ -458,7 +469,7 @@ void policy_decide(const struct policy *p, const struct call *c, int by_agent, s
 int policy_is_launcher(const struct policy *p, const char *exe)
 {
 	for (size_t i = 0; i < p->nlaunchers; i++)
-		if (glob_match(p->launchers[i], strchr(p->launchers[i], '/') ? exe : base_name(exe), GLOB_TEXT))
+		if (glob_match(p->launchers[i], strchr(p->launchers[i], '/') ? exe : base_name(exe), GLOB_TEXT) == 1)
 			return 1;
 	return 0;
 }
