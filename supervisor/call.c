@@ -69,3 +69,25 @@ char *call_cmdline(const struct call *c)
 	}
 	return buf_detach(&b, NULL);
 }
+
+char *call_describe(const struct call *c)
+{
+	if (c->unreadable)
+		return xasprintf("%s (%s)", call_op_name(c->op), c->unreadable);
+	switch (c->op) {
+	case OP_EXEC:
+		return call_cmdline(c);
+	case OP_CONNECT:
+		if (c->addr.port >= 0)
+			return xasprintf(strchr(c->addr.host ? c->addr.host : "", ':') ? "connect [%s]:%d" : "connect %s:%d",
+					 c->addr.host ? c->addr.host : "?", c->addr.port);
+		return xasprintf("connect %s", c->addr.host ? c->addr.host : "?");
+	case OP_RENAME:
+	case OP_LINK:
+		return xasprintf("%s %s -> %s", call_op_name(c->op), c->path, c->path2);
+	case OP_SYMLINK:
+		return xasprintf("symlink %s -> %s", c->path2, c->target ? c->target : "?");
+	default:
+		return xasprintf("%s %s", call_op_name(c->op), c->path ? c->path : "?");
+	}
+}

@@ -68,6 +68,8 @@ const char *call_op_name(enum call_op op);
 const char *call_kind_name(enum call_kind kind);
 /* The kind of an operation (rename is a delete of path and a write of path2). */
 enum call_kind call_op_kind(enum call_op op);
+/* "git push origin main", "write /etc/hosts", "connect 10.0.0.1:443" (caller frees). */
+char *call_describe(const struct call *c);
 /* The command line of an exec, words joined by blanks (caller frees). */
 char *call_cmdline(const struct call *c);
 

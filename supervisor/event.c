@@ -6,6 +6,8 @@
 #include "event.h"
 
 #include <jansson.h>
+#include <stdio.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +19,16 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_RESIZE] = "resize",
 	[EV_EXIT] = "exit",
 	[EV_SESSION_END] = "session-end",
+	[EV_EXEC] = "exec",
+	[EV_FILE] = "file",
+	[EV_CONNECT] = "connect",
+	[EV_HELD] = "held",
+	[EV_DECISION] = "decision",
+	[EV_STEP_START] = "step-start",
+	[EV_STEP_END] = "step-end",
+	[EV_GRANT] = "grant",
+	[EV_REVOKE] = "revoke",
+	[EV_NOTICE] = "notice",
 };
 
 const char *event_type_name(enum event_type type)
@@ -88,6 +100,37 @@ static json_t *json_argv(char *const *argv)
 	return a;
 }
 
+static json_t *json_str(const char *s)
+{
+	return s ? json_bytes(s, strlen(s)) : json_null();
+}
+
+static const char *family_name(int family)
+{
+	switch (family) {
+	case AF_INET:
+		return "inet";
+	case AF_INET6:
+		return "inet6";
+	case AF_UNIX:
+		return "unix";
+	}
+	return "other";
+}
+
+/* The fields every call event has: who made it, and how it was read. */
+static void call_fields(json_t *o, const struct call *c, int by_agent)
+{
+	json_object_set_new(o, "pid", json_integer(c->pid));
+	json_object_set_new(o, "ppid", json_integer(c->ppid));
+	if (c->tid != c->pid)
+		json_object_set_new(o, "tid", json_integer(c->tid));
+	json_object_set_new(o, "by", json_string(by_agent ? "agent" : "tool"));
+	json_object_set_new(o, "syscall", json_integer(c->nr));
+	if (c->unreadable)
+		json_object_set_new(o, "unreadable", json_string(c->unreadable));
+}
+
 void event_to_json(const struct event *ev, struct buf *out)
 {
 	json_t *o = json_object();
@@ -125,6 +168,75 @@ void event_to_json(const struct event *ev, struct buf *out)
 		break;
 	case EV_SESSION_END:
 		json_object_set_new(o, "status", json_integer(ev->u.end.status));
+		break;
+	case EV_EXEC: {
+		const struct call *c = ev->u.call.call;
+
+		call_fields(o, c, ev->u.call.by_agent);
+		json_object_set_new(o, "cwd", json_str(c->cwd));
+		json_object_set_new(o, "argv", json_argv(c->argv));
+		json_object_set_new(o, "path", json_str(c->path));
+		if (c->argv_cut)
+			json_object_set_new(o, "argv_cut", json_true());
+		break;
+	}
+	case EV_FILE: {
+		const struct call *c = ev->u.call.call;
+
+		call_fields(o, c, ev->u.call.by_agent);
+		json_object_set_new(o, "op", json_string(call_op_name(c->op)));
+		json_object_set_new(o, "path", json_str(c->path));
+		if (c->op == OP_RENAME || c->op == OP_LINK)
+			json_object_set_new(o, "to", json_str(c->path2));
+		if (c->op == OP_SYMLINK)
+			json_object_set_new(o, "target", json_str(c->target));
+		if (c->op == OP_CREATE || c->op == OP_MKDIR || c->op == OP_CHMOD) {
+			char mode[16];
+
+			snprintf(mode, sizeof(mode), "%04o", c->mode & 07777);
+			json_object_set_new(o, "mode", json_string(mode));
+		}
+		break;
+	}
+	case EV_CONNECT: {
+		const struct call *c = ev->u.call.call;
+
+		call_fields(o, c, ev->u.call.by_agent);
+		json_object_set_new(o, "addr", json_str(c->addr.host));
+		if (c->addr.port >= 0)
+			json_object_set_new(o, "port", json_integer(c->addr.port));
+		json_object_set_new(o, "family", json_string(family_name(c->addr.family)));
+		break;
+	}
+	case EV_HELD:
+		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.held.call));
+		json_object_set_new(o, "held", json_integer(ev->u.held.n));
+		json_object_set_new(o, "rule", json_str(ev->u.held.rule));
+		break;
+	case EV_DECISION:
+		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.decision.call));
+		json_object_set_new(o, "verdict", json_string(ev->u.decision.verdict));
+		json_object_set_new(o, "by", json_string(ev->u.decision.by));
+		json_object_set_new(o, "rule", json_str(ev->u.decision.rule));
+		if (ev->u.decision.text)
+			json_object_set_new(o, "text", json_str(ev->u.decision.text));
+		if (ev->u.decision.held_ns)
+			json_object_set_new(o, "held_ms", json_integer((json_int_t)(ev->u.decision.held_ns / 1000000)));
+		break;
+	case EV_STEP_START:
+		json_object_set_new(o, "pid", json_integer(ev->u.step.pid));
+		json_object_set_new(o, "cmd", json_str(ev->u.step.cmd));
+		break;
+	case EV_STEP_END:
+		json_object_set_new(o, "duration", json_real((double)(ev->u.step_end.duration_ns / 1000) / 1e6));
+		break;
+	case EV_GRANT:
+	case EV_REVOKE:
+		json_object_set_new(o, "grant", json_integer(ev->u.grant.n));
+		json_object_set_new(o, "text", json_str(ev->u.grant.text));
+		break;
+	case EV_NOTICE:
+		json_object_set_new(o, "text", json_str(ev->u.notice.text));
 		break;
 	case EV__COUNT:
 		BUG("EV__COUNT is not an event");

@@ -15,6 +15,7 @@
 #include <sys/types.h>
 
 #include "buf.h"
+#include "call.h"
 
 enum event_type {
 	EV_SESSION_START, /* the agent was started */
@@ -22,6 +23,16 @@ enum event_type {
 	EV_RESIZE,        /* the agent's terminal changed size */
 	EV_EXIT,          /* the agent's process ended */
 	EV_SESSION_END,   /* the session is over; nothing follows */
+	EV_EXEC,          /* a process of the agent's tree runs a program */
+	EV_FILE,          /* … writes, creates, deletes, renames… a file */
+	EV_CONNECT,       /* … connects a socket */
+	EV_HELD,          /* a call waits for a person's decision */
+	EV_DECISION,      /* a call was allowed or denied, and by what */
+	EV_STEP_START,    /* a step begins: a tool call, or a burst of edits */
+	EV_STEP_END,
+	EV_GRANT,         /* "allow similar" added a rule for the session */
+	EV_REVOKE,        /* a grant was taken back */
+	EV_NOTICE,        /* something the person should know (interception off…) */
 	EV__COUNT
 };
 
@@ -29,7 +40,7 @@ struct event {
 	enum event_type type;
 	uint64_t seq;  /* 1, 2, 3… in the order of delivery */
 	uint64_t t_ns; /* nanoseconds since the session started */
-	unsigned step; /* the step it belongs to; 0 before the first step */
+	unsigned step; /* the step it belongs to; 0: none (the agent itself) */
 	union {
 		struct {
 			pid_t pid;
@@ -53,6 +64,37 @@ struct event {
 		struct {
 			int status;
 		} end;
+		struct {
+			const struct call *call; /* EV_EXEC, EV_FILE, EV_CONNECT */
+			int by_agent;            /* made by the agent itself, not a tool */
+		} call;
+		struct {
+			uint64_t call; /* seq of the call's event */
+			unsigned n;    /* the held call's number, for answering it */
+			const char *rule; /* what asked for the decision */
+		} held;
+		struct {
+			uint64_t call;       /* seq of the call's event */
+			const char *verdict; /* "allow", "deny" */
+			const char *by;      /* "rule", "user", "timeout", "grant"… */
+			const char *rule;    /* "policies/default.rules:12", or NULL */
+			const char *text;    /* the rule as written, or NULL */
+			uint64_t held_ns;    /* how long it waited (0: not held) */
+		} decision;
+		struct {
+			pid_t pid;       /* the step's first process (0 for edits) */
+			const char *cmd; /* its command, or "edit" */
+		} step;
+		struct {
+			uint64_t duration_ns;
+		} step_end;
+		struct {
+			int n;
+			const char *text;
+		} grant;
+		struct {
+			const char *text;
+		} notice;
 	} u;
 };
 

@@ -101,9 +101,42 @@ int notify_deny(struct notify *n, uint64_t id, int err)
 struct target {
 	struct notify *n;
 	uint64_t id;
-	pid_t tid;
+	pid_t tid, pid;
 	int mem; /* /proc/TID/mem, or -1 */
 };
+
+/*
+ * /proc/self and /proc/thread-self name the caller, but belay would resolve
+ * them as itself: swap in the caller's numbers before resolving, and give
+ * the caller's own /proc/PID back as /proc/self after, as rules write it.
+ */
+static char *proc_self_in(const struct target *t, const char *path)
+{
+	if (!strncmp(path, "/proc/self", 10) && (path[10] == '/' || !path[10]))
+		return xasprintf("/proc/%d%s", (int)t->pid, path + 10);
+	if (!strncmp(path, "/proc/thread-self", 17) && (path[17] == '/' || !path[17]))
+		return xasprintf("/proc/%d/task/%d%s", (int)t->pid, (int)t->tid, path + 17);
+	return xstrdup(path);
+}
+
+static char *proc_self_out(const struct target *t, char *path)
+{
+	char prefix[64];
+	size_t n = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d/task/%d", (int)t->pid, (int)t->tid);
+	char *out;
+
+	if (!strncmp(path, prefix, n) && (path[n] == '/' || !path[n])) {
+		out = xasprintf("/proc/thread-self%s", path + n);
+		free(path);
+		return out;
+	}
+	n = (size_t)snprintf(prefix, sizeof(prefix), "/proc/%d", (int)t->pid);
+	if (strncmp(path, prefix, n) || (path[n] != '/' && path[n]))
+		return path;
+	out = xasprintf("/proc/self%s", path + n);
+	free(path);
+	return out;
+}
 
 static char *read_link(pid_t pid, const char *what)
 {
@@ -222,6 +255,13 @@ static char *path_at(struct target *t, int dirfd, uint64_t addr, const char *cwd
 	decode_path(dir ? dir : "/", raw.data, &abs);
 	buf_release(&raw);
 	free(dir);
+	{
+		char *swapped = proc_self_in(t, abs.data);
+
+		buf_reset(&abs);
+		buf_addstr(&abs, swapped);
+		free(swapped);
+	}
 	/* careful: the agent can change links after this; the boundary is
 	 * Landlock's, this is for showing and for policy */
 	slash = strrchr(abs.data, '/');
@@ -250,7 +290,7 @@ last:
 			}
 		}
 	}
-	return result;
+	return proc_self_out(t, result);
 fail:
 	buf_release(&raw);
 	buf_release(&abs);
@@ -443,7 +483,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 int notify_receive(struct notify *n, struct call *c)
 {
 	struct seccomp_notif *req = n->req;
-	struct target t = { n, 0, 0, -1 };
+	struct target t = { n, 0, 0, 0, -1 };
 	char path[64];
 
 	memset(req, 0, n->sizes.seccomp_notif);
@@ -457,6 +497,7 @@ int notify_receive(struct notify *n, struct call *c)
 	t.id = req->id;
 	t.tid = c->tid;
 	c->pid = tgid_of(c->tid);
+	t.pid = c->pid;
 	c->ppid = ppid_of(c->pid);
 	c->exe = read_link(c->pid, "exe");
 	c->cwd = read_link(c->tid, "cwd");

@@ -7,6 +7,13 @@
  * pty is drained until EIO, or for at most DRAIN_NS if a background process
  * still holds it, and only then EV_EXIT and EV_SESSION_END are emitted, so
  * that every byte the agent wrote comes before its exit in the event stream.
+ *
+ * With interception, the child installs the seccomp filter (filter.c) just
+ * before its exec and hands the listener over a socketpair; belay holds it
+ * before the exec happens, so the agent's own exec is the first call it
+ * sees (and allows).  Every later call is decoded (notify.c), placed in a
+ * step (step.c), judged (policy.c) and answered at once, or held until a
+ * front end answers it; the loop goes on serving everything else meanwhile.
  */
 #define _GNU_SOURCE
 #include "session.h"
@@ -20,7 +27,14 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <poll.h>
+#include <stdio.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+
 #include "buf.h"
+#include "filter.h"
+#include "notify.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -28,6 +42,13 @@
 #define READS_PER_WAKEUP 4
 #define INPUT_QUEUE_MAX (16u << 20)
 #define DRAIN_NS (250 * 1000000ull)
+#define HANDOVER_MS 10000 /* the child's filter set-up, at most */
+#define SWEEP_NS (500 * 1000000ull) /* how often held calls are checked for life */
+
+struct held {
+	struct held_call pub;
+	struct call call;
+};
 
 extern char **environ;
 
@@ -53,6 +74,19 @@ struct session {
 
 	uint64_t started_ns;
 	uint64_t seq;
+
+	int intercept;
+	struct policy *policy;
+	struct notify *notify;
+	struct loop_fd *notify_h;
+	struct steps *steps;
+	int agent_started; /* the agent's own exec was seen */
+	int launcher;      /* the agent's program is a launcher: its first child is the agent */
+	unsigned unit;     /* the step being emitted */
+	struct held *held;
+	size_t nheld, held_cap;
+	unsigned held_next;
+	struct loop_timer *sweep_timer;
 	int running;     /* the agent process has not been reaped */
 	int pty_eof;     /* the master reported EIO: every slave fd is closed */
 	int exit_status; /* -1 until reaped */
@@ -74,7 +108,6 @@ static void emit(struct session *s, struct event *ev)
 {
 	ev->seq = ++s->seq;
 	ev->t_ns = now_ns() - s->started_ns;
-	ev->step = 0;
 	if (s->cb)
 		s->cb(ev, s->cb_data);
 }
@@ -113,6 +146,8 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->started_ns = now_ns();
 	buf_init(&s->input);
 	s->read_buf = xmalloc(READ_CHUNK);
+	s->intercept = o->intercept;
+	s->policy = o->policy;
 	return s;
 }
 
@@ -128,6 +163,13 @@ void session_free(struct session *s)
 		close(s->master);
 	if (s->err_fd >= 0)
 		close(s->err_fd);
+	loop_remove_fd(s->loop, s->notify_h);
+	loop_cancel_timer(s->loop, s->sweep_timer);
+	for (size_t i = 0; i < s->nheld; i++)
+		call_release(&s->held[i].call);
+	free(s->held);
+	notify_free(s->notify); /* held calls fail (ENOSYS) */
+	steps_free(s->steps);
 	for (size_t i = 0; s->argv[i]; i++)
 		free(s->argv[i]);
 	free(s->argv);
@@ -179,6 +221,11 @@ static void finish(struct session *s)
 	s->ended = 1;
 	loop_cancel_timer(s->loop, s->drain_timer);
 	s->drain_timer = NULL;
+	/* what still waits can wait no more: the agent is gone */
+	while (s->nheld)
+		session_answer(s, s->held[0].pub.n, ANSWER_DENY, "session-end");
+	if (s->steps)
+		steps_end_all(s->steps);
 	/*
 	 * Nothing follows EV_SESSION_END, even if a background process still
 	 * writes to the terminal after the drain time.
@@ -334,13 +381,374 @@ static void child_exited(struct loop *loop, int signo, void *data)
 	}
 }
 
+/* ---- interception ---- */
+
+/* In the child, between fork and exec: only async-signal-safe calls. */
+static int child_intercept(void *data)
+{
+	const struct sock_fprog *prog = data;
+	char byte = 'L', cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	int fd;
+
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+		return errno;
+	fd = filter_install(prog);
+	if (fd < 0)
+		return -fd;
+	/* careful: from here until the exec, no call the filter traps may
+	 * run (nobody holds the listener yet); sendmsg and close are safe */
+	cm->cmsg_level = SOL_SOCKET;
+	cm->cmsg_type = SCM_RIGHTS;
+	cm->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
+	if (sendmsg(SPAWN_PASS_FD, &msg, MSG_NOSIGNAL) != 1)
+		return errno ? errno : EPIPE;
+	close(fd); /* the agent must never keep its own listener */
+	close(SPAWN_PASS_FD);
+	return 0;
+}
+
+/* The listener from the child, or -1 (it failed before sending it). */
+static int receive_listener(int sock)
+{
+	char byte, cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { &byte, 1 };
+	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct pollfd p = { sock, POLLIN, 0 };
+	struct cmsghdr *cm;
+	int fd;
+
+	if (poll(&p, 1, HANDOVER_MS) <= 0 || recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+		return -1;
+	cm = CMSG_FIRSTHDR(&msg);
+	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+		return -1;
+	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	return fd;
+}
+
+static void emit_notice(struct session *s, const char *text)
+{
+	struct event ev = { .type = EV_NOTICE };
+
+	ev.u.notice.text = text;
+	emit(s, &ev);
+}
+
+static enum event_type call_event_type(const struct call *c)
+{
+	return c->op == OP_EXEC ? EV_EXEC : c->op == OP_CONNECT ? EV_CONNECT : EV_FILE;
+}
+
+static uint64_t emit_call(struct session *s, const struct call *c, unsigned step, int by_agent)
+{
+	struct event ev = { .type = call_event_type(c), .step = step };
+
+	ev.u.call.call = c;
+	ev.u.call.by_agent = by_agent;
+	emit(s, &ev);
+	return ev.seq;
+}
+
+static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
+			  const char *rule, const char *text, uint64_t held_ns)
+{
+	struct event ev = { .type = EV_DECISION, .step = step };
+
+	ev.u.decision.call = call_seq;
+	ev.u.decision.verdict = verdict;
+	ev.u.decision.by = by;
+	ev.u.decision.rule = rule;
+	ev.u.decision.text = text;
+	ev.u.decision.held_ns = held_ns;
+	emit(s, &ev);
+}
+
+static void step_ended(const struct step *st, void *data)
+{
+	struct session *s = data;
+	struct event ev = { .type = EV_STEP_END, .step = st->id };
+
+	ev.u.step_end.duration_ns = st->end_ns - st->start_ns;
+	emit(s, &ev);
+}
+
+/* Answer a call now; deny with EACCES, which libc never takes for "try another call". */
+static void reply(struct session *s, const struct call *c, int allow)
+{
+	if (allow)
+		notify_allow(s->notify, c->id);
+	else
+		notify_deny(s->notify, c->id, EACCES);
+}
+
+static void sweep(struct loop *loop, void *data);
+
+static void hold(struct session *s, struct call *c, unsigned step, int by_agent, uint64_t seq, const char *rule)
+{
+	struct held *h;
+	struct event ev = { .type = EV_HELD, .step = step };
+	struct step *st = steps_get(s->steps, step);
+
+	s->held = xgrow(s->held, &s->held_cap, s->nheld + 1, sizeof(*s->held));
+	h = &s->held[s->nheld++];
+	memset(h, 0, sizeof(*h));
+	h->call = *c; /* the held call owns its strings now */
+	h->pub.n = ++s->held_next;
+	h->pub.step = step;
+	h->pub.by_agent = by_agent;
+	h->pub.rule = rule;
+	h->pub.since_ns = now_ns();
+	h->pub.seq = seq;
+	if (st)
+		st->held++;
+	/* careful: growing the array moved the calls; point again */
+	for (size_t i = 0; i < s->nheld; i++)
+		s->held[i].pub.call = &s->held[i].call;
+	if (!s->sweep_timer)
+		s->sweep_timer = loop_add_timer(s->loop, SWEEP_NS, sweep, s);
+	ev.u.held.call = seq;
+	ev.u.held.n = h->pub.n;
+	ev.u.held.rule = rule;
+	emit(s, &ev);
+}
+
+static void drop_held(struct session *s, size_t i)
+{
+	call_release(&s->held[i].call);
+	memmove(&s->held[i], &s->held[i + 1], (s->nheld - i - 1) * sizeof(*s->held));
+	s->nheld--;
+	for (size_t k = 0; k < s->nheld; k++)
+		s->held[k].pub.call = &s->held[k].call;
+}
+
+/* Held calls whose process went away (killed while waiting): forget them. */
+static void sweep(struct loop *loop, void *data)
+{
+	struct session *s = data;
+
+	s->sweep_timer = NULL;
+	for (size_t i = 0; i < s->nheld;) {
+		struct held *h = &s->held[i];
+
+		if (notify_pending(s->notify, h->call.id)) {
+			i++;
+			continue;
+		}
+		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, now_ns() - h->pub.since_ns);
+		drop_held(s, i);
+	}
+	if (s->nheld)
+		s->sweep_timer = loop_add_timer(loop, SWEEP_NS, sweep, s);
+}
+
+static void handle_call(struct session *s, struct call *c)
+{
+	struct decision d;
+	unsigned step;
+	int opened, by_agent;
+	uint64_t seq;
+
+	/* The agent's own first exec, and the real agent a launcher starts,
+	 * run without a policy: they are what the person asked to run. */
+	if (!s->agent_started && c->op == OP_EXEC && c->pid == s->pid) {
+		s->agent_started = 1;
+		steps_set_agent(s->steps, c->pid);
+		s->launcher = s->policy && c->path && policy_is_launcher(s->policy, c->path);
+		seq = emit_call(s, c, 0, 1);
+		reply(s, c, 1);
+		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, 0);
+		call_release(c);
+		return;
+	}
+	if (s->launcher && c->op == OP_EXEC && c->ppid == steps_agent(s->steps)) {
+		s->launcher = 0;
+		steps_set_agent(s->steps, c->pid);
+		seq = emit_call(s, c, 0, 1);
+		reply(s, c, 1);
+		emit_decision(s, seq, 0, "allow", "agent-start", NULL, "the agent, started by its launcher", 0);
+		call_release(c);
+		return;
+	}
+	step = steps_assign(s->steps, c, &opened, &by_agent);
+	if (opened) {
+		struct event ev = { .type = EV_STEP_START, .step = step };
+		const struct step *st = steps_get(s->steps, step);
+
+		ev.u.step.pid = st->root;
+		ev.u.step.cmd = st->cmd;
+		emit(s, &ev);
+	}
+	if (step) {
+		struct step *st = steps_get(s->steps, step);
+
+		st->calls++;
+		if (call_op_kind(c->op) == KIND_WRITE || call_op_kind(c->op) == KIND_DELETE)
+			st->files++;
+	}
+	seq = emit_call(s, c, step, by_agent);
+	if (s->policy) {
+		policy_decide(s->policy, c, by_agent, &d);
+	} else {
+		d.verdict = VERDICT_ALLOW;
+		d.rule = NULL;
+		d.text = NULL;
+	}
+	if (d.verdict == VERDICT_ASK) {
+		hold(s, c, step, by_agent, seq, d.rule);
+		return;
+	}
+	reply(s, c, d.verdict == VERDICT_ALLOW);
+	if (d.verdict == VERDICT_DENY && step)
+		steps_get(s->steps, step)->denied++;
+	emit_decision(s, seq, step, verdict_name(d.verdict), "rule", d.rule, d.text, 0);
+	call_release(c);
+}
+
+static void listener_ready(struct loop *loop, int fd, unsigned revents, void *data)
+{
+	struct session *s = data;
+
+	if (revents & LOOP_IN) {
+		/* one at a time: RECV blocks when nothing is pending */
+		for (int i = 0; i < 64; i++) {
+			struct pollfd p = { fd, POLLIN, 0 };
+			struct call c;
+
+			if (i && (poll(&p, 1, 0) <= 0 || !(p.revents & POLLIN)))
+				break;
+			if (notify_receive(s->notify, &c) > 0)
+				handle_call(s, &c);
+		}
+		return;
+	}
+	if (revents & (LOOP_HUP | LOOP_ERR)) {
+		/* no process uses the filter any more */
+		loop_remove_fd(loop, s->notify_h);
+		s->notify_h = NULL;
+	}
+}
+
+static size_t held_index(const struct session *s, unsigned n)
+{
+	for (size_t i = 0; i < s->nheld; i++)
+		if (s->held[i].pub.n == n)
+			return i;
+	return SIZE_MAX;
+}
+
+int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
+{
+	size_t i = held_index(s, n);
+	struct held *h;
+	uint64_t held_ns;
+	char rule[32] = "";
+	const char *text = NULL;
+
+	if (i == SIZE_MAX)
+		return -1;
+	h = &s->held[i];
+	held_ns = now_ns() - h->pub.since_ns;
+	if (!notify_pending(s->notify, h->call.id)) {
+		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, held_ns);
+		drop_held(s, i);
+		return -1;
+	}
+	if (a == ANSWER_ALLOW_SIMILAR && s->policy) {
+		struct event ev = { .type = EV_GRANT, .step = h->pub.step };
+		int g = policy_grant(s->policy, &h->call, &text);
+
+		snprintf(rule, sizeof(rule), "grant %d", g);
+		ev.u.grant.n = g;
+		ev.u.grant.text = text;
+		emit(s, &ev);
+	}
+	reply(s, &h->call, a != ANSWER_DENY);
+	if (a == ANSWER_DENY && h->pub.step)
+		steps_get(s->steps, h->pub.step)->denied++;
+	emit_decision(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, rule[0] ? rule : NULL,
+		      text, held_ns);
+	drop_held(s, i);
+	/* a grant may cover calls that wait too */
+	if (a == ANSWER_ALLOW_SIMILAR && s->policy) {
+		for (size_t k = 0; k < s->nheld;) {
+			struct decision d;
+
+			policy_decide(s->policy, &s->held[k].call, s->held[k].pub.by_agent, &d);
+			if (d.verdict != VERDICT_ALLOW) {
+				k++;
+				continue;
+			}
+			reply(s, &s->held[k].call, 1);
+			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, "allow", "grant", d.rule, d.text,
+				      now_ns() - s->held[k].pub.since_ns);
+			drop_held(s, k);
+		}
+	}
+	return 0;
+}
+
+int session_deny_foreground(struct session *s, const char *by)
+{
+	pid_t fg = s->master >= 0 ? tcgetpgrp(s->master) : -1;
+	int n = 0;
+
+	if (fg <= 0)
+		return 0;
+	for (size_t i = 0; i < s->nheld;) {
+		if (getpgid(s->held[i].call.pid) == fg) {
+			session_answer(s, s->held[i].pub.n, ANSWER_DENY, by);
+			n++;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
+size_t session_nheld(const struct session *s)
+{
+	return s->nheld;
+}
+
+const struct held_call *session_held(const struct session *s, size_t i)
+{
+	return i < s->nheld ? &s->held[i].pub : NULL;
+}
+
+int session_revoke(struct session *s, int grant)
+{
+	struct event ev = { .type = EV_REVOKE };
+
+	if (!s->policy || policy_revoke(s->policy, grant) < 0)
+		return -1;
+	ev.u.grant.n = grant;
+	ev.u.grant.text = NULL;
+	emit(s, &ev);
+	return 0;
+}
+
+const struct steps *session_steps(const struct session *s)
+{
+	return s->steps;
+}
+
+int session_intercepting(const struct session *s)
+{
+	return s->notify != NULL;
+}
+
 int session_start(struct session *s)
 {
 	struct spawn_opts so = { 0 };
 	struct spawn_result r;
 	struct event ev = { .type = EV_SESSION_START };
+	struct sock_fprog prog = { 0 };
 	char *path, **env;
-	int e;
+	int e, status, sp[2] = { -1, -1 };
 
 	path = spawn_resolve(s->argv[0]);
 	if (!path) {
@@ -358,6 +766,18 @@ int session_start(struct session *s)
 		return 1;
 	}
 	env = build_env(s);
+	s->steps = steps_new(s->loop, step_ended, s);
+	if (s->intercept) {
+		filter_build(&prog);
+		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
+			warn("cannot set up interception: socketpair: %s", strerror(errno));
+			status = 1;
+			goto out;
+		}
+		so.child_setup = child_intercept;
+		so.child_data = &prog;
+		so.pass_fd = sp[1];
+	}
 	so.path = path;
 	so.argv = s->argv;
 	so.envp = env;
@@ -367,6 +787,56 @@ int session_start(struct session *s)
 	so.termios = s->have_termios ? &s->termios : NULL;
 	s->started_ns = now_ns();
 	e = spawn_pty(&so, &r);
+	if (e < 0) {
+		warn("cannot start '%s' in a new terminal: %s", s->argv[0], strerror(-e));
+		status = 1;
+		goto out;
+	}
+	s->pid = r.pid;
+	s->master = r.master;
+	s->err_fd = r.err_fd;
+	if (s->intercept) {
+		int fd;
+
+		close(sp[1]);
+		sp[1] = -1;
+		fd = receive_listener(sp[0]);
+		if (fd < 0 || !(s->notify = notify_new(fd))) {
+			/* fail closed: the reason is on the error pipe */
+			struct spawn_error se = { SPAWN_STAGE_SETUP, ETIMEDOUT };
+			int st;
+
+			if (fd >= 0)
+				close(fd);
+			kill(r.pid, SIGKILL);
+			fd_set_nonblock(r.err_fd, 0);
+			if (read(r.err_fd, &se, sizeof(se)) != (ssize_t)sizeof(se))
+				se.err = fd < 0 ? ETIMEDOUT : errno;
+			waitpid(r.pid, &st, 0);
+			warn("cannot intercept the agent's calls: %s%s", strerror(se.err),
+			     se.err == EBUSY ? " (another seccomp listener is in place: is belay inside a sandbox?)"
+			     : "");
+			warn("belay does not run an agent it cannot see; --no-intercept runs it unsupervised");
+			close(s->master), s->master = -1;
+			close(s->err_fd), s->err_fd = -1;
+			status = 1;
+			goto out;
+		}
+		s->notify_h = loop_add_fd(s->loop, notify_fd(s->notify), LOOP_IN, listener_ready, s);
+	}
+	s->running = 1;
+	s->master_h = loop_add_fd(s->loop, s->master, LOOP_IN, master_ready, s);
+	s->err_h = loop_add_fd(s->loop, s->err_fd, LOOP_IN, err_ready, s);
+	ev.u.start.pid = s->pid;
+	ev.u.start.argv = s->argv;
+	ev.u.start.cwd = s->cwd;
+	ev.u.start.rows = s->rows;
+	ev.u.start.cols = s->cols;
+	emit(s, &ev);
+	if (!s->intercept)
+		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
+	status = 0;
+out:
 	/* env holds pointers into environ plus a few of ours: free only ours. */
 	for (size_t i = 0; env[i]; i++) {
 		int ours = 1;
@@ -379,23 +849,13 @@ int session_start(struct session *s)
 	}
 	free(env);
 	free(path);
-	if (e < 0) {
-		warn("cannot start '%s' in a new terminal: %s", s->argv[0], strerror(-e));
-		return 1;
-	}
-	s->pid = r.pid;
-	s->master = r.master;
-	s->err_fd = r.err_fd;
-	s->running = 1;
-	s->master_h = loop_add_fd(s->loop, s->master, LOOP_IN, master_ready, s);
-	s->err_h = loop_add_fd(s->loop, s->err_fd, LOOP_IN, err_ready, s);
-	ev.u.start.pid = s->pid;
-	ev.u.start.argv = s->argv;
-	ev.u.start.cwd = s->cwd;
-	ev.u.start.rows = s->rows;
-	ev.u.start.cols = s->cols;
-	emit(s, &ev);
-	return 0;
+	if (sp[0] >= 0)
+		close(sp[0]);
+	if (sp[1] >= 0)
+		close(sp[1]);
+	if (s->intercept)
+		filter_free(&prog);
+	return status;
 }
 
 size_t session_write(struct session *s, const void *data, size_t len)

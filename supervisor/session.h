@@ -14,8 +14,11 @@
 #include <sys/types.h>
 #include <termios.h>
 
+#include "call.h"
 #include "event.h"
 #include "loop.h"
+#include "policy.h"
+#include "step.h"
 
 struct session;
 
@@ -25,6 +28,31 @@ struct session_opts {
 	unsigned rows, cols;     /* initial size of the agent's terminal */
 	const char *term;        /* TERM for the agent; NULL keeps the caller's */
 	const struct termios *termios; /* NULL: sane defaults */
+	/*
+	 * Intercept the agent's calls (seccomp user notification) and judge
+	 * them with policy (not owned).  Without it (--no-intercept) the agent
+	 * runs unseen, and a notice says so.
+	 */
+	int intercept;
+	struct policy *policy;
+};
+
+/* How a person (or a front end) answers a held call. */
+enum answer {
+	ANSWER_ALLOW,         /* this call */
+	ANSWER_ALLOW_SIMILAR, /* this call, and a grant for calls like it */
+	ANSWER_DENY,
+};
+
+/* A held call, as front ends see it. */
+struct held_call {
+	unsigned n;             /* its number, for session_answer() */
+	const struct call *call;
+	unsigned step;
+	int by_agent;
+	const char *rule;       /* what made it ask */
+	uint64_t since_ns;      /* when it was held (monotonic) */
+	uint64_t seq;           /* the seq of its call event */
 };
 
 typedef void (*session_event_cb)(const struct event *ev, void *data);
@@ -63,6 +91,23 @@ void session_hangup(struct session *s, unsigned grace_ms);
 
 /* Send sig to the agent's foreground process group. */
 void session_signal_foreground(struct session *s, int sig);
+
+/*
+ * Answer held call n; by says who ("user", "timeout", "reviewer"…).
+ * Returns 0, or -1 if there is no such held call (or it went away).
+ */
+int session_answer(struct session *s, unsigned n, enum answer a, const char *by);
+/* Deny the held calls of the terminal's foreground process group (C-c). */
+int session_deny_foreground(struct session *s, const char *by);
+/* How many calls are held, and the i-th oldest (valid until the next event). */
+size_t session_nheld(const struct session *s);
+const struct held_call *session_held(const struct session *s, size_t i);
+/* Take back a grant made by ANSWER_ALLOW_SIMILAR. */
+int session_revoke(struct session *s, int grant);
+/* The steps so far. */
+const struct steps *session_steps(const struct session *s);
+/* True when the agent's calls are intercepted. */
+int session_intercepting(const struct session *s);
 
 /* Read-only facts for the views. */
 pid_t session_pid(const struct session *s);

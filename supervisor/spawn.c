@@ -191,14 +191,23 @@ static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid
 	if (o->cwd && chdir(o->cwd) < 0)
 		child_fail(errfd, SPAWN_STAGE_CWD, errno);
 
-	/* Every fd but 0-2 and the error pipe (moved to 3) goes. */
+	/* Every fd but 0-2, the error pipe (moved to 3) and the passed fd (to
+	 * 4) goes.  Careful: the passed fd may be 3, so it moves first. */
+	if (o->pass_fd > 2 && o->pass_fd != SPAWN_PASS_FD) {
+		int tmp = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 10);
+
+		if (tmp < 0 || (errfd == SPAWN_PASS_FD && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 10)) < 0))
+			child_fail(errfd, SPAWN_STAGE_TTY, errno);
+		if (dup3(tmp, SPAWN_PASS_FD, O_CLOEXEC) < 0)
+			child_fail(errfd, SPAWN_STAGE_TTY, errno);
+	}
 	if (errfd != 3) {
 		if (dup3(errfd, 3, O_CLOEXEC) < 0)
 			child_fail(errfd, SPAWN_STAGE_TTY, errno);
 		errfd = 3;
 	}
-	if (syscall(SYS_close_range, 4U, ~0U, 0U) < 0)
-		for (int fd = 4; fd < 65536; fd++)
+	if (syscall(SYS_close_range, o->pass_fd > 2 ? 5U : 4U, ~0U, 0U) < 0)
+		for (int fd = o->pass_fd > 2 ? 5 : 4; fd < 65536; fd++)
 			close(fd);
 
 	if (o->child_setup) {

@@ -24,10 +24,18 @@ struct spawn_opts {
 	const char *cwd;           /* NULL: inherit */
 	unsigned short rows, cols; /* initial window size */
 	const struct termios *termios; /* NULL: sane defaults */
-	/* Runs in the child just before exec; returns 0 or a positive errno. */
+	/*
+	 * Runs in the child just before exec; returns 0 or a positive errno.
+	 * Only async-signal-safe calls.  pass_fd, if above 2, is open in the
+	 * child as fd SPAWN_PASS_FD when it runs (0, the default, passes none).
+	 */
 	int (*child_setup)(void *data);
 	void *child_data;
+	int pass_fd;
 };
+
+/* Where pass_fd is in the child: after 0-2 and the error pipe (3). */
+#define SPAWN_PASS_FD 4
 
 struct spawn_result {
 	pid_t pid;

@@ -45,9 +45,13 @@ static const struct {
 	[A_SCROLL_TOP] = { "scroll-top", "go to the top of the scrollback" },
 	[A_SCROLL_BOTTOM] = { "scroll-bottom", "go back to the live screen" },
 	[A_SCROLL_EXIT] = { "scroll-exit", "leave the scrollback" },
+	[A_ALLOW] = { "allow", "let the held call run, this once" },
+	[A_ALLOW_SIMILAR] = { "allow-similar", "let it run, and calls like it this session" },
+	[A_DENY] = { "deny", "refuse the held call (it fails with EACCES)" },
+	[A_REVOKE_GRANT] = { "revoke-grant", "take back the newest 'allow similar'" },
 };
 
-static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" };
+static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll", "held" };
 
 const char *action_name(enum action a)
 {
@@ -129,7 +133,7 @@ static int parse_table(struct conf_line *l, const char *s, enum key_table *t)
 			return 0;
 		}
 	}
-	conf_error(l, "unknown table '%s' (root, prefix or scroll)", s);
+	conf_error(l, "unknown table '%s' (root, prefix, scroll or held)", s);
 	return -1;
 }
 

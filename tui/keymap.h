@@ -5,7 +5,8 @@
  *     set prefix C-]            set escape-time 25        set mouse on
  *     bind prefix ? help        unbind root S-PageUp     unbind-all [TABLE]
  * Tables: "root" (keys that act without the prefix), "prefix" (the key after
- * the prefix) and "scroll" (keys while looking at the scrollback).  The
+ * the prefix), "scroll" (keys while looking at the scrollback) and "held"
+ * (keys while a call waits for a decision).  The
  * built-in default is keymaps/default.keys, parsed by the same parser.
  */
 #ifndef BELAY_KEYMAP_H
@@ -18,6 +19,7 @@ enum key_table {
 	KT_ROOT,
 	KT_PREFIX,
 	KT_SCROLL,
+	KT_HELD, /* while a call waits for a decision */
 	KT__COUNT
 };
 
@@ -39,6 +41,10 @@ enum action {
 	A_SCROLL_TOP,
 	A_SCROLL_BOTTOM,
 	A_SCROLL_EXIT,
+	A_ALLOW,
+	A_ALLOW_SIMILAR,
+	A_DENY,
+	A_REVOKE_GRANT,
 	A__COUNT
 };
 

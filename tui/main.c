@@ -50,6 +50,10 @@ struct options {
 	unsigned rows, cols; /* --size, headless */
 	int headless;
 	int hold;
+	int no_intercept;
+	const char *policy;
+	int on_ask_allow;  /* --on-ask allow */
+	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
 	char **argv;
 };
 
@@ -61,6 +65,10 @@ enum {
 	OPT_HOLD,
 	OPT_SIZE,
 	OPT_HEADLESS,
+	OPT_POLICY,
+	OPT_NO_INTERCEPT,
+	OPT_ON_ASK,
+	OPT_ASK_TIMEOUT,
 };
 
 static const struct option long_options[] = {
@@ -73,6 +81,10 @@ static const struct option long_options[] = {
 	{ "history", required_argument, NULL, OPT_HISTORY },
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "size", required_argument, NULL, OPT_SIZE },
+	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
+	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
+	{ "ask-timeout", required_argument, NULL, OPT_ASK_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -90,6 +102,10 @@ static void usage(void)
 	       "                    agent, like script(1)\n"
 	       "      --size COLSxROWS  with --headless: the agent's terminal size, fixed\n"
 	       "      --events FILE write every event as a line of JSON to FILE\n"
+	       "      --policy NAME|FILE  the rules (built in: default, strict, ci)\n"
+	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
+	       "      --ask-timeout SECONDS  after this long (headless: 0; screen: never)\n"
+	       "      --no-intercept  do not intercept the agent's calls (unsupervised)\n"
 	       "      --keymap NAME|FILE  key bindings (built in: default, tmux)\n"
 	       "      --theme NAME|FILE   colours (built in: dark, light, mono, high-contrast)\n"
 	       "      --history N   lines of scrollback to keep (default 2000)\n"
@@ -124,6 +140,7 @@ static void parse_args(int argc, char **argv, struct options *o)
 	long n;
 
 	o->history = 2000;
+	o->ask_timeout = -1;
 	opterr = 0;
 	/* "belay run …" is "belay …": the word only reads better in scripts */
 	if (argc > 1 && !strcmp(argv[1], "run")) {
@@ -163,6 +180,23 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOLD:
 			o->hold = 1;
+			break;
+		case OPT_POLICY:
+			o->policy = optarg;
+			break;
+		case OPT_NO_INTERCEPT:
+			o->no_intercept = 1;
+			break;
+		case OPT_ON_ASK:
+			if (!strcmp(optarg, "allow"))
+				o->on_ask_allow = 1;
+			else if (strcmp(optarg, "deny"))
+				usage_error("--on-ask '%s' must be allow or deny", optarg);
+			break;
+		case OPT_ASK_TIMEOUT:
+			if (!parse_int(optarg, 0, 86400 * 365, &n))
+				usage_error("--ask-timeout '%s' must be a number of seconds", optarg);
+			o->ask_timeout = n;
 			break;
 		case OPT_SIZE: {
 			unsigned cols, rows;
@@ -366,6 +400,7 @@ int main(int argc, char **argv)
 	struct ui *ui = NULL;
 	struct buf errors = BUF_INIT;
 	struct termios tio;
+	struct policy *policy = NULL;
 	char *workspace = NULL, *startup = NULL;
 	int status;
 
@@ -411,9 +446,25 @@ int main(int argc, char **argv)
 		free(path);
 	}
 
+	if (!o.no_intercept) {
+		char *ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
+
+		policy = policy_new(ws ? ws : "/", getenv("HOME"));
+		free(ws);
+		/* a policy belay cannot read whole is no policy: refuse */
+		load_named(DATA_POLICY, policy, o.policy ? o.policy : "default", 1, &errors);
+		if (errors.len) {
+			fputs(errors.data, stderr);
+			warn("the policy has errors: fix them, or check it with 'belay policy check'");
+			exit(2);
+		}
+	}
+
 	loop = loop_new();
 	so.argv = o.argv;
 	so.cwd = workspace;
+	so.intercept = !o.no_intercept;
+	so.policy = policy;
 	if (o.headless) {
 		if (o.rows)
 			so.rows = o.rows, so.cols = o.cols;
@@ -422,6 +473,7 @@ int main(int argc, char **argv)
 		if (headless_termios(&tio) == 0)
 			so.termios = &tio;
 		hl = headless_new(loop, o.rows != 0);
+		headless_set_asks(hl, o.on_ask_allow, o.ask_timeout < 0 ? 0 : (unsigned)o.ask_timeout);
 		fan.front = headless_event;
 		fan.front_data = hl;
 	} else {
@@ -454,6 +506,8 @@ int main(int argc, char **argv)
 		uo.history = o.history;
 		uo.hold = o.hold;
 		uo.theme_explicit = o.theme != NULL || (no_color && *no_color);
+		uo.on_ask_allow = o.on_ask_allow;
+		uo.ask_timeout = o.ask_timeout;
 		uo.startup_message = startup;
 		ui = ui_new(loop, &uo);
 		if (!ui) {
@@ -485,6 +539,7 @@ int main(int argc, char **argv)
 	die_hook = NULL;
 	headless_free(hl);
 	session_free(s);
+	policy_free(policy);
 	loop_free(loop);
 	if (fan.events_fd >= 0)
 		close(fan.events_fd);

@@ -73,6 +73,16 @@ struct ui {
 	struct loop_fd *stdin_h;
 
 	int hold;
+	int on_ask_allow;
+	long ask_timeout;
+	/* the steps and grants, as events told them */
+	struct step_row *steps;
+	size_t nsteps, steps_cap;
+	char *held_desc;   /* the oldest held call, described */
+	unsigned held_n;   /* and its number */
+	int last_grant;
+	char *last_grant_text;
+	size_t ngrants;
 	int running, ended, terminal_lost, quitting;
 	uint64_t ran_ns; /* how long the agent ran, once it has exited */
 	int exit_code, exit_signal, exit_status;
@@ -190,6 +200,24 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->prefix_name = ui->prefix_name;
 	st->message = ui->message;
 	st->zoomed = ui->zoomed;
+	st->intercepting = ui->session && session_intercepting(ui->session);
+	st->steps = ui->steps;
+	st->nsteps = ui->nsteps;
+	if (ui->session && session_nheld(ui->session)) {
+		const struct held_call *h = session_held(ui->session, 0);
+
+		if (h->n != ui->held_n) {
+			free(ui->held_desc);
+			ui->held_desc = call_describe(h->call);
+			ui->held_n = h->n;
+		}
+		st->held = ui->held_desc;
+		st->held_rule = h->rule;
+		st->nheld = session_nheld(ui->session);
+		st->held_keys = "a allow · s allow similar · d deny";
+	}
+	st->grant = ui->last_grant_text;
+	st->ngrants = ui->ngrants;
 	if (ui->confirm_quit)
 		st->prompt = "stop the agent and quit belay? (y/n)";
 	else if (ui->ended && !ui->message)
@@ -373,6 +401,32 @@ static void act_scroll_exit(struct ui *ui)
 	ui->scroll_mode = 0;
 }
 
+static void answer_oldest(struct ui *ui, enum answer a)
+{
+	const struct held_call *h;
+
+	if (!ui->session || !session_nheld(ui->session)) {
+		show_message(ui, "no call is waiting for a decision");
+		return;
+	}
+	h = session_held(ui->session, 0);
+	session_answer(ui->session, h->n, a, "user");
+}
+
+static void act_allow(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW); }
+static void act_allow_similar(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW_SIMILAR); }
+static void act_deny(struct ui *ui) { answer_oldest(ui, ANSWER_DENY); }
+
+static void act_revoke_grant(struct ui *ui)
+{
+	if (!ui->last_grant || !ui->session) {
+		show_message(ui, "no grant to take back");
+		return;
+	}
+	show_message(ui, "took back grant %d: %s", ui->last_grant, ui->last_grant_text ? ui->last_grant_text : "");
+	session_revoke(ui->session, ui->last_grant);
+}
+
 static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_SEND_PREFIX] = act_send_prefix,
 	[A_HELP] = act_help,
@@ -390,6 +444,10 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_SCROLL_TOP] = act_scroll_top,
 	[A_SCROLL_BOTTOM] = act_scroll_exit,
 	[A_SCROLL_EXIT] = act_scroll_exit,
+	[A_ALLOW] = act_allow,
+	[A_ALLOW_SIMILAR] = act_allow_similar,
+	[A_DENY] = act_deny,
+	[A_REVOKE_GRANT] = act_revoke_grant,
 };
 
 static void run_action(struct ui *ui, enum action a)
@@ -452,6 +510,21 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		ui->prefix_pending = 1;
 		mark_dirty(ui);
 		return;
+	}
+	if (ui->session && session_nheld(ui->session)) {
+		a = keymap_lookup(ui->km, KT_HELD, k);
+		if (a != A_NONE) {
+			run_action(ui, a);
+			return;
+		}
+		/* C-c while calls are held: the program in the foreground
+		 * wants to stop, not to wait for an answer */
+		if (k->code == 'c' && k->mods == KEYM_CTRL) {
+			int n = session_deny_foreground(ui->session, "ctrl-c");
+
+			if (n)
+				show_message(ui, "denied %d held call%s (C-c)", n, n > 1 ? "s" : "");
+		}
 	}
 	if (ui->scroll_mode || termview_scroll_offset(ui->tv)) {
 		a = keymap_lookup(ui->km, KT_SCROLL, k);
@@ -737,6 +810,8 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	ui->km = o->keymap;
 	ui->theme = o->theme;
 	ui->hold = o->hold;
+	ui->on_ask_allow = o->on_ask_allow;
+	ui->ask_timeout = o->ask_timeout;
 	ui->mouse = keymap_mouse(ui->km);
 	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
 	set_term(scr);
@@ -793,6 +868,75 @@ void ui_attach(struct ui *ui, struct session *s)
 	mark_dirty(ui);
 }
 
+static struct step_row *step_row(struct ui *ui, unsigned id)
+{
+	for (size_t i = ui->nsteps; i-- > 0;)
+		if (ui->steps[i].id == id)
+			return &ui->steps[i];
+	return NULL;
+}
+
+struct timed_answer {
+	struct ui *ui;
+	unsigned n;
+};
+
+static void answer_due(struct loop *loop, void *data)
+{
+	struct timed_answer *ta = data;
+
+	(void)loop;
+	if (ta->ui->session)
+		session_answer(ta->ui->session, ta->n, ta->ui->on_ask_allow ? ANSWER_ALLOW : ANSWER_DENY, "timeout");
+	free(ta);
+}
+
+/* Events that change a step's row (and the held call on the status line). */
+static void ui_step_event(struct ui *ui, const struct event *ev)
+{
+	struct step_row *r = ev->step ? step_row(ui, ev->step) : NULL;
+
+	switch (ev->type) {
+	case EV_STEP_END:
+		if (r) {
+			if (r->state == STEP_RUNNING)
+				r->state = STEP_DONE;
+			r->duration_ns = ev->u.step_end.duration_ns;
+		}
+		break;
+	case EV_EXEC:
+		if (r && r->execs++) {
+			free(r->last);
+			r->last = call_cmdline(ev->u.call.call);
+		}
+		break;
+	case EV_FILE:
+		if (r)
+			r->files++;
+		break;
+	case EV_HELD:
+		if (r)
+			r->state = STEP_HELD;
+		if (ui->ask_timeout >= 0) {
+			struct timed_answer *ta = xcalloc(1, sizeof(*ta));
+
+			ta->ui = ui;
+			ta->n = ev->u.held.n;
+			loop_add_timer(ui->loop, (uint64_t)ui->ask_timeout * 1000000000ull, answer_due, ta);
+		}
+		break;
+	case EV_DECISION:
+		if (r && !strcmp(ev->u.decision.verdict, "deny"))
+			r->state = STEP_DENIED;
+		else if (r && r->state == STEP_HELD)
+			r->state = STEP_RUNNING;
+		break;
+	default:
+		break;
+	}
+	mark_dirty(ui);
+}
+
 void ui_event(const struct event *ev, void *data)
 {
 	struct ui *ui = data;
@@ -809,6 +953,46 @@ void ui_event(const struct event *ev, void *data)
 		ui->exit_status = ev->u.exit.status;
 		ui->ran_ns = ev->t_ns;
 		mark_dirty(ui);
+		break;
+	case EV_STEP_START: {
+		struct step_row *r;
+
+		ui->steps = xgrow(ui->steps, &ui->steps_cap, ui->nsteps + 1, sizeof(*ui->steps));
+		r = &ui->steps[ui->nsteps++];
+		memset(r, 0, sizeof(*r));
+		r->id = ev->step;
+		r->cmd = xstrdup(ev->u.step.cmd ? ev->u.step.cmd : "");
+		r->state = STEP_RUNNING;
+		mark_dirty(ui);
+		break;
+	}
+	case EV_STEP_END:
+	case EV_EXEC:
+	case EV_FILE:
+	case EV_HELD:
+	case EV_DECISION:
+		ui_step_event(ui, ev);
+		break;
+	case EV_GRANT:
+		ui->last_grant = ev->u.grant.n;
+		free(ui->last_grant_text);
+		ui->last_grant_text = xstrdup(ev->u.grant.text ? ev->u.grant.text : "");
+		ui->ngrants++;
+		show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ui->last_grant_text,
+			     ui->prefix_name);
+		break;
+	case EV_REVOKE:
+		if (ui->ngrants)
+			ui->ngrants--;
+		if (ev->u.grant.n == ui->last_grant) {
+			ui->last_grant = 0;
+			free(ui->last_grant_text);
+			ui->last_grant_text = NULL;
+		}
+		mark_dirty(ui);
+		break;
+	case EV_NOTICE:
+		show_message(ui, "%s", ev->u.notice.text);
 		break;
 	case EV_SESSION_END:
 		ui->ended = 1;
@@ -866,6 +1050,13 @@ void ui_free(struct ui *ui)
 	theme_free(ui->theme);
 	free(ui->paste_buf);
 	free(ui->message);
+	for (size_t i = 0; i < ui->nsteps; i++) {
+		free(ui->steps[i].cmd);
+		free(ui->steps[i].last);
+	}
+	free(ui->steps);
+	free(ui->held_desc);
+	free(ui->last_grant_text);
 	if (active_ui == ui)
 		active_ui = NULL;
 	free(ui);

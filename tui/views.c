@@ -134,6 +134,24 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 	struct buf b = BUF_INIT;
 
 	fill(w, 0, 0, cols, base);
+	if (st->held && !st->prompt) {
+		struct pen pr = pen_of(v, TH_PROMPT);
+		char head[64];
+
+		fill(w, 0, 0, cols, pr);
+		snprintf(head, sizeof(head), st->nheld > 1 ? " held (%zu): " : " held: ", st->nheld);
+		x += put(w, 0, x, cols - x, head, pr);
+		x += put(w, 0, x, cols - x - (int)strlen(st->held_keys) - 2, st->held, pr);
+		if (st->held_rule && cols - x > (int)strlen(st->held_keys) + 20) {
+			char rule[128];
+
+			snprintf(rule, sizeof(rule), "  [%s]", st->held_rule);
+			x += put(w, 0, x, cols - x - (int)strlen(st->held_keys) - 2, rule, pr);
+		}
+		put(w, 0, MAX(x + 1, cols - (int)strlen(st->held_keys) - 1), (int)strlen(st->held_keys), st->held_keys,
+		    pen_of(v, TH_STATUS_KEY));
+		return;
+	}
 	if (st->prompt) {
 		struct pen pr = pen_of(v, TH_PROMPT);
 
@@ -158,6 +176,9 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 
 		snprintf(s, sizeof(s), " %s ", tmp);
 		x += put(w, 0, x, cols - x, s, (st->exit_code || st->exit_signal) ? alert : key);
+	}
+	if (!st->intercepting && st->pid > 0) {
+		x += put(w, 0, x, cols - x, " NOT SUPERVISED ", alert);
 	}
 	if (st->prefix_pending) {
 		char s[64];
@@ -188,29 +209,55 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 	}
 }
 
-static int side_row(const struct views *v, WINDOW *w, int y, const char *label, const char *value)
+static const char *state_mark(enum step_state s)
+{
+	switch (s) {
+	case STEP_RUNNING:
+		return "▶";
+	case STEP_HELD:
+		return "⏸";
+	case STEP_DENIED:
+		return "✗";
+	default:
+		return "✓";
+	}
+}
+
+/* One step on one row: "  3 ✓ git status            0.1s" */
+static void step_line(const struct views *v, WINDOW *w, int y, const struct step_row *r)
 {
 	struct pen lp = pen_of(v, TH_SIDE_LABEL), vp = pen_of(v, TH_SIDE_VALUE);
-	int cols = getmaxx(w);
+	struct pen mp = r->state == STEP_HELD || r->state == STEP_DENIED ? pen_of(v, TH_STATUS_ALERT)
+									  : pen_of(v, TH_SIDE_TITLE);
+	int cols = getmaxx(w), x = 1;
+	char num[16], tail[32] = "";
 
-	if (y >= getmaxy(w))
-		return y;
-	put(w, y, 1, 9, label, lp);
-	put(w, y, 11, cols - 12, value, vp);
-	return y + 1;
+	snprintf(num, sizeof(num), "%3u ", r->id);
+	x += put(w, y, x, cols - x, num, lp);
+	x += put(w, y, x, cols - x, state_mark(r->state), mp);
+	x += put(w, y, x, cols - x, " ", vp);
+	if (r->state == STEP_DONE && r->duration_ns)
+		snprintf(tail, sizeof(tail), " %.1fs", (double)r->duration_ns / 1e9);
+	else if (r->state == STEP_HELD)
+		snprintf(tail, sizeof(tail), " held");
+	else if (r->state == STEP_DENIED)
+		snprintf(tail, sizeof(tail), " denied");
+	put(w, y, x, cols - x - 1 - (int)strlen(tail), r->cmd ? r->cmd : "", vp);
+	if (tail[0] && cols - x > (int)strlen(tail) + 4)
+		put(w, y, cols - 1 - (int)strlen(tail), (int)strlen(tail), tail, lp);
 }
 
 void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 {
 	struct pen base = pen_of(v, TH_SIDE), title = pen_of(v, TH_SIDE_TITLE), vp = pen_of(v, TH_SIDE_VALUE);
+	struct pen lp = pen_of(v, TH_SIDE_LABEL);
 	int rows = getmaxy(w), cols = getmaxx(w), y = 0;
-	char tmp[128], el[32];
+	char tmp[256], el[32];
 	struct buf b = BUF_INIT;
 
 	for (int r = 0; r < rows; r++)
 		fill(w, r, 0, cols, base);
-	put(w, y++, 1, cols - 2, "agent", title);
-	/* the whole command, wrapped over up to 4 lines */
+	/* the agent: its command, then the facts in two lines */
 	for (size_t i = 0; st->argv && st->argv[i]; i++) {
 		const char *a = st->argv[i];
 
@@ -222,59 +269,18 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		else
 			buf_addstr(&b, a);
 	}
-	{
-		const char *s = b.data;
-		int lines = 0;
-
-		while (*s && lines < 4 && y < rows) {
-			char line[512];
-			size_t n = strlen(s);
-			int used;
-
-			snprintf(line, sizeof(line), "%.*s", (int)MIN(n, sizeof(line) - 1), s);
-			used = put(w, y, 1, cols - 2, line, vp);
-			/* advance by the bytes that fit in used columns */
-			{
-				mbstate_t ps;
-				int width = 0;
-				const char *p = s;
-
-				memset(&ps, 0, sizeof(ps));
-				while (*p && width < used) {
-					wchar_t wc;
-					size_t k = mbrtowc(&wc, p, strlen(p), &ps);
-					int cw;
-
-					if (k == (size_t)-1 || k == (size_t)-2 || k == 0) {
-						memset(&ps, 0, sizeof(ps));
-						k = 1;
-						cw = 1;
-					} else {
-						cw = wcwidth(wc);
-						if (cw < 0)
-							cw = 1;
-					}
-					width += cw;
-					p += k;
-				}
-				if (p == s)
-					p++;
-				s = p;
-			}
-			y++;
-			lines++;
-		}
-	}
+	put(w, y, 1, 6, "agent", title);
+	put(w, y++, 7, cols - 8, b.data, vp);
 	buf_release(&b);
-	y++;
-	snprintf(tmp, sizeof(tmp), "%d", (int)st->pid);
-	y = side_row(v, w, y, "pid", tmp);
 	describe_state(st, tmp, sizeof(tmp));
-	y = side_row(v, w, y, "state", tmp);
 	views_format_elapsed(st->elapsed_ns, el, sizeof(el));
-	y = side_row(v, w, y, "time", el);
-	snprintf(tmp, sizeof(tmp), "%ux%u", st->pane_cols, st->pane_rows);
-	y = side_row(v, w, y, "size", tmp);
+	{
+		char line[400];
+
+		snprintf(line, sizeof(line), "%s %s · pid %d · %ux%u", tmp, el, (int)st->pid, st->pane_cols,
+			 st->pane_rows);
+		put(w, y++, 1, cols - 2, line, lp);
+	}
 	if (st->cwd) {
 		const char *home = getenv("HOME");
 		size_t hl = home ? strlen(home) : 0;
@@ -283,10 +289,10 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 			snprintf(tmp, sizeof(tmp), "~%s", st->cwd + hl);
 		else
 			snprintf(tmp, sizeof(tmp), "%s", st->cwd);
-		y = side_row(v, w, y, "dir", tmp);
+		put(w, y++, 1, cols - 2, tmp, lp);
 	}
 	if (st->title && st->title[0])
-		y = side_row(v, w, y, "title", st->title);
+		put(w, y++, 1, cols - 2, st->title, lp);
 	tmp[0] = '\0';
 	if (st->alt_screen)
 		strcat(tmp, "full-screen ");
@@ -296,14 +302,35 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		strcat(tmp, "mouse ");
 	if (st->modes & VT_MODE_FOCUS)
 		strcat(tmp, "focus ");
-	if (tmp[0])
-		y = side_row(v, w, y, "modes", tmp);
-	(void)y;
+	if (tmp[0] && y < rows)
+		put(w, y++, 1, cols - 2, tmp, lp);
+	y++;
+
+	/* the steps, newest at the bottom, as many as fit */
+	if (y < rows - 1) {
+		int room = rows - 1 - y - 1 - (st->ngrants ? 2 : 0);
+		size_t first = st->nsteps > (size_t)MAX(room, 0) ? st->nsteps - (size_t)MAX(room, 0) : 0;
+
+		if (!st->intercepting)
+			put(w, y++, 1, cols - 2, "steps: not supervised", pen_of(v, TH_STATUS_ALERT));
+		else if (!st->nsteps)
+			put(w, y++, 1, cols - 2, "steps: none yet", title);
+		else {
+			snprintf(tmp, sizeof(tmp), "steps (%zu)", st->nsteps);
+			put(w, y++, 1, cols - 2, tmp, title);
+		}
+		for (size_t i = first; i < st->nsteps && y < rows - 1 - (st->ngrants ? 2 : 0); i++)
+			step_line(v, w, y++, &st->steps[i]);
+	}
+	if (st->ngrants && rows > 4) {
+		snprintf(tmp, sizeof(tmp), "grants (%zu): %s", st->ngrants, st->grant);
+		put(w, rows - 3, 1, cols - 2, tmp, lp);
+	}
 	if (rows > 2) {
 		char hint[64];
 
 		snprintf(hint, sizeof(hint), "%s ? for help", st->prefix_name);
-		put(w, rows - 1, 1, cols - 2, hint, pen_of(v, TH_SIDE_LABEL));
+		put(w, rows - 1, 1, cols - 2, hint, lp);
 	}
 }
 
@@ -383,7 +410,7 @@ int views_help_lines(const struct keymap *km)
 void views_help(const struct views *v, WINDOW *w, const struct keymap *km, int top)
 {
 	static const char *const headings[KT__COUNT] = {
-		"without the prefix", "after the prefix", "in the scrollback",
+		"without the prefix", "after the prefix", "in the scrollback", "while a call is held",
 	};
 	struct pen base = pen_of(v, TH_HELP), title = pen_of(v, TH_HELP_TITLE);
 	struct help_ctx h = { v, w, 0, top, NULL, KT_ROOT };

@@ -15,6 +15,24 @@
 #include "keymap.h"
 #include "theme.h"
 
+/* A step as the side panel lists it (built from events, see ui.c). */
+enum step_state {
+	STEP_RUNNING,
+	STEP_DONE,
+	STEP_HELD,   /* a call of it waits for a decision */
+	STEP_DENIED, /* a call of it was refused */
+};
+
+struct step_row {
+	unsigned id;
+	char *cmd;
+	enum step_state state;
+	unsigned files;    /* file calls */
+	unsigned execs;    /* programs run in it */
+	char *last;        /* the last program it ran, if not its first */
+	uint64_t duration_ns;
+};
+
 struct view_state {
 	char *const *argv;
 	pid_t pid;
@@ -34,6 +52,16 @@ struct view_state {
 	const char *message;     /* NULL: none */
 	const char *prompt;      /* a question waiting for y/n, NULL: none */
 	int zoomed;
+	/* supervision */
+	int intercepting;
+	const struct step_row *steps;
+	size_t nsteps;
+	const char *held;        /* the oldest held call, described; NULL: none */
+	const char *held_rule;
+	size_t nheld;
+	const char *held_keys;   /* "a allow · s similar · d deny" */
+	const char *grant;       /* the newest grant in force, NULL: none */
+	size_t ngrants;
 };
 
 struct views {
