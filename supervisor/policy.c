@@ -392,7 +392,7 @@ static int matcher_ok(const struct matcher *m, const struct call *c, const char 
 static void decide_one(const struct policy *p, const struct call *c, enum call_kind kind, const char *path,
 		       int by_agent, struct decision *out)
 {
-	const struct rule *best = NULL;
+	const struct rule *best = NULL, *grant = NULL;
 
 	for (size_t i = 0; i < p->n; i++) {
 		const struct rule *r = &p->rules[i];
@@ -404,9 +404,14 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 			;
 		if (k < r->nm)
 			continue;
-		if (!best || r->verdict > best->verdict)
+		if (r->grant && !grant)
+			grant = r;
+		else if (!r->grant && (!best || r->verdict > best->verdict))
 			best = r;
 	}
+	/* a person's "allow similar" answers the asks it covers, not a deny */
+	if (grant && (!best || best->verdict != VERDICT_DENY))
+		best = grant;
 	if (best) {
 		out->verdict = best->verdict;
 		out->rule = best->origin;
@@ -519,8 +524,13 @@ int policy_grant(struct policy *p, const struct call *c, const char **text)
 		struct buf dir = BUF_INIT;
 
 		buf_add(&dir, path ? path : "/", slash ? (size_t)(slash - path) : 0);
-		add_escaped(&b, dir.data);
-		buf_addstr(&b, "/*");
+		if (dir.len) {
+			add_escaped(&b, dir.data);
+			buf_addstr(&b, "/*");
+		} else {
+			/* at the root, "similar" would be too much: that name only */
+			add_escaped(&b, path ? path : "/");
+		}
 		buf_release(&dir);
 		r.m = xcalloc(1, sizeof(*r.m));
 		r.m[r.nm++] = text_matcher(M_PATH, buf_detach(&b, NULL));

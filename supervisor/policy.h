@@ -9,7 +9,8 @@
  *
  * VERDICT is allow, ask or deny; KIND is exec, write, delete or connect.
  * When several rules match a call, the strictest wins (deny, then ask, then
- * allow); when none does, the kind's default.  Every decision names the rule
+ * allow); when none does, the kind's default.  A grant (a person's "allow
+ * similar") answers the asks it covers, but never overrides a deny.  Every decision names the rule
  * that made it ("file:line").
  */
 #ifndef BELAY_POLICY_H

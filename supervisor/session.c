@@ -24,6 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -547,6 +548,7 @@ static void sweep(struct loop *loop, void *data)
 
 static void handle_call(struct session *s, struct call *c)
 {
+	struct stat stbuf;
 	struct decision d;
 	unsigned step;
 	int opened, by_agent;
@@ -590,7 +592,13 @@ static void handle_call(struct session *s, struct call *c)
 			st->files++;
 	}
 	seq = emit_call(s, c, step, by_agent);
-	if (s->policy) {
+	if (c->op == OP_MKDIR && c->path && !c->unreadable && lstat(c->path, &stbuf) == 0) {
+		/* "mkdir -p" tries every parent: one that exists fails with
+		 * EEXIST and changes nothing, so nobody is asked about it */
+		d.verdict = VERDICT_ALLOW;
+		d.rule = "(exists: no effect)";
+		d.text = NULL;
+	} else if (s->policy) {
 		policy_decide(s->policy, c, by_agent, &d);
 	} else {
 		d.verdict = VERDICT_ALLOW;

@@ -198,7 +198,14 @@ static void test_grants(void **state)
 	assert_string_equal(text, "allow exec command 'git push origin *'");
 	call_release(&c);
 	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "dev", NULL });
-	expect(p, &c, 0, VERDICT_ASK, "t.rules:6"); /* ask still beats allow */
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 1"); /* the person answered that ask */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "upstream", "dev", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:6"); /* not similar */
+	c = exec_call("/usr/bin/rm", (const char *const[]){ "rm", "-rf", "/x", NULL });
+	policy_grant(p, &c, &text);
+	call_release(&c);
+	c = exec_call("/usr/bin/rm", (const char *const[]){ "rm", "-rf", "/y", NULL });
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:7"); /* a grant never beats a deny */
 	/* two words: exactly that command, never the whole tool */
 	c = exec_call("/usr/bin/curl", (const char *const[]){ "curl", "http://x", NULL });
 	policy_grant(p, &c, &text);
@@ -210,7 +217,7 @@ static void test_grants(void **state)
 	assert_string_equal(text, "allow write path '/etc/app/*'");
 	call_release(&c);
 	c = file_call(OP_CREATE, "/etc/app/other", NULL);
-	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 4");
 	c = file_call(OP_CREATE, "/etc/app/sub/x", NULL);
 	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
 	/* a connection: that host and port */

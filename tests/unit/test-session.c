@@ -29,7 +29,7 @@ struct rec {
 	int bad_seq;     /* a seq that was not the previous one plus 1 */
 	int after_exit;  /* output events after EV_EXIT */
 	int after_end;   /* events after EV_SESSION_END */
-	int starts, exits, ends, resizes;
+	int starts, exits, ends, resizes, notices;
 	enum event_type first;
 	pid_t start_pid, exit_pid;
 	unsigned start_rows, start_cols, resize_rows, resize_cols;
@@ -80,8 +80,11 @@ static void on_event(const struct event *ev, void *data)
 		r->ends++;
 		r->end_status = ev->u.end.status;
 		break;
+	case EV_NOTICE: /* "interception is off": these sessions do not intercept */
+		r->notices++;
+		break;
 	default:
-		fail_msg("unknown event type %d", (int)ev->type);
+		fail_msg("unexpected event type %d without interception", (int)ev->type);
 	}
 }
 
@@ -115,7 +118,8 @@ static void start(struct rec *r, char **argv, const char *cwd, const char *term)
 
 	r->s = session_new(r->loop, &o, on_event, r);
 	assert_int_equal(session_start(r->s), 0);
-	assert_int_equal(r->n, 1);
+	assert_int_equal(r->n, 2); /* the start, and the notice that nothing is intercepted */
+	assert_int_equal(r->notices, 1);
 	assert_int_equal(r->first, EV_SESSION_START);
 	assert_true(session_running(r->s));
 	assert_int_equal(session_exit_status(r->s), -1);

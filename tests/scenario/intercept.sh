@@ -1,0 +1,121 @@
+# intercept - real programs under belay produce the right events, held
+# calls are held, and belay fails closed.
+#
+# Most checks run belay headless with --events and read the JSON lines with
+# jq-like python (tests/scenario/events.py).
+. "$(dirname "$0")/lib.sh"
+
+EV="python3 $ROOT/tests/scenario/events.py"
+WS=$(mktemp -d "$ROOT/build/intercept-test.XXXXXX")
+trap 'cleanup; rm -rf "$WS"' EXIT
+cd "$WS" || exit 2
+
+# run NAME [belay options --] COMMAND…: headless, events in $T/NAME.jsonl
+run() {
+	n=$1; shift
+	env -i HOME="$WS/home" PATH="$AGENTS:/usr/bin:/bin" LANG=C.UTF-8 \
+		timeout 120 "$BELAY" --headless --events "$T/$n.jsonl" "$@" </dev/null >"$T/$n.out" 2>&1
+	echo $? >"$T/$n.rc"
+}
+has() { $EV "$T/$1.jsonl" has "$2"; }
+
+mkdir -p "$WS/home"
+git init -q --bare "$WS/remote.git"
+git init -q "$WS/repo" && git -C "$WS/repo" remote add origin "$WS/remote.git"
+printf 'one\n' >"$WS/repo/f.txt"
+
+# --- shell, git, python, coreutils
+cd "$WS/repo"
+run git -- sh -c 'git status --short; git add f.txt; git -c user.name=t -c user.email=t@t commit -qm one; git checkout -q -b topic; python3 -c "open(\"py.txt\",\"w\").write(\"x\")"; cp py.txt cp.txt; mv cp.txt mv.txt; mkdir -p d/e/f; ln -s mv.txt link; chmod +x mv.txt; rm -r d; echo done'
+check "sh -c: the agent's own exec is allowed as the agent's start" \
+	has git 'type=exec by=agent path~/sh' 'type=decision by=agent-start'
+check "git status, add, commit, checkout: one step each" \
+	has git 'type=step-start cmd=git status --short' 'type=step-start cmd=git add f.txt' \
+	'type=step-start cmd~git -c user.name' 'type=step-start cmd=git checkout -q -b topic'
+check "git commit writes its objects, index and refs (create, link, rename)" \
+	has git "type=file op=create path~$WS/repo/.git/objects/" "type=file op=rename to=$WS/repo/.git/index" \
+	"type=file op=link to~$WS/repo/.git/objects/"
+check "python3 -c writing a file" has git "type=file op=create path=$WS/repo/py.txt by=tool"
+check "cp, mv" has git "type=file op=create path=$WS/repo/cp.txt" "type=file op=rename path=$WS/repo/cp.txt to=$WS/repo/mv.txt"
+check "mkdir -p" has git "type=file op=mkdir path=$WS/repo/d" "type=file op=mkdir path=$WS/repo/d/e/f"
+check "ln -s" has git "type=file op=symlink path=$WS/repo/link target=mv.txt"
+check "chmod" has git "type=file op=chmod path=$WS/repo/mv.txt"
+check "rm -r" has git "type=file op=rmdir path=$WS/repo/d/e/f" "type=file op=rmdir path=$WS/repo/d"
+check "inside the workspace nothing asks" $EV "$T/git.jsonl" none 'type=held'
+check "every event has seq, t, type and step; seqs run 1, 2, 3…" $EV "$T/git.jsonl" wellformed
+cd "$WS"
+
+# --- git push asks; headless denies it at once (--on-ask deny, --ask-timeout 0)
+cd "$WS/repo"
+run push -- sh -c 'git push -q origin topic; echo push=$?'
+check "git push is held, by the rule that says so" has push 'type=held rule~policies/default.rules:'
+check "headless answers it: denied by timeout" has push 'type=decision verdict=deny by=timeout'
+check "the push did not happen" sh -c "! git -C '$WS/remote.git' rev-parse -q --verify topic >/dev/null"
+run push2 --on-ask allow -- sh -c 'git push -q origin topic; echo push=$?'
+check "--on-ask allow lets it through" sh -c "git -C '$WS/remote.git' rev-parse -q --verify topic >/dev/null"
+cd "$WS"
+
+# --- curl to a loopback server
+python3 -m http.server 0 --bind 127.0.0.1 >"$T/http.log" 2>&1 &
+HTTP=$!
+i=0; while ! grep -q 'port' "$T/http.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/http.log" | head -1)
+run curl -- sh -c "curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:$port/"
+kill $HTTP 2>/dev/null
+check "curl to a loopback server: the connection, allowed" \
+	has curl "type=connect addr=127.0.0.1 port=$port family=inet" 'type=decision verdict=allow by=rule'
+check "(and it got an answer)" grep -q 200 "$T/curl.out"
+
+# --- a multithreaded program, posix_spawn
+mkdir -p "$WS/thr"
+run threads -- threads "$WS/thr" 8
+check "8 threads writing at once: 8 file events, 8 files" sh -c \
+	"[ \$($EV '$T/threads.jsonl' count 'type=file op=create path~$WS/thr/thread-') = 8 ] && [ \$(ls '$WS/thr' | wc -l) = 8 ]"
+run spawn -- spawner echo spawned-child
+check "posix_spawn: the child's exec is seen, in a step of its own" \
+	has spawn 'type=exec argv=echo spawned-child' 'type=step-start cmd=echo spawned-child'
+check "(and it ran)" grep -q 'spawned echo: 0' "$T/spawn.out"
+
+# --- a signal every 10 ms while the call is held: one call, not many
+run sig --ask-timeout 2 --on-ask allow -- sigheld /etc/belay-sigheld-test
+check "a held call under a 10 ms signal is one notification" sh -c \
+	"[ \$($EV '$T/sig.jsonl' count 'type=file path=/etc/belay-sigheld-test') = 1 ]"
+check "(it was held about 2 s, then allowed)" has sig 'type=decision verdict=allow by=timeout held_ms>=1900'
+rm -f /etc/belay-sigheld-test
+
+# --- launchers: the agent is what node starts, not node
+run launcher -- node "$ROOT/tests/agents/launcher.js" "$AGENTS/native" "$WS"
+check "a node launcher: the native program it starts is the agent" \
+	has launcher "type=exec by=agent path=$AGENTS/native" "type=file op=create by=agent path=$WS/edited-by-agent.txt"
+check "(the agent's tool call is a step)" has launcher "type=step-start cmd~sh -c ls"
+
+# --- deny never says ENOSYS (libc would fall back to another call)
+run denied --policy ci -- sh -c 'echo x > /etc/belay-ci-test; echo rc=$?'
+check "a denied write fails with 'Permission denied' (EACCES)" grep -q 'Permission denied' "$T/denied.out"
+check "(and did not happen)" test ! -e /etc/belay-ci-test
+
+# --- fail closed: a filter that cannot be installed stops belay
+run nested -- "$BELAY" --headless true
+check "belay inside belay: the inner one refuses (a listener is in place)" \
+	sh -c "grep -q 'cannot intercept' '$T/nested.out' && grep -q 'another seccomp listener' '$T/nested.out'"
+check "(with exit status 1, the agent never run)" sh -c "grep -q 'status.:1' '$T/nested.jsonl' || [ \$($EV '$T/nested.jsonl' status) = 1 ]"
+run nested2 -- "$BELAY" --headless --no-intercept sh -c 'echo unsupervised-ran'
+check "--no-intercept runs it, unsupervised, and says so" \
+	sh -c "grep -q unsupervised-ran '$T/nested2.out' && $EV '$T/nested2.jsonl' has 'type=decision by=agent-start'"
+
+# --- kill belay while a call is held: the call does not happen, the agent dies
+env -i HOME="$WS/home" PATH="/usr/bin:/bin" LANG=C.UTF-8 "$BELAY" --headless --ask-timeout 600 \
+	--events "$T/kill.jsonl" sh -c 'echo $$ >'"$WS"'/agent.pid; echo x > /etc/belay-kill-test' </dev/null >/dev/null 2>&1 &
+bpid=$!
+i=0; while ! grep -q '"type":"held"' "$T/kill.jsonl" 2>/dev/null && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+check "(the write is held)" grep -q '"type":"held"' "$T/kill.jsonl"
+kill -KILL $bpid
+wait $bpid 2>/dev/null
+sleep 0.5
+check "belay killed with SIGKILL while a call is held: the call did not happen" test ! -e /etc/belay-kill-test
+# gone, or a zombie nobody has reaped yet: either way it runs no more
+dead() { ! grep -q '^State:.*[RSD]' "/proc/$1/status" 2>/dev/null; }
+check "(and the agent died with belay)" dead "$(cat "$WS/agent.pid")"
+rm -f /etc/belay-kill-test
+
+finish
