@@ -276,20 +276,16 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 	views_format_elapsed(st->elapsed_ns, el, sizeof(el));
 	{
 		char line[400];
-
-		snprintf(line, sizeof(line), "%s %s · pid %d · %ux%u", tmp, el, (int)st->pid, st->pane_cols,
-			 st->pane_rows);
-		put(w, y++, 1, cols - 2, line, lp);
-	}
-	if (st->cwd) {
-		const char *home = getenv("HOME");
+		const char *home = getenv("HOME"), *cwd = st->cwd ? st->cwd : "";
 		size_t hl = home ? strlen(home) : 0;
 
-		if (hl > 1 && !strncmp(st->cwd, home, hl) && (st->cwd[hl] == '/' || !st->cwd[hl]))
-			snprintf(tmp, sizeof(tmp), "~%s", st->cwd + hl);
+		snprintf(line, sizeof(line), "%s %s · pid %d", tmp, el, (int)st->pid);
+		put(w, y++, 1, cols - 2, line, lp);
+		if (hl > 1 && !strncmp(cwd, home, hl) && (cwd[hl] == '/' || !cwd[hl]))
+			snprintf(line, sizeof(line), "%ux%u · ~%s", st->pane_cols, st->pane_rows, cwd + hl);
 		else
-			snprintf(tmp, sizeof(tmp), "%s", st->cwd);
-		put(w, y++, 1, cols - 2, tmp, lp);
+			snprintf(line, sizeof(line), "%ux%u · %s", st->pane_cols, st->pane_rows, cwd);
+		put(w, y++, 1, cols - 2, line, lp);
 	}
 	if (st->title && st->title[0])
 		put(w, y++, 1, cols - 2, st->title, lp);

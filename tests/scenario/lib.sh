@@ -17,6 +17,7 @@ NFAIL=0
 
 mkdir -p "$T/home"
 cat >"$T/tmux.conf" <<'CONF'
+set -s exit-empty off
 set -g status off
 set -g default-terminal tmux-256color
 set -g history-limit 2000
@@ -38,6 +39,10 @@ ENVV="env -i HOME=$T/home PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 LC_ALL=
 USER=${USER:-root} SHELL=/bin/sh PS1=\$\  LESSHISTFILE=- INPUTRC=/dev/null"
 
 tm() { tmux -L "$SOCK" -f "$T/tmux.conf" "$@"; }
+# One server for the whole script: with exit-empty off it outlives its
+# sessions, so that a session started just after the last one was killed
+# does not meet a server on its way out ("server exited unexpectedly").
+tm start-server
 
 # The pane belay gives the agent on a W x H terminal (see layout() in tui/ui.c).
 pane_cols() {

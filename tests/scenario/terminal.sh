@@ -169,8 +169,9 @@ start_belay_rc b $W $H -- sh -c "\"echo agent-pid=\\\$\\\$; exec sleep 60\""
 wait_for b 'agent-pid='
 apid=$(screen b | grep -o 'agent-pid=[0-9]*' | cut -d= -f2)
 check "the side panel shows the agent's pid" sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'pid *$apid'"
-check "the side panel shows the state and the pane size" \
-	sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'state *running' && tmux -L $SOCK capture-pane -p -t =b: | grep -q 'size *${PW}x${PH}'"
+check "the side panel shows the state, running time and pane size" \
+	sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'running [0-9]*:[0-9][0-9] · pid $apid' &&
+	       tmux -L $SOCK capture-pane -p -t =b: | grep -q '${PW}x${PH} · '"
 send b C-] '?'
 check "prefix ? shows the key bindings" wait_for b 'belay keys'
 send b x
