@@ -46,9 +46,9 @@ struct call {
 	uint64_t id; /* the notification's id */
 	int nr;      /* the system call */
 	enum call_op op;
-	pid_t tid, pid, ppid; /* thread, process (thread group), parent */
+	pid_t tid, pid, ppid; /* thread, process (thread group), parent (0: not read) */
 	char *exe;   /* the calling process's executable (before an exec) */
-	char *cwd;
+	char *cwd;   /* for exec calls, and calls with a relative path; else NULL */
 	char *path;  /* absolute; for OP_EXEC the program */
 	char *path2; /* OP_RENAME, OP_LINK, OP_SYMLINK: the new name */
 	char *target; /* OP_SYMLINK: the link's text */

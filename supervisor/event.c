@@ -122,7 +122,10 @@ static const char *family_name(int family)
 static void call_fields(json_t *o, const struct call *c, int by_agent)
 {
 	json_object_set_new(o, "pid", json_integer(c->pid));
-	json_object_set_new(o, "ppid", json_integer(c->ppid));
+	if (c->ppid)
+		json_object_set_new(o, "ppid", json_integer(c->ppid));
+	if (c->exe)
+		json_object_set_new(o, "exe", json_bytes(c->exe, strlen(c->exe)));
 	if (c->tid != c->pid)
 		json_object_set_new(o, "tid", json_integer(c->tid));
 	json_object_set_new(o, "by", json_string(by_agent ? "agent" : "tool"));

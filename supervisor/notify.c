@@ -102,7 +102,8 @@ struct target {
 	struct notify *n;
 	uint64_t id;
 	pid_t tid, pid;
-	int mem; /* /proc/TID/mem, or -1 */
+	int mem;     /* /proc/TID/mem, or -1 */
+	char **cwd;  /* the call's cwd, read when first needed */
 };
 
 /*
@@ -173,13 +174,22 @@ static int read_proc(pid_t pid, const char *what, char *b, size_t size)
 static pid_t tgid_of(pid_t tid)
 {
 	char b[2048], *p;
+	int fd;
 
+	/* careful: /proc/TID/status is slow to make (it sums the memory);
+	 * pidfd_open() takes only a thread group's leader, so when it works
+	 * the thread is its own process, which is most of the time */
+	fd = (int)syscall(SYS_pidfd_open, tid, 0);
+	if (fd >= 0) {
+		close(fd);
+		return tid;
+	}
 	if (read_proc(tid, "status", b, sizeof(b)) < 0 || !(p = strstr(b, "\nTgid:")))
 		return tid;
 	return (pid_t)strtol(p + 6, NULL, 10);
 }
 
-static pid_t ppid_of(pid_t pid)
+pid_t notify_ppid(pid_t pid)
 {
 	char b[1024], *p;
 
@@ -225,12 +235,15 @@ static int mem_string(struct target *t, uint64_t addr, size_t max, struct buf *o
 }
 
 /* The directory a dirfd stands for (AT_FDCWD: the cwd); NULL if unknown. */
-static char *dir_of(struct target *t, int dirfd, const char *cwd)
+static char *dir_of(struct target *t, int dirfd)
 {
 	char what[32];
 
-	if (dirfd == AT_FDCWD)
-		return cwd ? xstrdup(cwd) : NULL;
+	if (dirfd == AT_FDCWD) {
+		if (!*t->cwd)
+			*t->cwd = read_link(t->tid, "cwd");
+		return *t->cwd ? xstrdup(*t->cwd) : NULL;
+	}
 	snprintf(what, sizeof(what), "fd/%d", dirfd);
 	return read_link(t->tid, what);
 }
@@ -240,7 +253,7 @@ static char *dir_of(struct target *t, int dirfd, const char *cwd)
  * resolved through symbolic links (as the kernel will), the last component
  * too when follow is set and it is a link.  NULL if it cannot be read.
  */
-static char *path_at(struct target *t, int dirfd, uint64_t addr, const char *cwd, int follow)
+static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
 {
 	struct buf raw = BUF_INIT, abs = BUF_INIT;
 	char *dir = NULL, *slash, *real, *result;
@@ -248,7 +261,7 @@ static char *path_at(struct target *t, int dirfd, uint64_t addr, const char *cwd
 	if (mem_string(t, addr, PATH_MAX, &raw) < 0)
 		goto fail;
 	if (raw.data[0] != '/') {
-		dir = dir_of(t, dirfd, cwd);
+		dir = dir_of(t, dirfd);
 		if (!dir)
 			goto fail;
 	}
@@ -359,7 +372,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 	switch (nr) {
 	case __NR_execve:
 		c->op = OP_EXEC;
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
 		return c->path && read_argv(t, ARG(1), c) == 0 ? 0 : -1;
 	case __NR_execveat: {
 		struct buf p = BUF_INIT;
@@ -368,9 +381,9 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		c->flags = IARG(4);
 		if (mem_string(t, ARG(1), PATH_MAX, &p) == 0 && !p.data[0]) {
 			/* fileless: execveat(fd, "", AT_EMPTY_PATH) */
-			c->path = dir_of(t, IARG(0), c->cwd);
+			c->path = dir_of(t, IARG(0));
 		} else {
-			c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+			c->path = path_at(t, IARG(0), ARG(1), 0);
 		}
 		buf_release(&p);
 		return c->path && read_argv(t, ARG(2), c) == 0 ? 0 : -1;
@@ -395,7 +408,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 				return -1;
 			c->flags = (int)how.flags, c->mode = (unsigned)how.mode;
 		}
-		c->path = path_at(t, dirfd, path, c->cwd, !(c->flags & O_NOFOLLOW));
+		c->path = path_at(t, dirfd, path, !(c->flags & O_NOFOLLOW));
 		if (!c->path)
 			return -1;
 		c->op = open_op(c->path, c->flags);
@@ -403,31 +416,31 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 	}
 	case __NR_truncate:
 		c->op = OP_TRUNCATE;
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 1);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
 		return c->path ? 0 : -1;
 	case __NR_unlink:
 	case __NR_rmdir:
 		c->op = nr == __NR_unlink ? OP_UNLINK : OP_RMDIR;
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
 		return c->path ? 0 : -1;
 	case __NR_unlinkat:
 		c->flags = IARG(2);
 		c->op = (c->flags & AT_REMOVEDIR) ? OP_RMDIR : OP_UNLINK;
-		c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+		c->path = path_at(t, IARG(0), ARG(1), 0);
 		return c->path ? 0 : -1;
 	case __NR_rename:
 	case __NR_link:
 		c->op = nr == __NR_rename ? OP_RENAME : OP_LINK;
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
-		c->path2 = path_at(t, AT_FDCWD, ARG(1), c->cwd, 0);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
+		c->path2 = path_at(t, AT_FDCWD, ARG(1), 0);
 		return c->path && c->path2 ? 0 : -1;
 	case __NR_renameat:
 	case __NR_renameat2:
 	case __NR_linkat:
 		c->op = nr == __NR_linkat ? OP_LINK : OP_RENAME;
 		c->flags = nr == __NR_renameat ? 0 : IARG(4);
-		c->path = path_at(t, IARG(0), ARG(1), c->cwd, nr == __NR_linkat && (c->flags & AT_SYMLINK_FOLLOW));
-		c->path2 = path_at(t, IARG(2), ARG(3), c->cwd, 0);
+		c->path = path_at(t, IARG(0), ARG(1), nr == __NR_linkat && (c->flags & AT_SYMLINK_FOLLOW));
+		c->path2 = path_at(t, IARG(2), ARG(3), 0);
 		return c->path && c->path2 ? 0 : -1;
 	case __NR_symlink:
 	case __NR_symlinkat: {
@@ -439,32 +452,32 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			return -1;
 		}
 		c->target = buf_detach(&target, NULL);
-		c->path2 = nr == __NR_symlink ? path_at(t, AT_FDCWD, ARG(1), c->cwd, 0)
-					      : path_at(t, IARG(1), ARG(2), c->cwd, 0);
+		c->path2 = nr == __NR_symlink ? path_at(t, AT_FDCWD, ARG(1), 0)
+					      : path_at(t, IARG(1), ARG(2), 0);
 		c->path = c->path2 ? xstrdup(c->path2) : NULL;
 		return c->path2 ? 0 : -1;
 	}
 	case __NR_mkdir:
 		c->op = OP_MKDIR;
 		c->mode = (unsigned)ARG(1);
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 0);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
 		return c->path ? 0 : -1;
 	case __NR_mkdirat:
 		c->op = OP_MKDIR;
 		c->mode = (unsigned)ARG(2);
-		c->path = path_at(t, IARG(0), ARG(1), c->cwd, 0);
+		c->path = path_at(t, IARG(0), ARG(1), 0);
 		return c->path ? 0 : -1;
 	case __NR_chmod:
 		c->op = OP_CHMOD;
 		c->mode = (unsigned)ARG(1);
-		c->path = path_at(t, AT_FDCWD, ARG(0), c->cwd, 1);
+		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
 		return c->path ? 0 : -1;
 	case __NR_fchmodat:
 	case __NR_fchmodat2:
 		c->op = OP_CHMOD;
 		c->mode = (unsigned)ARG(2);
 		c->flags = nr == __NR_fchmodat2 ? IARG(3) : 0;
-		c->path = path_at(t, IARG(0), ARG(1), c->cwd, !(c->flags & AT_SYMLINK_NOFOLLOW));
+		c->path = path_at(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW));
 		return c->path ? 0 : -1;
 	case __NR_connect: {
 		char sa[128];
@@ -483,7 +496,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 int notify_receive(struct notify *n, struct call *c)
 {
 	struct seccomp_notif *req = n->req;
-	struct target t = { n, 0, 0, 0, -1 };
+	struct target t = { n, 0, 0, 0, -1, NULL };
 	char path[64];
 
 	memset(req, 0, n->sizes.seccomp_notif);
@@ -498,9 +511,15 @@ int notify_receive(struct notify *n, struct call *c)
 	t.tid = c->tid;
 	c->pid = tgid_of(c->tid);
 	t.pid = c->pid;
-	c->ppid = ppid_of(c->pid);
+	/* the parent is for exec events and for placing a new process in a
+	 * step; other calls get it when they need it (call_ppid) */
+	if (req->data.nr == __NR_execve || req->data.nr == __NR_execveat)
+		c->ppid = notify_ppid(c->pid);
 	c->exe = read_link(c->pid, "exe");
-	c->cwd = read_link(c->tid, "cwd");
+	t.cwd = &c->cwd;
+	/* the cwd is in every exec event; others read it only for a relative path */
+	if (req->data.nr == __NR_execve || req->data.nr == __NR_execveat)
+		c->cwd = read_link(c->tid, "cwd");
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->tid);
 	t.mem = open(path, O_RDONLY | O_CLOEXEC);
 	if (t.mem < 0) {

@@ -6,7 +6,8 @@
  * the notification's id is checked after opening its memory and after the
  * last read (seccomp_unotify(2), NOTES).  A call whose arguments cannot be
  * read (a process that is not dumpable) comes back with call.unreadable
- * set, never silently allowed.
+ * set, never silently allowed.  call.ppid is filled for exec calls only
+ * (reading it costs); notify_ppid() gives it for others.
  */
 #ifndef BELAY_NOTIFY_H
 #define BELAY_NOTIFY_H
@@ -36,6 +37,9 @@ int notify_allow(struct notify *n, uint64_t id);
 int notify_deny(struct notify *n, uint64_t id, int err);
 /* True while the call still waits for an answer. */
 int notify_pending(struct notify *n, uint64_t id);
+
+/* The parent of process pid (from /proc/PID/stat), or 0 if it is gone. */
+pid_t notify_ppid(pid_t pid);
 
 /* Bounds of what is read from a target. */
 #define NOTIFY_MAX_ARGS 4096

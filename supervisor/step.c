@@ -227,7 +227,7 @@ static void edit_quiet(struct loop *loop, void *data)
 
 unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *by_agent)
 {
-	pid_t cur = c->pid, parent = c->ppid;
+	pid_t cur = c->pid, parent = c->ppid ? c->ppid : -1;
 	unsigned step = 0;
 	struct tracked *t;
 
@@ -249,6 +249,8 @@ unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *
 		return ss->edit;
 	}
 	step = map_get(ss, cur);
+	if (!step && parent < 0)
+		parent = parent_of(cur); /* not read for most calls: it costs */
 	for (int i = 0; !step && i < MAX_WALK; i++) {
 		if (parent == ss->agent) {
 			/* a direct child of the agent: a new tool call */
