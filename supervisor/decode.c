@@ -103,3 +103,70 @@ void decode_sockaddr(const void *sa, size_t len, struct call_addr *out)
 		out->host = xstrdup("");
 	}
 }
+
+#define PAGE 4096
+
+int decode_string(decode_read_fn rd, void *ctx, uint64_t addr, size_t max, struct buf *out)
+{
+	char chunk[PAGE];
+
+	if (!addr)
+		return -1;
+	while (out->len <= max) {
+		size_t room = PAGE - (size_t)(addr % PAGE);
+		ssize_t r = rd(ctx, addr, chunk, room);
+		char *nul;
+
+		if (r <= 0)
+			return -1;
+		nul = memchr(chunk, '\0', (size_t)r);
+		if (nul) {
+			buf_add(out, chunk, (size_t)(nul - chunk));
+			return out->len <= max ? 0 : -1;
+		}
+		buf_add(out, chunk, (size_t)r);
+		if (addr + (uint64_t)r < addr)
+			return -1; /* the end of the address space */
+		addr += (uint64_t)r;
+	}
+	return -1;
+}
+
+int decode_argv(decode_read_fn rd, void *ctx, uint64_t addr, size_t max_args, size_t max_bytes, char ***argvp,
+		size_t *argcp, int *cut)
+{
+	size_t n = 0, cap = 0, total = 0;
+	char **argv = NULL;
+
+	*cut = 0;
+	while (addr) {
+		uint64_t p;
+		struct buf s = BUF_INIT;
+
+		if (addr + n * 8 < addr || rd(ctx, addr + n * 8, &p, sizeof(p)) != (ssize_t)sizeof(p)) {
+			if (!n)
+				return -1;
+			*cut = 1;
+			break;
+		}
+		if (!p)
+			break;
+		if (n == max_args || total >= max_bytes) {
+			*cut = 1;
+			break;
+		}
+		if (decode_string(rd, ctx, p, max_bytes - total, &s) < 0) {
+			buf_release(&s);
+			*cut = 1;
+			break;
+		}
+		total += s.len + 1;
+		argv = xgrow(argv, &cap, n + 2, sizeof(char *));
+		argv[n++] = buf_detach(&s, NULL);
+	}
+	argv = xgrow(argv, &cap, n + 1, sizeof(char *));
+	argv[n] = NULL;
+	*argvp = argv;
+	*argcp = n;
+	return 0;
+}

@@ -28,7 +28,6 @@
 #ifndef __NR_fchmodat2
 #define __NR_fchmodat2 452
 #endif
-#define PAGE 4096
 
 struct notify {
 	int fd;
@@ -199,39 +198,22 @@ pid_t notify_ppid(pid_t pid)
 	return (pid_t)strtol(p + 4, NULL, 10);
 }
 
+static ssize_t mem_pread(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct target *t = ctx;
+
+	return t->mem < 0 ? -1 : pread(t->mem, buf, len, (off_t)addr);
+}
+
 static int mem_read(struct target *t, uint64_t addr, void *buf, size_t len)
 {
-	ssize_t r;
-
-	if (t->mem < 0)
-		return -1;
-	r = pread(t->mem, buf, len, (off_t)addr);
-	return r == (ssize_t)len ? 0 : -1;
+	return mem_pread(t, addr, buf, len) == (ssize_t)len ? 0 : -1;
 }
 
 /* A NUL-terminated string at addr, at most max bytes; -1 if unreadable or longer. */
 static int mem_string(struct target *t, uint64_t addr, size_t max, struct buf *out)
 {
-	char chunk[PAGE];
-
-	if (!addr || t->mem < 0)
-		return -1;
-	while (out->len < max) {
-		size_t room = PAGE - (size_t)(addr % PAGE);
-		ssize_t r = pread(t->mem, chunk, MIN(room, sizeof(chunk)), (off_t)addr);
-		char *nul;
-
-		if (r <= 0)
-			return -1;
-		nul = memchr(chunk, '\0', (size_t)r);
-		if (nul) {
-			buf_add(out, chunk, (size_t)(nul - chunk));
-			return out->len <= max ? 0 : -1;
-		}
-		buf_add(out, chunk, (size_t)r);
-		addr += (uint64_t)r;
-	}
-	return -1;
+	return decode_string(mem_pread, t, addr, max, out);
 }
 
 /* The directory a dirfd stands for (AT_FDCWD: the cwd); NULL if unknown. */
@@ -313,40 +295,8 @@ fail:
 
 static int read_argv(struct target *t, uint64_t addr, struct call *c)
 {
-	size_t n = 0, cap = 0, total = 0;
-	char **argv = NULL;
-
-	while (addr) {
-		uint64_t p;
-		struct buf s = BUF_INIT;
-
-		if (mem_read(t, addr + n * 8, &p, sizeof(p)) < 0)
-			goto fail;
-		if (!p)
-			break;
-		if (n == NOTIFY_MAX_ARGS || total >= NOTIFY_MAX_ARGV_BYTES) {
-			c->argv_cut = 1;
-			break;
-		}
-		if (mem_string(t, p, NOTIFY_MAX_ARGV_BYTES - total, &s) < 0) {
-			buf_release(&s);
-			c->argv_cut = 1;
-			break;
-		}
-		total += s.len + 1;
-		argv = xgrow(argv, &cap, n + 2, sizeof(char *));
-		argv[n++] = buf_detach(&s, NULL);
-	}
-	argv = xgrow(argv, &cap, n + 1, sizeof(char *));
-	argv[n] = NULL;
-	c->argv = argv;
-	c->argc = n;
-	return 0;
-fail:
-	for (size_t i = 0; i < n; i++)
-		free(argv[i]);
-	free(argv);
-	return -1;
+	return decode_argv(mem_pread, t, addr, NOTIFY_MAX_ARGS, NOTIFY_MAX_ARGV_BYTES, &c->argv, &c->argc,
+			   &c->argv_cut);
 }
 
 /* Decide between open, create and truncate for an open of path with flags. */

@@ -11,6 +11,26 @@
 #include "../../supervisor/glob.h"
 #include "../../supervisor/util.h"
 
+/* The fuzz input is the agent's memory, mapped at BASE. */
+#define BASE 0x7f0000001000ull
+
+struct image {
+	const uint8_t *data;
+	size_t size;
+};
+
+static ssize_t image_read(void *ctx, uint64_t addr, void *buf, size_t len)
+{
+	const struct image *im = ctx;
+
+	if (addr < BASE || addr - BASE >= im->size)
+		return -1;
+	if (len > im->size - (addr - BASE))
+		len = im->size - (addr - BASE); /* a short read, as at the end of a mapping */
+	memcpy(buf, im->data + (addr - BASE), len);
+	return (ssize_t)len;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -35,5 +55,26 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		glob_match(half, s, GLOB_TEXT);
 	}
 	free(s);
+
+	/* argv: the first 8 bytes say where the array is, the rest is memory */
+	if (size >= 8) {
+		struct image im = { data, size };
+		uint64_t at;
+		char **argv;
+		size_t argc, total = 0;
+		int cut;
+
+		memcpy(&at, data, 8);
+		at = BASE + at % (size + 16); /* mostly inside, sometimes just past */
+		if (decode_argv(image_read, &im, at, 64, 4096, &argv, &argc, &cut) == 0) {
+			for (size_t i = 0; i < argc; i++)
+				total += strlen(argv[i]) + 1;
+			if (argv[argc] || argc > 64 || total > 4096 + 1)
+				abort();
+			for (size_t i = 0; i < argc; i++)
+				free(argv[i]);
+			free(argv);
+		}
+	}
 	return 0;
 }
