@@ -8,7 +8,7 @@ T=$(mktemp -d /tmp/belay-shots.XXXXXX)
 SOCK=belay-shots-$$
 W=120 H=34
 trap 'tmux -L $SOCK kill-server 2>/dev/null; rm -rf "$T"' EXIT
-printf 'set -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
+printf 'set -s exit-empty off\nset -g status off\nset -g default-terminal tmux-256color\n' >"$T/tmux.conf"
 tm() { tmux -L "$SOCK" -f "$T/tmux.conf" "$@"; }
 mkdir -p "$out" "$T/ws" "$T/home"
 ENVV="env -i HOME=$T/home PATH=/usr/local/bin:/usr/bin:/bin LANG=C.UTF-8 TERM=tmux-256color PS1=\$\ "
@@ -53,6 +53,22 @@ shot help
 tm send-keys -t =s: Escape
 stop
 
+# a held call: the agent wants to push
+git init -q --bare "$T/remote.git"
+git -C "$T/ws" init -q 2>/dev/null
+git -C "$T/ws" remote add origin "$T/remote.git" 2>/dev/null
+start "$root/build/belay" -C "$T/ws" bash --norc --noprofile -i
+wait_for '$'
+tm send-keys -t =s: 'git status --short' Enter
+tm send-keys -t =s: 'python3 hello.py' Enter
+tm send-keys -t =s: 'git add -A && git -c user.name=demo -c user.email=d@x commit -qm "greetings" && git log --oneline' Enter
+wait_for 'greetings'
+tm send-keys -t =s: 'git push origin HEAD' Enter
+wait_for 'held:'
+shot held
+tm send-keys -t =s: d
+stop
+
 # a full-screen program in the pane
 python3 -c "
 for i in range(1, 80): print(f'def step_{i}(state):\n    return state + {i}  # 日本語 ✅\n')
@@ -80,3 +96,4 @@ tm send-keys -t =s: 'look around' Enter
 wait_for 'greets'
 shot mono
 stop
+exit 0

@@ -211,11 +211,12 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 
 static const char *state_mark(enum step_state s)
 {
+	/* one column each in every terminal (no emoji: their width varies) */
 	switch (s) {
 	case STEP_RUNNING:
-		return "▶";
+		return "›";
 	case STEP_HELD:
-		return "⏸";
+		return "?";
 	case STEP_DENIED:
 		return "✗";
 	default:

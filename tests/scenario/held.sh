@@ -12,7 +12,7 @@ wait_for b '$'
 send b 'echo one > /etc/belay-held-1; echo rc=$?' Enter
 check "the write outside the workspace is held on the status line" wait_for b 'held: create /etc/belay-held-1'
 check "with the rule that asked" wait_for b 'policies/default.rules:'
-check "the side panel marks its step held" wait_for b '⏸'
+check "the side panel marks its step held" sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q '│ *[0-9]* ? .* held\$'"
 send b d
 check "d denies: the shell gets EACCES" wait_for b 'Permission denied'
 check "(nothing was written)" test ! -e /etc/belay-held-1
