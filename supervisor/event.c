@@ -3,9 +3,11 @@
  * The field names are a documented interface (belay(1), EVENTS): add fields
  * freely, rename none without a reason.
  */
+#define _GNU_SOURCE
 #include "event.h"
 
 #include <jansson.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
 #include <stdlib.h>
@@ -193,6 +195,23 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "to", json_str(c->path2));
 		if (c->op == OP_SYMLINK)
 			json_object_set_new(o, "target", json_str(c->target));
+		if (c->op == OP_OPEN || c->op == OP_CREATE || c->op == OP_TRUNCATE) {
+			static const struct { int bit; const char *name; } names[] = {
+				{ O_WRONLY, "wronly" }, { O_RDWR, "rdwr" }, { O_CREAT, "creat" },
+				{ O_EXCL, "excl" }, { O_TRUNC, "trunc" }, { O_APPEND, "append" },
+				{ O_NOFOLLOW, "nofollow" }, { O_DIRECTORY, "directory" }, { O_CLOEXEC, "cloexec" },
+			};
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+				if (c->flags & names[i].bit)
+					json_array_append_new(a, json_string(names[i].name));
+			if ((c->flags & __O_TMPFILE) == __O_TMPFILE)
+				json_array_append_new(a, json_string("tmpfile"));
+			json_object_set_new(o, "flags", a);
+		}
+		if (c->op == OP_RENAME && c->flags)
+			json_object_set_new(o, "flags", json_integer(c->flags));
 		if (c->op == OP_CREATE || c->op == OP_MKDIR || c->op == OP_CHMOD) {
 			char mode[16];
 
