@@ -59,6 +59,9 @@ struct call {
 	int argv_cut; /* more arguments than were read */
 	struct call_addr addr; /* OP_CONNECT */
 	const char *unreadable; /* why the arguments could not be read, or NULL */
+	/* why the call cannot change anything (a read-only openat2, an exec
+	 * of a file that does not exist), or NULL: let through unreported */
+	const char *no_effect;
 };
 
 void call_release(struct call *c);

@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "decode.h"
+#include "filter.h"
 #include "util.h"
 
 #ifndef __NR_fchmodat2
@@ -315,6 +316,17 @@ static int read_argv(struct target *t, uint64_t addr, struct call *c)
 			   &c->argv_cut);
 }
 
+/*
+ * True if an exec of path fails for want of the file: execvp and shells try
+ * each directory of $PATH in turn, and those misses change nothing.
+ */
+static int exec_missing(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
 /* Decide between open, create and truncate for an open of path with flags. */
 static enum call_op open_op(const char *path, int flags)
 {
@@ -339,6 +351,10 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 	case __NR_execve:
 		c->op = OP_EXEC;
 		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
+		if (c->path && exec_missing(c->path)) {
+			c->no_effect = "no such program";
+			return 0;
+		}
 		return c->path && read_argv(t, ARG(1), c) == 0 ? 0 : -1;
 	case __NR_execveat: {
 		struct buf p = BUF_INIT;
@@ -350,6 +366,11 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			c->path = dir_of(t, IARG(0));
 		} else {
 			c->path = path_at(t, IARG(0), ARG(1), 0);
+			if (c->path && !(c->flags & AT_SYMLINK_NOFOLLOW) && exec_missing(c->path)) {
+				buf_release(&p);
+				c->no_effect = "no such program";
+				return 0;
+			}
 		}
 		buf_release(&p);
 		return c->path && read_argv(t, ARG(2), c) == 0 ? 0 : -1;
@@ -373,6 +394,12 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			if (ARG(3) < sizeof(uint64_t) * 2 || mem_read(t, ARG(2), &how, sizeof(uint64_t) * 2) < 0)
 				return -1;
 			c->flags = (int)how.flags, c->mode = (unsigned)how.mode;
+		}
+		if (!(c->flags & FILTER_WRITE_FLAGS)) {
+			/* openat2 is trapped whatever its flags (they are not in a register) */
+			c->op = OP_OPEN;
+			c->no_effect = "opened for reading";
+			return 0;
 		}
 		c->path = path_at(t, dirfd, path, !(c->flags & O_NOFOLLOW));
 		if (!c->path)

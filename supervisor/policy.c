@@ -18,7 +18,8 @@
 #include "glob.h"
 #include "util.h"
 
-enum mtype { M_PROGRAM, M_COMMAND, M_ARG, M_PATH, M_HOST, M_PORT, M_FAMILY };
+/* M_WORDS is for grants only: one glob a word of the command, as many words */
+enum mtype { M_PROGRAM, M_COMMAND, M_ARG, M_PATH, M_HOST, M_PORT, M_FAMILY, M_WORDS };
 
 #define K(k) (1u << (k))
 
@@ -44,6 +45,8 @@ struct matcher {
 	enum mtype type;
 	char *glob;
 	int lo, hi, family;
+	char **words; /* M_WORDS */
+	size_t nwords;
 };
 
 struct rule {
@@ -93,8 +96,12 @@ struct policy *policy_new(const char *workspace, const char *home)
 
 static void rule_release(struct rule *r)
 {
-	for (size_t i = 0; i < r->nm; i++)
+	for (size_t i = 0; i < r->nm; i++) {
 		free(r->m[i].glob);
+		for (size_t w = 0; w < r->m[i].nwords; w++)
+			free(r->m[i].words[w]);
+		free(r->m[i].words);
+	}
 	free(r->m);
 	free(r->origin);
 	free(r->text);
@@ -384,6 +391,13 @@ static int matcher_ok(const struct matcher *m, const struct call *c, const char 
 		return c->addr.port >= m->lo && c->addr.port <= m->hi;
 	case M_FAMILY:
 		return c->addr.family == m->family;
+	case M_WORDS:
+		if (c->argc != m->nwords)
+			return 0;
+		for (size_t i = 0; i < c->argc; i++)
+			if (!glob_ok(m->words[i], c->argv[i], GLOB_TEXT, v))
+				return 0;
+		return 1;
 	}
 	return 0;
 }
@@ -409,8 +423,8 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 		else if (!r->grant && (!best || r->verdict > best->verdict))
 			best = r;
 	}
-	/* a person's "allow similar" answers the asks it covers, not a deny */
-	if (grant && (!best || best->verdict != VERDICT_DENY))
+	/* a person's "allow similar" answers the asks it covers, not a deny (a rule's or the default's) */
+	if (grant && (best ? best->verdict : p->defaults[kind]) != VERDICT_DENY)
 		best = grant;
 	if (best) {
 		out->verdict = best->verdict;
@@ -481,79 +495,121 @@ int policy_is_launcher(const struct policy *p, const char *exe)
 
 static struct matcher text_matcher(enum mtype type, char *glob)
 {
-	struct matcher m = { type, glob, 0, 0, 0 };
+	struct matcher m = { .type = type, .glob = glob };
 
 	return m;
 }
 
+/* DIR/\* (escaped) for the files beside path, or path itself at the root. */
+static char *dir_glob(const char *path)
+{
+	const char *slash = path ? strrchr(path, '/') : NULL;
+	struct buf b = BUF_INIT;
+	char *dir;
+
+	if (!slash || slash == path) {
+		/* at the root, "similar" would be too much: that name only */
+		add_escaped(&b, path ? path : "/");
+		return buf_detach(&b, NULL);
+	}
+	dir = xstrndup(path, (size_t)(slash - path));
+	add_escaped(&b, dir);
+	buf_addstr(&b, "/*");
+	free(dir);
+	return buf_detach(&b, NULL);
+}
+
+static void add_grant_rule(struct policy *p, int g, enum call_kind kind, struct matcher *m, size_t nm,
+			   const char *text)
+{
+	struct rule r = { .verdict = VERDICT_ALLOW, .kind = kind, .m = m, .nm = nm, .grant = g };
+
+	r.origin = xasprintf("grant %d", g);
+	r.text = xstrdup(text);
+	add_rule(p, &r);
+}
+
+/* A path rule of a grant: kind on the files beside path. */
+static void grant_path(struct policy *p, int g, enum call_kind kind, const char *path, struct buf *t)
+{
+	struct matcher *m = xcalloc(1, sizeof(*m));
+
+	*m = text_matcher(M_PATH, dir_glob(path));
+	buf_addf(t, "%sallow %s path '%s'", t->len ? " and " : "", call_kind_name(kind), m->glob);
+	add_grant_rule(p, g, kind, m, 1, "");
+}
+
 int policy_grant(struct policy *p, const struct call *c, const char **text)
 {
-	struct rule r = { .verdict = VERDICT_ALLOW };
-	struct buf b = BUF_INIT, t = BUF_INIT;
+	struct buf t = BUF_INIT;
 	int g = ++p->grants;
+	size_t first = p->n;
 
-	r.kind = call_op_kind(c->op);
 	if (c->op == OP_EXEC) {
-		/* the command as it was, the last of three or more words free */
+		/*
+		 * The command as it was, with the last of three or more words
+		 * free: any one word there, never more words, never none.
+		 */
+		struct matcher *m = xcalloc(1, sizeof(*m));
+		struct buf shown = BUF_INIT;
+
+		m->type = M_WORDS;
+		m->nwords = c->argc;
+		m->words = xcalloc(c->argc + 1, sizeof(char *));
 		for (size_t i = 0; i < c->argc; i++) {
-			if (i)
-				buf_addch(&b, ' ');
+			struct buf w = BUF_INIT;
+
 			if (c->argc >= 3 && i == c->argc - 1)
-				buf_addch(&b, '*');
+				buf_addch(&w, '*');
 			else
-				add_escaped(&b, c->argv[i]);
+				add_escaped(&w, c->argv[i]);
+			buf_addf(&shown, "%s%s", i ? " " : "", w.data ? w.data : "");
+			m->words[i] = buf_detach(&w, NULL);
+			if (!m->words[i])
+				m->words[i] = xstrdup("");
 		}
-		r.m = xcalloc(1, sizeof(*r.m));
-		r.m[r.nm++] = text_matcher(M_COMMAND, buf_detach(&b, NULL));
-		buf_addf(&t, "allow exec command '%s'", r.m[0].glob);
+		buf_addf(&t, "allow exec command '%s'", shown.data ? shown.data : "");
+		buf_release(&shown);
+		add_grant_rule(p, g, KIND_EXEC, m, 1, "");
 	} else if (c->op == OP_CONNECT) {
-		add_escaped(&b, c->addr.host ? c->addr.host : "");
-		r.m = xcalloc(2, sizeof(*r.m));
-		r.m[r.nm++] = text_matcher(M_HOST, buf_detach(&b, NULL));
-		buf_addf(&t, "allow connect host '%s'", r.m[0].glob);
+		struct matcher *m = xcalloc(2, sizeof(*m));
+		struct buf host = BUF_INIT;
+		size_t nm = 0;
+
+		add_escaped(&host, c->addr.host ? c->addr.host : "");
+		m[nm++] = text_matcher(M_HOST, buf_detach(&host, NULL));
+		if (!m[0].glob)
+			m[0].glob = xstrdup("");
+		buf_addf(&t, "allow connect host '%s'", m[0].glob);
 		if (c->addr.port >= 0) {
-			r.m[r.nm] = text_matcher(M_PORT, NULL);
-			r.m[r.nm].lo = r.m[r.nm].hi = c->addr.port;
-			r.nm++;
+			m[nm] = text_matcher(M_PORT, NULL);
+			m[nm].lo = m[nm].hi = c->addr.port;
+			nm++;
 			buf_addf(&t, " port %d", c->addr.port);
 		}
+		add_grant_rule(p, g, KIND_CONNECT, m, nm, "");
+	} else if (c->op == OP_RENAME) {
+		/* a rename writes the new name and deletes the old one */
+		grant_path(p, g, KIND_WRITE, c->path2, &t);
+		grant_path(p, g, KIND_DELETE, c->path, &t);
+	} else if (c->op == OP_LINK) {
+		/* a hard link can be written through: both names count */
+		grant_path(p, g, KIND_WRITE, c->path2, &t);
+		grant_path(p, g, KIND_WRITE, c->path, &t);
+	} else if (c->op == OP_SYMLINK) {
+		grant_path(p, g, KIND_WRITE, c->path2, &t);
 	} else {
-		/* files in the same directory, not below it */
-		const char *path = c->op == OP_RENAME || c->op == OP_LINK || c->op == OP_SYMLINK ? c->path2 : c->path;
-		const char *slash = path ? strrchr(path, '/') : NULL;
-		struct buf dir = BUF_INIT;
-
-		buf_add(&dir, path ? path : "/", slash ? (size_t)(slash - path) : 0);
-		if (dir.len) {
-			add_escaped(&b, dir.data);
-			buf_addstr(&b, "/*");
-		} else {
-			/* at the root, "similar" would be too much: that name only */
-			add_escaped(&b, path ? path : "/");
-		}
-		buf_release(&dir);
-		r.m = xcalloc(1, sizeof(*r.m));
-		r.m[r.nm++] = text_matcher(M_PATH, buf_detach(&b, NULL));
-		buf_addf(&t, "allow %s path '%s'", call_kind_name(r.kind), r.m[0].glob);
-		if (c->op == OP_RENAME) {
-			/* a rename is also a delete in the same directory */
-			struct rule d = { .verdict = VERDICT_ALLOW, .kind = KIND_DELETE };
-
-			d.m = xcalloc(1, sizeof(*d.m));
-			d.m[d.nm++] = text_matcher(M_PATH, xstrdup(r.m[0].glob));
-			d.grant = g;
-			d.origin = xasprintf("grant %d", g);
-			d.text = xasprintf("allow delete path '%s'", d.m[0].glob);
-			add_rule(p, &d);
-		}
+		grant_path(p, g, call_op_kind(c->op), c->path, &t);
 	}
-	r.grant = g;
-	r.origin = xasprintf("grant %d", g);
-	r.text = buf_detach(&t, NULL);
-	add_rule(p, &r);
+	/* every rule of the grant carries the whole grant's text */
+	for (size_t i = first; i < p->n; i++) {
+		free(p->rules[i].text);
+		p->rules[i].text = xstrdup(t.data);
+	}
+	buf_release(&t);
 	if (text)
-		*text = p->rules[p->n - 1].text;
-	return r.grant;
+		*text = p->rules[first].text;
+	return g;
 }
 
 int policy_revoke(struct policy *p, int n)
@@ -573,7 +629,7 @@ void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *tex
 {
 	int last = 0;
 
-	/* a rename's grant is two rules with one number: show it once */
+	/* a rename's grant is two rules with one number and one text: show it once */
 	for (size_t i = 0; i < p->n; i++) {
 		if (p->rules[i].grant && !p->rules[i].revoked && p->rules[i].grant != last) {
 			last = p->rules[i].grant;

@@ -554,6 +554,11 @@ static void handle_call(struct session *s, struct call *c)
 	int opened, by_agent;
 	uint64_t seq;
 
+	if (c->no_effect && !c->unreadable) {
+		reply(s, c, 1);
+		call_release(c);
+		return;
+	}
 	/* The agent's own first exec, and the real agent a launcher starts,
 	 * run without a policy: they are what the person asked to run. */
 	if (!s->agent_started && c->op == OP_EXEC && c->pid == s->pid) {
@@ -574,6 +579,11 @@ static void handle_call(struct session *s, struct call *c)
 		emit_decision(s, seq, 0, "allow", "agent-start", NULL, "the agent, started by its launcher", 0);
 		call_release(c);
 		return;
+	}
+	if (c->op == OP_EXEC && c->pid == steps_agent(s->steps) && s->policy) {
+		/* the agent process runs another program ("env node …", a
+		 * shebang): whether that one is a launcher is asked again */
+		s->launcher = c->path && policy_is_launcher(s->policy, c->path);
 	}
 	step = steps_assign(s->steps, c, &opened, &by_agent);
 	if (opened) {

@@ -89,6 +89,31 @@ check "a node launcher: the native program it starts is the agent" \
 	has launcher "type=exec by=agent path=$AGENTS/native" "type=file op=create by=agent path=$WS/edited-by-agent.txt"
 check "(the agent's tool call is a step)" has launcher "type=step-start cmd~sh -c ls"
 
+# npm's bin shims are scripts run as "#!/usr/bin/env node": env execs node in
+# the same process, and node starts the agent
+{ echo '#!/usr/bin/env node'; cat "$ROOT/tests/agents/launcher.js"; } >"$WS/codex-shim"
+chmod +x "$WS/codex-shim"
+run shim -- "$WS/codex-shim" "$AGENTS/native" "$WS"
+check "a '#!/usr/bin/env node' shim: the native program is still the agent" \
+	has shim "type=exec by=agent path=$AGENTS/native" "type=file op=create by=agent path=$WS/edited-by-agent.txt"
+
+# --- openat2 is trapped whatever its flags: reads pass unreported, writes are seen
+echo readme >"$WS/o2-read"
+run openat2 -- python3 -c '
+import ctypes, os, struct
+libc = ctypes.CDLL(None, use_errno=True)
+def o2(path, flags, mode=0):
+    how = struct.pack("QQQ", flags, mode, 0)
+    return libc.syscall(437, -100, path.encode(), how, len(how))
+fd = o2("'"$WS"'/o2-read", os.O_RDONLY)
+print("read:", os.read(fd, 10).decode().strip())
+fd = o2("'"$WS"'/o2-write", os.O_WRONLY | os.O_CREAT, 0o644)
+os.write(fd, b"w")
+print("write:", fd > 0)'
+check "openat2 for reading: it works, and is no file event" \
+	sh -c "grep -q 'read: readme' '$T/openat2.out' && $EV '$T/openat2.jsonl' none 'type=file path=$WS/o2-read'"
+check "openat2 creating a file: a file event" has openat2 "type=file op=create path=$WS/o2-write"
+
 # --- deny never says ENOSYS (libc would fall back to another call)
 run denied --policy ci -- sh -c 'echo x > /etc/belay-ci-test; echo rc=$?'
 check "a denied write fails with 'Permission denied' (EACCES)" grep -q 'Permission denied' "$T/denied.out"

@@ -93,7 +93,8 @@ static int setup(void **state)
 			  "ask write path $WORKSPACE/one\n"
 			  "ask write path $WORKSPACE/two\n"
 			  "ask write path $WORKSPACE/victim\n"
-			  "deny write path $WORKSPACE/never\n");
+			  "deny write path $WORKSPACE/never\n"
+			  "ask exec program truthy\n");
 	assert_int_equal(policy_load(r->p, "t.rules", rules, strlen(rules), &errors), 0);
 	free(rules);
 	*state = r;
@@ -193,6 +194,22 @@ static void test_gone_while_held(void **state)
 	assert_int_equal(r->gone, 1);
 }
 
+/* execvp tries each directory of $PATH: the misses change nothing and ask nothing. */
+static void test_path_probes(void **state)
+{
+	struct rec *r = *state;
+	char *script;
+
+	r->answer = ANSWER_ALLOW;
+	r->answer_now = 1;
+	script = xasprintf("mkdir bin && ln -s /bin/true bin/truthy && "
+			   "env PATH=/nonexistent-a:/nonexistent-b/x:%s/bin truthy && echo ran > ran", r->dir);
+	run(r, script);
+	free(script);
+	assert_true(exists(r, "ran"));
+	assert_int_equal(r->held, 1); /* the one that ran, not the two misses */
+}
+
 /* Tool calls are steps that end when their process does. */
 static void test_steps(void **state)
 {
@@ -211,6 +228,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deny, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allow_similar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_while_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_path_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
 	};
 

@@ -201,6 +201,10 @@ static void test_grants(void **state)
 	expect(p, &c, 0, VERDICT_ALLOW, "grant 1"); /* the person answered that ask */
 	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "upstream", "dev", NULL });
 	expect(p, &c, 0, VERDICT_ASK, "t.rules:6"); /* not similar */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "dev", "--force", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:6"); /* one word, not more */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "a b", NULL });
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 1"); /* one word, even with a blank */
 	c = exec_call("/usr/bin/rm", (const char *const[]){ "rm", "-rf", "/x", NULL });
 	policy_grant(p, &c, &text);
 	call_release(&c);
@@ -236,6 +240,63 @@ static void test_grants(void **state)
 	policy_free(p);
 }
 
+static void test_grant_shapes(void **state)
+{
+	struct policy *p = load("default delete ask\n"
+				"default exec deny\n"
+				"allow exec program true\n", NULL);
+	struct call c;
+	const char *text;
+
+	(void)state;
+	/* the free word is one word: not none, not two, not a blank inside */
+	c = exec_call("/usr/bin/true", (const char *const[]){ "true", "a", "b", NULL });
+	policy_grant(p, &c, &text);
+	call_release(&c);
+	c = exec_call("/usr/bin/true", (const char *const[]){ "true", "a", "b c", NULL });
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 1");
+	/* a grant answers asks, never the default's deny */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "main", NULL });
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:2");
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "main", NULL });
+	policy_grant(p, &c, &text);
+	call_release(&c);
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "main", NULL });
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:2");
+	/* a rename: a write where it lands, a delete where it came from */
+	c = file_call(OP_RENAME, "/tmp/a/x", "/srv/b/y");
+	assert_int_equal(policy_grant(p, &c, &text), 3);
+	assert_string_equal(text, "allow write path '/srv/b/*' and allow delete path '/tmp/a/*'");
+	call_release(&c);
+	c = file_call(OP_RENAME, "/tmp/a/z", "/srv/b/w");
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
+	c = file_call(OP_UNLINK, "/tmp/a/z", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
+	c = file_call(OP_UNLINK, "/srv/b/w", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	c = file_call(OP_CREATE, "/srv/b/w", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
+	/* a hard link: both directories written */
+	c = file_call(OP_LINK, "/etc/p/old", "/var/q/new");
+	policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow write path '/var/q/*' and allow write path '/etc/p/*'");
+	call_release(&c);
+	c = file_call(OP_CREATE, "/etc/p/other", NULL);
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 4");
+	/* at the root, only that name */
+	c = file_call(OP_CREATE, "/x", NULL);
+	policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow write path '/x'");
+	call_release(&c);
+	c = file_call(OP_CREATE, "/y", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "default write");
+	/* revoking a two-rule grant revokes both */
+	assert_int_equal(policy_revoke(p, 3), 0);
+	c = file_call(OP_UNLINK, "/tmp/a/z", NULL);
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1");
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -243,6 +304,7 @@ int main(void)
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_grants),
+		cmocka_unit_test(test_grant_shapes),
 	};
 
 	return RUN_TESTS(tests);
