@@ -80,7 +80,14 @@ void decode_sockaddr(const void *sa, size_t len, struct call_addr *out)
 		struct sockaddr_in6 in6;
 
 		memcpy(&in6, sa, sizeof(in6));
-		inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+		if (IN6_IS_ADDR_V4MAPPED(&in6.sin6_addr)) {
+			/* ::ffff:10.0.0.1 is a connection to 10.0.0.1: rules on
+			 * IPv4 hosts must see it as one */
+			inet_ntop(AF_INET, &in6.sin6_addr.s6_addr[12], text, sizeof(text));
+			out->family = AF_INET;
+		} else {
+			inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+		}
 		out->host = xstrdup(text);
 		out->port = ntohs(in6.sin6_port);
 	} else if (family == AF_UNIX) {

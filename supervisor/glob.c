@@ -104,15 +104,17 @@ static int match(const char *p, const char *t, enum glob_mode mode, unsigned lon
 				return strchr(t, '/') ? ABORT_TO_STARSTAR : MATCH;
 			}
 			for (;; t++) {
-				int r;
+				/* the rest of the pattern is tried at the end of
+				 * the text too: a star then slash-star-star matches
+				 * a name with nothing below it */
+				int r = match(p, t, mode, steps);
 
-				if (!*t)
-					return ABORT_ALL;
-				r = match(p, t, mode, steps);
 				if (r == MATCH || r == ABORT_ALL || r == TOO_COMPLEX)
 					return r;
 				if (r == ABORT_TO_STARSTAR && !starstar)
 					return r;
+				if (!*t)
+					return ABORT_ALL;
 				if (!starstar && *t == '/')
 					return ABORT_TO_STARSTAR;
 			}

@@ -13,12 +13,15 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -252,20 +255,17 @@ static char *dir_of(struct target *t, int dirfd)
  * resolved through symbolic links (as the kernel will), the last component
  * too when follow is set and it is a link.  NULL if it cannot be read.
  */
-static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
+static char *resolve(struct target *t, int dirfd, const char *raw, int follow)
 {
-	struct buf raw = BUF_INIT, abs = BUF_INIT;
+	struct buf abs = BUF_INIT;
 	char *dir = NULL, *slash, *real, *result;
 
-	if (mem_string(t, addr, PATH_MAX, &raw) < 0)
-		goto fail;
-	if (raw.data[0] != '/') {
+	if (raw[0] != '/') {
 		dir = dir_of(t, dirfd);
 		if (!dir)
-			goto fail;
+			return NULL;
 	}
-	decode_path(dir ? dir : "/", raw.data, &abs);
-	buf_release(&raw);
+	decode_path(dir ? dir : "/", raw, &abs);
 	free(dir);
 	{
 		char *swapped = proc_self_in(t, abs.data);
@@ -303,11 +303,17 @@ last:
 		}
 	}
 	return proc_self_out(t, result);
-fail:
+}
+
+static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
+{
+	struct buf raw = BUF_INIT;
+	char *result = NULL;
+
+	if (mem_string(t, addr, PATH_MAX, &raw) == 0)
+		result = resolve(t, dirfd, raw.data, follow);
 	buf_release(&raw);
-	buf_release(&abs);
-	free(dir);
-	return NULL;
+	return result;
 }
 
 static int read_argv(struct target *t, uint64_t addr, struct call *c)
@@ -480,6 +486,17 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		if (mem_read(t, ARG(1), sa, len) < 0)
 			return -1;
 		decode_sockaddr(sa, len, &c->addr);
+		if (c->addr.family == AF_UNIX && c->addr.host[0] &&
+		    sa[offsetof(struct sockaddr_un, sun_path)] != '\0') {
+			/* a socket file: named as the kernel will find it,
+			 * relative to the cwd and through links */
+			char *abs = resolve(t, AT_FDCWD, c->addr.host, 1);
+
+			if (!abs)
+				return -1;
+			free(c->addr.host);
+			c->addr.host = abs;
+		}
 		return 0;
 	}
 	}

@@ -66,6 +66,15 @@ check "curl to a loopback server: the connection, allowed" \
 	has curl "type=connect addr=127.0.0.1 port=$port family=inet" 'type=decision verdict=allow by=rule'
 check "(and it got an answer)" grep -q 200 "$T/curl.out"
 
+# --- a unix socket named relative to the cwd: the rule sees its full path
+mkdir -p "$WS/sock"
+python3 -c "import socket,os; s=socket.socket(socket.AF_UNIX); s.bind('$WS/sock/s'); s.listen(); s.settimeout(60); os.fork() or (s.accept(), os._exit(0)); os._exit(0)"
+cd "$WS/sock"
+run unix -- python3 -c "import socket; socket.socket(socket.AF_UNIX).connect('s'); print('connected')"
+cd "$WS"
+check "connect to a unix socket by a relative name: its absolute path" \
+	has unix "type=connect family=unix addr=$WS/sock/s"
+
 # --- a multithreaded program, posix_spawn
 mkdir -p "$WS/thr"
 run threads -- threads "$WS/thr" 8

@@ -52,6 +52,12 @@ static void test_sockaddr(void **state)
 	assert_string_equal(a.host, "::1");
 	assert_int_equal(a.port, 53);
 	free(a.host);
+	/* an IPv4 host through an IPv6 socket is that IPv4 host */
+	inet_pton(AF_INET6, "::ffff:10.9.8.7", &in6.sin6_addr);
+	decode_sockaddr(&in6, sizeof(in6), &a);
+	assert_string_equal(a.host, "10.9.8.7");
+	assert_int_equal(a.family, AF_INET);
+	free(a.host);
 	strcpy(un.sun_path, "/run/x.sock");
 	decode_sockaddr(&un, offsetof(struct sockaddr_un, sun_path) + 12, &a);
 	assert_string_equal(a.host, "/run/x.sock");
