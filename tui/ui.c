@@ -80,9 +80,9 @@ struct ui {
 	size_t nsteps, steps_cap;
 	char *held_desc;   /* the oldest held call, described */
 	unsigned held_n;   /* and its number */
-	int last_grant;
-	char *last_grant_text;
-	size_t ngrants;
+	struct grant_row { int n; char *text; } *grants; /* in force, oldest first */
+	size_t ngrants, grants_cap;
+	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
 	int running, ended, terminal_lost, quitting;
 	uint64_t ran_ns; /* how long the agent ran, once it has exited */
 	int exit_code, exit_signal, exit_status;
@@ -214,9 +214,9 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->held = ui->held_desc;
 		st->held_rule = h->rule;
 		st->nheld = session_nheld(ui->session);
-		st->held_keys = "a allow · s allow similar · d deny";
+		st->held_keys = ui->held_keys;
 	}
-	st->grant = ui->last_grant_text;
+	st->grant = ui->ngrants ? ui->grants[ui->ngrants - 1].text : NULL;
 	st->ngrants = ui->ngrants;
 	if (ui->confirm_quit)
 		st->prompt = "stop the agent and quit belay? (y/n)";
@@ -417,14 +417,66 @@ static void act_allow(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW); }
 static void act_allow_similar(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW_SIMILAR); }
 static void act_deny(struct ui *ui) { answer_oldest(ui, ANSWER_DENY); }
 
+/* The newest grant still in force is taken back; again, the one before. */
 static void act_revoke_grant(struct ui *ui)
 {
-	if (!ui->last_grant || !ui->session) {
+	const struct grant_row *g;
+
+	if (!ui->ngrants || !ui->session) {
 		show_message(ui, "no grant to take back");
 		return;
 	}
-	show_message(ui, "took back grant %d: %s", ui->last_grant, ui->last_grant_text ? ui->last_grant_text : "");
-	session_revoke(ui->session, ui->last_grant);
+	g = &ui->grants[ui->ngrants - 1];
+	show_message(ui, "took back grant %d: %s", g->n, g->text);
+	session_revoke(ui->session, g->n);
+}
+
+struct held_hint {
+	struct buf *b;
+	enum action want;
+	const char *label;
+	int found;
+};
+
+static void held_hint_key(const struct key *k, enum action a, void *data)
+{
+	struct held_hint *h = data;
+	char name[32];
+
+	if (a != h->want || h->found)
+		return;
+	h->found = 1;
+	key_format(k, name, sizeof(name));
+	buf_addf(h->b, "%s%s %s", h->b->len ? " · " : "", name, h->label);
+}
+
+/* The keys that answer a held call, as the keymap binds them. */
+static void make_held_keys(struct ui *ui)
+{
+	static const struct { enum action a; const char *label; } answers[] = {
+		{ A_ALLOW, "allow" }, { A_ALLOW_SIMILAR, "allow similar" }, { A_DENY, "deny" },
+	};
+	struct buf b = BUF_INIT;
+
+	for (size_t i = 0; i < ARRAY_SIZE(answers); i++) {
+		struct held_hint h = { &b, answers[i].a, answers[i].label, 0 };
+
+		keymap_each(ui->km, KT_HELD, held_hint_key, &h);
+		if (!h.found) {
+			/* not in the held table: perhaps after the prefix */
+			struct buf p = BUF_INIT;
+
+			h.b = &p;
+			keymap_each(ui->km, KT_PREFIX, held_hint_key, &h);
+			if (h.found)
+				buf_addf(&b, "%s%s %s", b.len ? " · " : "", ui->prefix_name, p.data);
+			buf_release(&p);
+		}
+	}
+	if (!b.len)
+		buf_addstr(&b, "no key answers held calls: see the keymap's held table");
+	snprintf(ui->held_keys, sizeof(ui->held_keys), "%s", b.data);
+	buf_release(&b);
 }
 
 static void (*const action_fns[A__COUNT])(struct ui *) = {
@@ -814,6 +866,7 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	ui->ask_timeout = o->ask_timeout;
 	ui->mouse = keymap_mouse(ui->km);
 	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
+	make_held_keys(ui);
 	set_term(scr);
 	raw();
 	noecho();
@@ -974,20 +1027,21 @@ void ui_event(const struct event *ev, void *data)
 		ui_step_event(ui, ev);
 		break;
 	case EV_GRANT:
-		ui->last_grant = ev->u.grant.n;
-		free(ui->last_grant_text);
-		ui->last_grant_text = xstrdup(ev->u.grant.text ? ev->u.grant.text : "");
+		ui->grants = xgrow(ui->grants, &ui->grants_cap, ui->ngrants + 1, sizeof(*ui->grants));
+		ui->grants[ui->ngrants].n = ev->u.grant.n;
+		ui->grants[ui->ngrants].text = xstrdup(ev->u.grant.text ? ev->u.grant.text : "");
 		ui->ngrants++;
-		show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ui->last_grant_text,
+		show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
 			     ui->prefix_name);
 		break;
 	case EV_REVOKE:
-		if (ui->ngrants)
+		for (size_t i = 0; i < ui->ngrants; i++) {
+			if (ui->grants[i].n != ev->u.grant.n)
+				continue;
+			free(ui->grants[i].text);
+			memmove(&ui->grants[i], &ui->grants[i + 1], (ui->ngrants - i - 1) * sizeof(*ui->grants));
 			ui->ngrants--;
-		if (ev->u.grant.n == ui->last_grant) {
-			ui->last_grant = 0;
-			free(ui->last_grant_text);
-			ui->last_grant_text = NULL;
+			break;
 		}
 		mark_dirty(ui);
 		break;
@@ -1056,7 +1110,9 @@ void ui_free(struct ui *ui)
 	}
 	free(ui->steps);
 	free(ui->held_desc);
-	free(ui->last_grant_text);
+	for (size_t i = 0; i < ui->ngrants; i++)
+		free(ui->grants[i].text);
+	free(ui->grants);
 	if (active_ui == ui)
 		active_ui = NULL;
 	free(ui);

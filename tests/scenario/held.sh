@@ -12,6 +12,7 @@ wait_for b '$'
 send b 'echo one > /etc/belay-held-1; echo rc=$?' Enter
 check "the write outside the workspace is held on the status line" wait_for b 'held: create /etc/belay-held-1'
 check "with the rule that asked" wait_for b 'policies/default.rules:'
+check "the keys that answer it, from the keymap" wait_for b 'a allow · s allow similar · d deny'
 check "the side panel marks its step held" sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q '│ *[0-9]* ? .* held\$'"
 send b d
 check "d denies: the shell gets EACCES" wait_for b 'Permission denied'
@@ -32,7 +33,12 @@ check "s allows similar: a grant, shown" wait_for b "allow write path '/var/bela
 check "calls like it no longer ask" wait_for b 'rc=0'
 check "(both files written)" sh -c "test -e /var/belay-held-dir/a && test -e /var/belay-held-dir/b"
 send b C-] g
-check "prefix g takes the grant back" wait_for b 'took back grant'
+check "prefix g takes the newest grant back" wait_for b "took back grant 2: allow write path '/var/belay-held-dir/*'"
+check "the older grant is still shown in force" wait_for b 'grants (1): allow write'
+send b C-] g
+check "prefix g again takes back the one before" wait_for b "took back grant 1"
+send b C-] g
+check "and then there is none" wait_for b 'no grant to take back'
 
 send b 'python3 -c "open(\"/etc/belay-held-3\",\"w\")"; echo rc=$?' Enter
 wait_for b 'held: create /etc/belay-held-3'
