@@ -88,6 +88,10 @@ struct session {
 	size_t nheld, held_cap;
 	unsigned held_next;
 	struct loop_timer *sweep_timer;
+	struct loop_timer *answer_timer; /* the oldest held call's time is up */
+	int timed_asks;
+	unsigned long ask_timeout_ms;
+	int timeout_allows;
 	int running;     /* the agent process has not been reaped */
 	int pty_eof;     /* the master reported EIO: every slave fd is closed */
 	int exit_status; /* -1 until reaped */
@@ -149,6 +153,9 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->read_buf = xmalloc(READ_CHUNK);
 	s->intercept = o->intercept;
 	s->policy = o->policy;
+	s->timed_asks = o->timed_asks;
+	s->ask_timeout_ms = o->ask_timeout_ms;
+	s->timeout_allows = o->timeout_allows;
 	return s;
 }
 
@@ -166,6 +173,7 @@ void session_free(struct session *s)
 		close(s->err_fd);
 	loop_remove_fd(s->loop, s->notify_h);
 	loop_cancel_timer(s->loop, s->sweep_timer);
+	loop_cancel_timer(s->loop, s->answer_timer);
 	for (size_t i = 0; i < s->nheld; i++)
 		call_release(&s->held[i].call);
 	free(s->held);
@@ -487,6 +495,7 @@ static void reply(struct session *s, const struct call *c, int allow)
 }
 
 static void sweep(struct loop *loop, void *data);
+static void arm_answer_timer(struct session *s);
 
 static void hold(struct session *s, struct call *c, unsigned step, int by_agent, uint64_t seq, const char *rule)
 {
@@ -515,6 +524,32 @@ static void hold(struct session *s, struct call *c, unsigned step, int by_agent,
 	ev.u.held.n = h->pub.n;
 	ev.u.held.rule = rule;
 	emit(s, &ev);
+	if (!s->answer_timer)
+		arm_answer_timer(s);
+}
+
+/* Held calls whose time is up get the answer given for that case. */
+static void answer_due(struct loop *loop, void *data)
+{
+	struct session *s = data;
+	uint64_t now = now_ns(), limit = (uint64_t)s->ask_timeout_ms * 1000000ull;
+
+	(void)loop;
+	s->answer_timer = NULL;
+	/* oldest first; each answer can change the queue (a grant, a process gone) */
+	while (s->nheld && now - s->held[0].pub.since_ns >= limit)
+		session_answer(s, s->held[0].pub.n, s->timeout_allows ? ANSWER_ALLOW : ANSWER_DENY, "timeout");
+	arm_answer_timer(s);
+}
+
+static void arm_answer_timer(struct session *s)
+{
+	uint64_t now = now_ns(), due;
+
+	if (!s->timed_asks || !s->nheld || s->answer_timer)
+		return;
+	due = s->held[0].pub.since_ns + (uint64_t)s->ask_timeout_ms * 1000000ull;
+	s->answer_timer = loop_add_timer(s->loop, due > now ? due - now : 0, answer_due, s);
 }
 
 static void drop_held(struct session *s, size_t i)

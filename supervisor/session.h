@@ -35,6 +35,12 @@ struct session_opts {
 	 */
 	int intercept;
 	struct policy *policy;
+	/* With timed_asks, held calls nobody answers in ask_timeout_ms are
+	 * allowed (timeout_allows) or denied, by "timeout"; without, they
+	 * wait for an answer however long it takes. */
+	int timed_asks;
+	unsigned long ask_timeout_ms;
+	int timeout_allows;
 };
 
 /* How a person (or a front end) answers a held call. */

@@ -135,6 +135,31 @@ static int cmd_show(int argc, char **argv)
 	return 0;
 }
 
+/*
+ * An absolute path as belay sees it during a session: its directory through
+ * symbolic links, the last name too when follow is set (a socket's).
+ */
+static char *seen_path(char *path, int follow)
+{
+	char *slash = strrchr(path, '/'), *real, *result;
+
+	if (follow && (real = realpath(path, NULL))) {
+		free(path);
+		return real;
+	}
+	if (!slash || slash == path)
+		return path;
+	*slash = '\0';
+	real = realpath(path, NULL);
+	*slash = '/';
+	if (!real)
+		return path;
+	result = xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
+	free(real);
+	free(path);
+	return result;
+}
+
 static int cmd_test(int argc, char **argv)
 {
 	const char *dir = NULL, *spec = "default";
@@ -187,7 +212,7 @@ static int cmd_test(int argc, char **argv)
 			policy_usage("policy test %s: one PATH", argv[i]);
 		decode_path(cwd, argv[i + 1], &path);
 		c.op = !strcmp(argv[i], "write") ? OP_CREATE : OP_UNLINK;
-		c.path = buf_detach(&path, NULL);
+		c.path = seen_path(buf_detach(&path, NULL), 0);
 	} else {
 		long port = -1;
 
@@ -199,6 +224,13 @@ static int cmd_test(int argc, char **argv)
 		c.addr.host = xstrdup(argv[i + 1]);
 		c.addr.port = (int)port;
 		c.addr.family = strchr(argv[i + 1], '/') ? AF_UNIX : strchr(argv[i + 1], ':') ? AF_INET6 : AF_INET;
+		if (c.addr.family == AF_UNIX) {
+			struct buf path = BUF_INIT;
+
+			decode_path(cwd, c.addr.host, &path);
+			free(c.addr.host);
+			c.addr.host = seen_path(buf_detach(&path, NULL), 1);
+		}
 	}
 	p = policy_new(ws, getenv("HOME"));
 	load_or_exit(p, spec);

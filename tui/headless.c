@@ -27,8 +27,6 @@ struct headless {
 	int raw;
 	int stdout_ok;
 	char last_in; /* the last byte of stdin passed on */
-	int ask_allow;
-	unsigned ask_timeout;
 	int fixed_size;
 };
 
@@ -155,27 +153,6 @@ void headless_free(struct headless *h)
 	free(h);
 }
 
-void headless_set_asks(struct headless *h, int allow, unsigned timeout)
-{
-	h->ask_allow = allow;
-	h->ask_timeout = timeout;
-}
-
-struct pending_answer {
-	struct headless *h;
-	unsigned n;
-};
-
-static void answer_due(struct loop *loop, void *data)
-{
-	struct pending_answer *pa = data;
-
-	(void)loop;
-	if (pa->h->session)
-		session_answer(pa->h->session, pa->n, pa->h->ask_allow ? ANSWER_ALLOW : ANSWER_DENY, "timeout");
-	free(pa);
-}
-
 void headless_attach(struct headless *h, struct session *s)
 {
 	h->session = s;
@@ -190,15 +167,6 @@ void headless_event(const struct event *ev, void *data)
 	case EV_OUTPUT:
 		write_all(h, ev->u.output.data, ev->u.output.len);
 		break;
-	case EV_HELD: {
-		/* nobody to ask: the answer given on the command line, in time */
-		struct pending_answer *pa = xcalloc(1, sizeof(*pa));
-
-		pa->h = h;
-		pa->n = ev->u.held.n;
-		loop_add_timer(h->loop, (uint64_t)h->ask_timeout * 1000000000ull, answer_due, pa);
-		break;
-	}
 	case EV_SESSION_END:
 		loop_stop(h->loop, ev->u.end.status);
 		break;

@@ -21,9 +21,6 @@ void headless_size(unsigned *rows, unsigned *cols);
 /* The termios the agent's terminal should start with (stdin's, if a tty). */
 int headless_termios(struct termios *t);
 
-/* Answer held calls with allow (or deny) after timeout seconds (0: at once). */
-void headless_set_asks(struct headless *h, int allow, unsigned timeout);
-
 void headless_attach(struct headless *h, struct session *s);
 /* Session events: a session_event_cb. */
 void headless_event(const struct event *ev, void *data);

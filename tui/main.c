@@ -465,6 +465,10 @@ int main(int argc, char **argv)
 	so.cwd = workspace;
 	so.intercept = !o.no_intercept;
 	so.policy = policy;
+	/* headless, nobody can answer: at once unless told to wait */
+	so.timed_asks = o.headless || o.ask_timeout >= 0;
+	so.ask_timeout_ms = o.ask_timeout > 0 ? (unsigned long)o.ask_timeout * 1000 : 0;
+	so.timeout_allows = o.on_ask_allow;
 	if (o.headless) {
 		if (o.rows)
 			so.rows = o.rows, so.cols = o.cols;
@@ -473,7 +477,6 @@ int main(int argc, char **argv)
 		if (headless_termios(&tio) == 0)
 			so.termios = &tio;
 		hl = headless_new(loop, o.rows != 0);
-		headless_set_asks(hl, o.on_ask_allow, o.ask_timeout < 0 ? 0 : (unsigned)o.ask_timeout);
 		fan.front = headless_event;
 		fan.front_data = hl;
 	} else {
@@ -506,8 +509,6 @@ int main(int argc, char **argv)
 		uo.history = o.history;
 		uo.hold = o.hold;
 		uo.theme_explicit = o.theme != NULL || (no_color && *no_color);
-		uo.on_ask_allow = o.on_ask_allow;
-		uo.ask_timeout = o.ask_timeout;
 		uo.startup_message = startup;
 		ui = ui_new(loop, &uo);
 		if (!ui) {

@@ -73,8 +73,6 @@ struct ui {
 	struct loop_fd *stdin_h;
 
 	int hold;
-	int on_ask_allow;
-	long ask_timeout;
 	/* the steps and grants, as events told them */
 	struct step_row *steps;
 	size_t nsteps, steps_cap;
@@ -862,8 +860,6 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	ui->km = o->keymap;
 	ui->theme = o->theme;
 	ui->hold = o->hold;
-	ui->on_ask_allow = o->on_ask_allow;
-	ui->ask_timeout = o->ask_timeout;
 	ui->mouse = keymap_mouse(ui->km);
 	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
 	make_held_keys(ui);
@@ -929,21 +925,6 @@ static struct step_row *step_row(struct ui *ui, unsigned id)
 	return NULL;
 }
 
-struct timed_answer {
-	struct ui *ui;
-	unsigned n;
-};
-
-static void answer_due(struct loop *loop, void *data)
-{
-	struct timed_answer *ta = data;
-
-	(void)loop;
-	if (ta->ui->session)
-		session_answer(ta->ui->session, ta->n, ta->ui->on_ask_allow ? ANSWER_ALLOW : ANSWER_DENY, "timeout");
-	free(ta);
-}
-
 /* Events that change a step's row (and the held call on the status line). */
 static void ui_step_event(struct ui *ui, const struct event *ev)
 {
@@ -970,19 +951,13 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 	case EV_HELD:
 		if (r)
 			r->state = STEP_HELD;
-		if (ui->ask_timeout >= 0) {
-			struct timed_answer *ta = xcalloc(1, sizeof(*ta));
-
-			ta->ui = ui;
-			ta->n = ev->u.held.n;
-			loop_add_timer(ui->loop, (uint64_t)ui->ask_timeout * 1000000000ull, answer_due, ta);
-		}
 		break;
 	case EV_DECISION:
+		/* once something in a step was refused, the step says so */
 		if (r && !strcmp(ev->u.decision.verdict, "deny"))
-			r->state = STEP_DENIED;
+			r->state = STEP_DENIED, r->was_denied = 1;
 		else if (r && r->state == STEP_HELD)
-			r->state = STEP_RUNNING;
+			r->state = r->was_denied ? STEP_DENIED : STEP_RUNNING;
 		break;
 	default:
 		break;

@@ -23,8 +23,6 @@ struct ui_opts {
 	unsigned history;      /* scrollback lines */
 	int hold;              /* keep the screen after the agent exits */
 	int theme_explicit;    /* chosen by the user: kept even without colours */
-	int on_ask_allow;      /* --on-ask allow */
-	long ask_timeout;      /* answer held calls after this many seconds; -1: never */
 	const char *startup_message; /* shown on the status line, or NULL */
 };
 

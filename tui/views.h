@@ -27,6 +27,7 @@ struct step_row {
 	unsigned id;
 	char *cmd;
 	enum step_state state;
+	int was_denied;     /* a call of it was refused (it stays marked) */
 	unsigned files;    /* file calls */
 	unsigned execs;    /* programs run in it */
 	char *last;        /* the last program it ran, if not its first */

@@ -23,6 +23,7 @@ struct rec {
 	char dir[64];
 	enum answer answer; /* how to answer held calls; -1: do not */
 	int answer_now;
+	long timeout_ms; /* > 0: the session answers held calls (allow) after this */
 	int held, decisions, denied, allowed, grants, steps_started, steps_ended, execs, files, gone;
 	char last_decision_by[32];
 	char first_exec_by[32];
@@ -119,7 +120,8 @@ static void run(struct rec *r, char *script)
 {
 	char *argv[] = { "sh", "-c", script, NULL };
 	struct session_opts o = { .argv = argv, .cwd = r->dir, .rows = 24, .cols = 80, .intercept = 1,
-				  .policy = r->p };
+				  .policy = r->p, .timed_asks = r->timeout_ms > 0,
+				  .ask_timeout_ms = (unsigned long)MAX(r->timeout_ms, 0), .timeout_allows = 1 };
 	uint64_t end = now_ns() + CAP_NS;
 
 	r->s = session_new(r->loop, &o, on_event, r);
@@ -194,6 +196,21 @@ static void test_gone_while_held(void **state)
 	assert_int_equal(r->gone, 1);
 }
 
+/* Nobody answers: after the timeout the session does, oldest first. */
+static void test_timeout(void **state)
+{
+	struct rec *r = *state;
+	uint64_t t0 = now_ns();
+
+	r->answer_now = 0;
+	r->timeout_ms = 300;
+	run(r, "echo 1 > held-a; echo 2 > held-b; echo done");
+	assert_true(exists(r, "held-a") && exists(r, "held-b"));
+	assert_int_equal(r->held, 2);
+	assert_string_equal(r->last_decision_by, "timeout");
+	assert_true(now_ns() - t0 >= 600000000ull); /* each waited its 300 ms */
+}
+
 /* execvp tries each directory of $PATH: the misses change nothing and ask nothing. */
 static void test_path_probes(void **state)
 {
@@ -228,6 +245,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_deny, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_allow_similar, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_gone_while_held, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_timeout, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_path_probes, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_steps, setup, teardown),
 	};
