@@ -210,8 +210,16 @@ void event_to_json(const struct event *ev, struct buf *out)
 				json_array_append_new(a, json_string("tmpfile"));
 			json_object_set_new(o, "flags", a);
 		}
-		if (c->op == OP_RENAME && c->flags)
-			json_object_set_new(o, "flags", json_integer(c->flags));
+		if (c->op == OP_RENAME && c->flags) {
+			/* renameat2's RENAME_NOREPLACE, _EXCHANGE, _WHITEOUT */
+			static const char *const rename_names[] = { "noreplace", "exchange", "whiteout" };
+			json_t *a = json_array();
+
+			for (size_t i = 0; i < ARRAY_SIZE(rename_names); i++)
+				if (c->flags & (1 << i))
+					json_array_append_new(a, json_string(rename_names[i]));
+			json_object_set_new(o, "flags", a);
+		}
 		if (c->op == OP_CREATE || c->op == OP_MKDIR || c->op == OP_CHMOD) {
 			char mode[16];
 

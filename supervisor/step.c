@@ -34,6 +34,7 @@ struct tracked {
 	int pidfd;
 	struct loop_fd *h;
 	struct steps *owner;
+	uint64_t last_ns; /* a burst of edits: its last write */
 };
 
 struct steps {
@@ -124,7 +125,8 @@ static void end_step(struct tracked *t)
 
 	if (t->st.end_ns)
 		return;
-	t->st.end_ns = now_ns();
+	/* a burst of edits ended at its last write, not when that was noticed */
+	t->st.end_ns = !t->st.root && t->last_ns ? t->last_ns : now_ns();
 	loop_remove_fd(ss->loop, t->h);
 	t->h = NULL;
 	if (t->pidfd >= 0) {
@@ -244,6 +246,7 @@ unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *
 			ss->edit = t->st.id;
 			*opened = 1;
 		}
+		ss->steps[ss->edit - 1]->last_ns = now_ns();
 		loop_cancel_timer(ss->loop, ss->edit_timer);
 		ss->edit_timer = loop_add_timer(ss->loop, STEP_EDIT_GAP_NS, edit_quiet, ss);
 		return ss->edit;

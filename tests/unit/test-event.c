@@ -4,6 +4,7 @@
  */
 #include "unit.h"
 
+#include <fcntl.h>
 #include <jansson.h>
 #include <math.h>
 
@@ -259,6 +260,35 @@ static void test_resize(void **state)
 	json_decref(j);
 }
 
+/* File events: the paths, and flags as names. */
+static void test_file(void **state)
+{
+	struct call c = { .op = OP_RENAME, .pid = 7, .path = "/w/a", .path2 = "/w/b", .flags = 1 | 2 };
+	struct event ev = { .type = EV_FILE, .seq = 3, .t_ns = 0, .step = 2 };
+	json_t *j, *fl;
+
+	(void)state;
+	ev.u.call.call = &c;
+	j = round_trip(&ev);
+	check_common(j, 3, 0.0, "file", 2);
+	assert_string_equal(get_str(j, "op", NULL), "rename");
+	assert_string_equal(get_str(j, "path", NULL), "/w/a");
+	assert_string_equal(get_str(j, "to", NULL), "/w/b");
+	fl = json_object_get(j, "flags");
+	assert_true(json_is_array(fl) && json_array_size(fl) == 2);
+	assert_string_equal(json_string_value(json_array_get(fl, 0)), "noreplace");
+	assert_string_equal(json_string_value(json_array_get(fl, 1)), "exchange");
+	json_decref(j);
+	c.op = OP_CREATE, c.path2 = NULL, c.flags = O_WRONLY | O_CREAT | O_EXCL, c.mode = 0644;
+	j = round_trip(&ev);
+	fl = json_object_get(j, "flags");
+	assert_true(json_is_array(fl) && json_array_size(fl) == 3);
+	assert_string_equal(json_string_value(json_array_get(fl, 2)), "excl");
+	assert_string_equal(get_str(j, "mode", NULL), "0644");
+	assert_null(json_object_get(j, "to"));
+	json_decref(j);
+}
+
 static void test_exit(void **state)
 {
 	struct event ev = { .type = EV_EXIT, .seq = 10, .t_ns = 2000000000 };
@@ -327,6 +357,7 @@ int main(void)
 		cmocka_unit_test(test_output_invalid_utf8),
 		cmocka_unit_test(test_output_random),
 		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_file),
 		cmocka_unit_test(test_exit),
 		cmocka_unit_test(test_session_end),
 		cmocka_unit_test(test_appends),
