@@ -3,7 +3,7 @@
 . "$(dirname "$0")/lib.sh"
 
 W=120 H=32
-WS=$(mktemp -d "$ROOT/build/held-test.XXXXXX")
+WS=$(mktemp -d "$SCRATCH/held-test.XXXXXX")
 trap 'cleanup; rm -rf "$WS"' EXIT
 
 start_belay b $W $H -C "$WS" --events "$T/ev.jsonl" -- bash --norc --noprofile -i

@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 
 EV="python3 $ROOT/tests/scenario/events.py"
-WS=$(mktemp -d "$ROOT/build/intercept-test.XXXXXX")
+WS=$(mktemp -d "$SCRATCH/intercept-test.XXXXXX")
 trap 'cleanup; rm -rf "$WS"' EXIT
 cd "$WS" || exit 2
 

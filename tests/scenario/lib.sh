@@ -15,6 +15,15 @@ SOCK=belay-test-$$
 NTEST=0
 NFAIL=0
 
+# A directory for workspaces that the shipped policies treat as ordinary
+# places (not /tmp or /var/tmp, which they allow outright): the build
+# directory, unless the checkout itself is in one of those (a CI clone).
+case $ROOT/ in
+/tmp/* | /var/tmp/*) SCRATCH=/var/lib/belay-tests ;;
+*) SCRATCH=$ROOT/build ;;
+esac
+mkdir -p "$SCRATCH"
+
 mkdir -p "$T/home"
 cat >"$T/tmux.conf" <<'CONF'
 set -s exit-empty off

@@ -6,7 +6,7 @@
 
 for name in default strict ci; do
 	# a home and a workspace outside /tmp, which the policies treat apart
-	base=$(mktemp -d "$ROOT/build/policy-test.XXXXXX")
+	base=$(mktemp -d "$SCRATCH/policy-test.XXXXXX")
 	mkdir -p "$base/ws" "$base/home" "$base/bin"
 	python3 "$ROOT/tests/scenario/rules.py" plan "$ROOT/policies/$name.rules" "$base/ws" "$base/home" \
 		"$base/bin" >"$base/plan.json"
