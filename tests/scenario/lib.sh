@@ -119,6 +119,37 @@ wait_for() {
 	return 1
 }
 
+# wait_change SESSION TEXT: until the screen is no longer TEXT (at most 10 s)
+wait_change() {
+	i=0
+	while [ $i -lt 100 ]; do
+		[ "$(screen "$1")" != "$2" ] && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
+# wait_prompt SESSION PROMPT…: until the cursor sits right after one of the
+# PROMPTs (all of one length) at the start of its row: the program has drawn
+# its prompt and waits for input. (Type-ahead into a program between two reads
+# is echoed by the tty in cooked mode at a moment that differs run to run.)
+wait_prompt() {
+	s=$1; shift
+	i=0 n=${#1}
+	while [ $i -lt 100 ]; do
+		xy=$(tm display -p -t "=$s:" '#{cursor_x} #{cursor_y}')
+		x=${xy% *} y=${xy#* }
+		if [ "$x" = $((n + 1)) ]; then
+			start=$(screen "$s" | sed -n "$((y + 1))p" | cut -c1-$n)
+			for p in "$@"; do [ "$start" = "$p" ] && return 0; done
+		fi
+		sleep 0.1
+		i=$((i + 1))
+	done
+	return 1
+}
+
 # wait_stable SESSION: until two captures 0.3 s apart are equal (at most 10 s)
 wait_stable() {
 	prev="" i=0

@@ -19,6 +19,16 @@ both() { # both COMMAND…: start the program in belay and in the reference
 	start_ref r $PW $PH "$@"
 }
 stop_both() { tm kill-session -t =b; tm kill-session -t =r; }
+# keys to both, then wait until both show a prompt again: a program leaves raw
+# mode between two reads, and what is typed ahead then is echoed by the tty at
+# a moment that depends on scheduling
+line_both() { # line_both 'PROMPT…' KEYS…
+	p=$1; shift
+	before_b=$(screen b) before_r=$(screen r)
+	send_both "$@"
+	wait_change b "$before_b" && wait_prompt b $p
+	wait_change r "$before_r" && wait_prompt r $p
+}
 
 # --- the pane has the size belay says
 both sh -c "'stty size; exec sleep 60'"
@@ -29,27 +39,28 @@ stop_both
 # --- bash: readline editing and history
 both bash --norc --noprofile -i
 wait_for b '$' && wait_for r '$'
-send_both 'echo hello wrold' Left Left Left C-t Enter
-send_both 'printf "%s\n" alpha beta gamma' Enter
-send_both Up Up Enter
-send_both 'echo one two three' C-a C-k 'echo replaced' Enter
-send_both C-r 'alpha' Enter
-send_both 'for i in 1 2 3; do echo "n=$i"; done' Enter
+line_both '$' 'echo hello wrold' Left Left Left C-t Enter
+line_both '$' 'printf "%s\n" alpha beta gamma' Enter
+line_both '$' Up Up Enter
+line_both '$' 'echo one two three' C-a C-k 'echo replaced' Enter
+line_both '$' C-r 'alpha' Enter
+line_both '$' 'for i in 1 2 3; do echo "n=$i"; done' Enter
 compare_screens "bash: readline editing and history" $PW $PH
-send_both 'clear' Enter
-send_both 'ls /definitely/missing; echo "rc=$?"' Enter
+line_both '$' 'clear' Enter
+line_both '$' 'ls /definitely/missing; echo "rc=$?"' Enter
 compare_screens "bash: clear and errors" $PW $PH
 stop_both
 
 # --- resize: shrinking drops blank rows under the cursor first, then the top
 both bash --norc --noprofile -i
 wait_for b '$' && wait_for r '$'
-send_both 'echo one' Enter 'echo two' Enter
+line_both '$' 'echo one' Enter
+line_both '$' 'echo two' Enter
 wait_for b two && wait_for r two
 tm resize-window -t =b: -x $W -y 20
 tm resize-window -t =r: -x $PW -y 19
 compare_screens "bash: a smaller terminal keeps the lines at the top" $PW 19
-send_both 'seq 1 40' Enter
+line_both '$' 'seq 1 40' Enter
 tm resize-window -t =b: -x $W -y 12
 tm resize-window -t =r: -x $PW -y 11
 compare_screens "bash: a full screen loses its top lines when shrunk" $PW 11
@@ -58,12 +69,14 @@ stop_both
 # --- python3 REPL
 both /usr/bin/python3 -q
 wait_for b '>>>' && wait_for r '>>>'
-send_both '1 + 1' Enter
-send_both 'print("héllo wörld 日本語")' Enter
-send_both 'def f(n):' Enter '    return [i * i for i in range(n)]' Enter Enter
-send_both 'f(12)' Enter
-send_both Up Up Enter
-send_both 'import sys; sys.version_info[:2] >= (3, 0)' Enter
+line_both '>>> ...' '1 + 1' Enter
+line_both '>>> ...' 'print("héllo wörld 日本語")' Enter
+line_both '>>> ...' 'def f(n):' Enter
+line_both '>>> ...' '    return [i * i for i in range(n)]' Enter
+line_both '>>> ...' Enter
+line_both '>>> ...' 'f(12)' Enter
+line_both '>>> ...' Up Up Enter
+line_both '>>> ...' 'import sys; sys.version_info[:2] >= (3, 0)' Enter
 compare_screens "python3: REPL, history and wide text" $PW $PH
 stop_both
 
