@@ -13,7 +13,7 @@ DATADIR   ?= $(PREFIX)/share/belay
 MANDIR    ?= $(PREFIX)/share/man
 
 CC        ?= cc
-PKGS      := ncursesw libtsm libgit2 libseccomp jansson
+PKGS      := ncursesw libtsm libgit2 libseccomp jansson libcrypto zlib
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 

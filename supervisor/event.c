@@ -31,6 +31,7 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_GRANT] = "grant",
 	[EV_REVOKE] = "revoke",
 	[EV_NOTICE] = "notice",
+	[EV_CHECKPOINT] = "checkpoint",
 };
 
 const char *event_type_name(enum event_type type)
@@ -267,6 +268,16 @@ void event_to_json(const struct event *ev, struct buf *out)
 		break;
 	case EV_NOTICE:
 		json_object_set_new(o, "text", json_str(ev->u.notice.text));
+		break;
+	case EV_CHECKPOINT:
+		json_object_set_new(o, "kind", json_str(ev->u.checkpoint.kind));
+		json_object_set_new(o, "session", json_integer(ev->u.checkpoint.session));
+		json_object_set_new(o, "commit", json_str(ev->u.checkpoint.commit));
+		json_object_set_new(o, "changed", json_integer(ev->u.checkpoint.changed));
+		json_object_set_new(o, "files", json_integer(ev->u.checkpoint.files));
+		json_object_set_new(o, "ms", json_real((double)(ev->u.checkpoint.ns / 1000) / 1e3));
+		if (ev->u.checkpoint.error)
+			json_object_set_new(o, "error", json_str(ev->u.checkpoint.error));
 		break;
 	case EV__COUNT:
 		BUG("EV__COUNT is not an event");

@@ -33,6 +33,7 @@ enum event_type {
 	EV_GRANT,         /* "allow similar" added a rule for the session */
 	EV_REVOKE,        /* a grant was taken back */
 	EV_NOTICE,        /* something the person should know (interception off…) */
+	EV_CHECKPOINT,    /* the workspace was checkpointed (or could not be) */
 	EV__COUNT
 };
 
@@ -95,6 +96,15 @@ struct event {
 		struct {
 			const char *text;
 		} notice;
+		struct {
+			const char *kind;   /* "baseline", "step", "between", "write-ahead", "end"… */
+			unsigned session;
+			const char *commit; /* hex id, "" when it failed */
+			unsigned changed;   /* files changed since the previous checkpoint */
+			unsigned files;     /* files read */
+			uint64_t ns;
+			const char *error;  /* NULL, or why it failed */
+		} checkpoint;
 	} u;
 };
 

@@ -78,6 +78,7 @@ struct session {
 
 	int intercept;
 	struct policy *policy;
+	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
 	struct notify *notify;
 	struct loop_fd *notify_h;
 	struct steps *steps;
@@ -153,6 +154,7 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->read_buf = xmalloc(READ_CHUNK);
 	s->intercept = o->intercept;
 	s->policy = o->policy;
+	s->cp = o->checkpoints;
 	s->timed_asks = o->timed_asks;
 	s->ask_timeout_ms = o->ask_timeout_ms;
 	s->timeout_allows = o->timeout_allows;
@@ -221,6 +223,8 @@ static char **build_env(const struct session *s)
 	return env;
 }
 
+static void emit_checkpoint(struct session *s, int rc, const struct checkpoint_info *info);
+
 static void finish(struct session *s)
 {
 	struct event ev = { .type = EV_EXIT };
@@ -235,6 +239,11 @@ static void finish(struct session *s)
 		session_answer(s, s->held[0].pub.n, ANSWER_DENY, "session-end");
 	if (s->steps)
 		steps_end_all(s->steps);
+	if (s->cp) {
+		struct checkpoint_info info;
+
+		emit_checkpoint(s, checkpoints_end(s->cp, &info), &info);
+	}
 	/*
 	 * Nothing follows EV_SESSION_END, even if a background process still
 	 * writes to the terminal after the drain time.
@@ -452,10 +461,42 @@ static enum event_type call_event_type(const struct call *c)
 	return c->op == OP_EXEC ? EV_EXEC : c->op == OP_CONNECT ? EV_CONNECT : EV_FILE;
 }
 
+static void emit_checkpoint(struct session *s, int rc, const struct checkpoint_info *info)
+{
+	struct event ev = { .type = EV_CHECKPOINT, .step = info->step };
+
+	if (rc == 0)
+		return;
+	ev.u.checkpoint.kind = info->kind;
+	ev.u.checkpoint.session = info->session;
+	ev.u.checkpoint.commit = info->commit;
+	ev.u.checkpoint.changed = info->changed;
+	ev.u.checkpoint.files = info->files;
+	ev.u.checkpoint.ns = info->ns;
+	ev.u.checkpoint.error = rc < 0 ? info->error : NULL;
+	emit(s, &ev);
+}
+
+void session_report_checkpoint(struct session *s, int rc, const struct checkpoint_info *info)
+{
+	emit_checkpoint(s, rc, info);
+}
+
+/* Before a held call that destroys content is let through: keep it first. */
+static void write_ahead(struct session *s, const struct call *c, unsigned step)
+{
+	struct checkpoint_info info;
+
+	if (s->cp && checkpoints_wants_write_ahead(c))
+		emit_checkpoint(s, checkpoints_write_ahead(s->cp, c, step, &info), &info);
+}
+
 static uint64_t emit_call(struct session *s, const struct call *c, unsigned step, int by_agent)
 {
 	struct event ev = { .type = call_event_type(c), .step = step };
 
+	if (s->cp)
+		checkpoints_note(s->cp, c);
 	ev.u.call.call = c;
 	ev.u.call.by_agent = by_agent;
 	emit(s, &ev);
@@ -483,6 +524,11 @@ static void step_ended(const struct step *st, void *data)
 
 	ev.u.step_end.duration_ns = st->end_ns - st->start_ns;
 	emit(s, &ev);
+	if (s->cp) {
+		struct checkpoint_info info;
+
+		emit_checkpoint(s, checkpoints_step_end(s->cp, st, &info), &info);
+	}
 }
 
 /* Answer a call now; deny with EACCES, which libc never takes for "try another call". */
@@ -625,6 +671,12 @@ static void handle_call(struct session *s, struct call *c)
 		struct event ev = { .type = EV_STEP_START, .step = step };
 		const struct step *st = steps_get(s->steps, step);
 
+		if (s->cp) {
+			struct checkpoint_info info;
+
+			/* the step's first call has not run yet */
+			emit_checkpoint(s, checkpoints_step_start(s->cp, st, &info), &info);
+		}
 		ev.u.step.pid = st->root;
 		ev.u.step.cmd = st->cmd;
 		emit(s, &ev);
@@ -721,6 +773,8 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
 		ev.u.grant.text = text;
 		emit(s, &ev);
 	}
+	if (a != ANSWER_DENY)
+		write_ahead(s, &h->call, h->pub.step);
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;
@@ -737,6 +791,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
 				k++;
 				continue;
 			}
+			write_ahead(s, &s->held[k].call, s->held[k].pub.step);
 			reply(s, &s->held[k].call, 1);
 			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, "allow", "grant", d.rule, d.text,
 				      now_ns() - s->held[k].pub.since_ns);

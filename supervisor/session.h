@@ -15,6 +15,7 @@
 #include <termios.h>
 
 #include "call.h"
+#include "checkpoint.h"
 #include "event.h"
 #include "loop.h"
 #include "policy.h"
@@ -41,6 +42,9 @@ struct session_opts {
 	int timed_asks;
 	unsigned long ask_timeout_ms;
 	int timeout_allows;
+	/* Checkpoint the workspace at step boundaries and before held
+	 * destructive calls (not owned; NULL: no checkpoints). */
+	struct checkpoints *checkpoints;
 };
 
 /* How a person (or a front end) answers a held call. */
@@ -94,6 +98,9 @@ void session_resize(struct session *s, unsigned rows, unsigned cols);
  * then SIGKILL after grace_ms if it is still there.
  */
 void session_hangup(struct session *s, unsigned grace_ms);
+
+/* Report a checkpoint taken outside the session (the baseline): rc as checkpoints_begin's, 1 for taken. */
+void session_report_checkpoint(struct session *s, int rc, const struct checkpoint_info *info);
 
 /* Send sig to the agent's foreground process group. */
 void session_signal_foreground(struct session *s, int sig);

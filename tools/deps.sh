@@ -3,7 +3,7 @@
 # run as root; otherwise print the command to run and stop.
 set -e
 need="gcc make pkg-config libncurses-dev libtsm-dev libgit2-dev libseccomp-dev libjansson-dev
-libcmocka-dev ncurses-term clang libclang-rt-14-dev tmux vim less procps python3 python3-pil fonts-dejavu-core
+libcmocka-dev libssl-dev zlib1g-dev ncurses-term clang libclang-rt-14-dev tmux vim less procps python3 python3-pil fonts-dejavu-core
 git curl hyperfine fonts-wqy-microhei fonts-unifont"
 missing=""
 for p in $need; do

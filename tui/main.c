@@ -51,6 +51,7 @@ struct options {
 	int headless;
 	int hold;
 	int no_intercept;
+	int no_checkpoint;
 	const char *policy;
 	int on_ask_allow;  /* --on-ask allow */
 	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
@@ -67,6 +68,7 @@ enum {
 	OPT_HEADLESS,
 	OPT_POLICY,
 	OPT_NO_INTERCEPT,
+	OPT_NO_CHECKPOINT,
 	OPT_ON_ASK,
 	OPT_ASK_TIMEOUT,
 };
@@ -83,6 +85,7 @@ static const struct option long_options[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
+	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
 	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
 	{ "ask-timeout", required_argument, NULL, OPT_ASK_TIMEOUT },
 	{ NULL, 0, NULL, 0 },
@@ -106,6 +109,7 @@ static void usage(void)
 	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
 	       "      --ask-timeout SECONDS  after this long (headless: 0; screen: never)\n"
 	       "      --no-intercept  do not intercept the agent's calls (unsupervised)\n"
+	       "      --no-checkpoint  do not checkpoint the workspace (nothing can be rolled back)\n"
 	       "      --keymap NAME|FILE  key bindings (built in: default, tmux)\n"
 	       "      --theme NAME|FILE   colours (built in: dark, light, mono, high-contrast)\n"
 	       "      --history N   lines of scrollback to keep (default 2000)\n"
@@ -186,6 +190,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_INTERCEPT:
 			o->no_intercept = 1;
+			break;
+		case OPT_NO_CHECKPOINT:
+			o->no_checkpoint = 1;
 			break;
 		case OPT_ON_ASK:
 			if (!strcmp(optarg, "allow"))
@@ -389,6 +396,62 @@ static void restore_screen(void)
 	ui_emergency_restore();
 }
 
+struct progress {
+	uint64_t t0;
+	int shown;
+};
+
+/* "checkpointing the workspace: 12000 files", once the baseline takes a moment */
+static void baseline_progress(size_t files, void *data)
+{
+	struct progress *p = data;
+
+	if (!isatty(STDERR_FILENO) || now_ns() - p->t0 < 300 * 1000000ull)
+		return;
+	fprintf(stderr, "\r%s: checkpointing the workspace: %zu files", progname, files);
+	p->shown = 1;
+}
+
+/*
+ * The session's baseline, before the agent starts and before the screen
+ * takes the terminal.  Without checkpoints nothing could be rolled back, so
+ * a failure stops belay (--no-checkpoint runs without).
+ */
+static struct checkpoints *start_checkpoints(struct loop *loop, const char *workspace, char *const *argv,
+					     struct checkpoint_info *info, int *rc)
+{
+	char *ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
+	char *home = getenv("HOME") ? realpath(getenv("HOME"), NULL) : NULL;
+	struct progress p = { now_ns(), 0 };
+	struct checkpoints *cp;
+	struct buf err = BUF_INIT;
+
+	if (!ws)
+		fatal("cannot find the current directory: %s", strerror(errno));
+	if (!strcmp(ws, "/") || (home && !strcmp(ws, home))) {
+		warn("will not checkpoint all of '%s': run belay in a project directory (-C DIR), "
+		     "or add --no-checkpoint", ws);
+		exit(2);
+	}
+	free(home);
+	cp = checkpoints_new(loop, ws, NULL, &err);
+	if (!cp) {
+		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", err.data);
+		exit(2);
+	}
+	*rc = checkpoints_begin(cp, argv, baseline_progress, &p, info);
+	if (p.shown)
+		fprintf(stderr, "\r\033[K");
+	if (*rc < 0) {
+		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", info->error);
+		exit(2);
+	}
+	*rc = 1;
+	buf_release(&err);
+	free(ws);
+	return cp;
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -402,7 +465,9 @@ int main(int argc, char **argv)
 	struct termios tio;
 	struct policy *policy = NULL;
 	char *workspace = NULL, *startup = NULL;
-	int status;
+	struct checkpoints *cp = NULL;
+	struct checkpoint_info cpinfo;
+	int status, cprc = 0;
 
 	setup_locale();
 	if (argc > 1 && !strcmp(argv[1], "policy"))
@@ -461,6 +526,9 @@ int main(int argc, char **argv)
 	}
 
 	loop = loop_new();
+	if (!o.no_checkpoint)
+		cp = start_checkpoints(loop, workspace, o.argv, &cpinfo, &cprc);
+	so.checkpoints = cp;
 	so.argv = o.argv;
 	so.cwd = workspace;
 	so.intercept = !o.no_intercept;
@@ -524,6 +592,8 @@ int main(int argc, char **argv)
 	}
 
 	s = session_new(loop, &so, fan_event, &fan);
+	if (cp)
+		session_report_checkpoint(s, cprc, &cpinfo);
 	if (hl)
 		headless_attach(hl, s);
 	if (ui)
@@ -540,6 +610,7 @@ int main(int argc, char **argv)
 	die_hook = NULL;
 	headless_free(hl);
 	session_free(s);
+	checkpoints_free(cp);
 	policy_free(policy);
 	loop_free(loop);
 	if (fan.events_fd >= 0)

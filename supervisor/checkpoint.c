@@ -1,0 +1,464 @@
+/*
+ * checkpoint.c - a session's checkpoints; see checkpoint.h.
+ *
+ * Owns the session's ref in the shadow repository and its dirty set (a
+ * watch, plus the paths of intercepted calls).  Reading checkpoints back
+ * (log, diff) is history.c's; restoring them is restore.c's.  Everything
+ * runs in the loop's thread, between two notifications: a checkpoint after
+ * a step re-reads only the dirty paths, so it costs what changed.
+ */
+#define _GNU_SOURCE
+#include "checkpoint.h"
+
+#include <fcntl.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "util.h"
+#include "watch.h"
+
+/* Steps that changed nothing wait this long for a commit to ride on. */
+#define FLUSH_NS (1000 * 1000000ull)
+
+struct pending {
+	unsigned step;
+	char *cmd;
+	git_oid before;
+	double start, end;
+};
+
+struct checkpoints {
+	struct loop *loop;
+	struct shadow *sh;
+	struct watch *w;
+	unsigned session;
+	char *ref;
+	git_oid head, head_tree;
+	int have_head;
+	git_oid *before; /* by step id - 1 */
+	size_t nbefore;
+	struct pending *pend;
+	size_t npend, pcap;
+	struct loop_timer *flush_timer;
+	git_repository *user; /* the user's repository, read only; NULL: none */
+	char *cmd; /* the agent's command line */
+	struct buf err;
+};
+
+static double wall_of(uint64_t mono_ns)
+{
+	struct timespec ts;
+	double now;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	now = ts.tv_sec + ts.tv_nsec / 1e9;
+	return mono_ns ? now - (double)(now_ns() - mono_ns) / 1e9 : now;
+}
+
+static int skip_dir(const char *rel, void *data)
+{
+	return shadow_skips_dir(data, rel);
+}
+
+struct checkpoints *checkpoints_new(struct loop *loop, const char *workspace, const struct shadow_opts *o,
+				    struct buf *err)
+{
+	struct checkpoints *cp = xcalloc(1, sizeof(*cp));
+
+	cp->loop = loop;
+	buf_init(&cp->err);
+	cp->sh = shadow_open(workspace, o, err);
+	if (!cp->sh) {
+		checkpoints_free(cp);
+		return NULL;
+	}
+	if (git_repository_open_ext(&cp->user, shadow_workspace(cp->sh), 0, NULL) < 0)
+		cp->user = NULL;
+	return cp;
+}
+
+void checkpoints_free(struct checkpoints *cp)
+{
+	if (!cp)
+		return;
+	if (cp->flush_timer)
+		loop_cancel_timer(cp->loop, cp->flush_timer);
+	for (size_t i = 0; i < cp->npend; i++)
+		free(cp->pend[i].cmd);
+	free(cp->pend);
+	free(cp->before);
+	watch_free(cp->w);
+	git_repository_free(cp->user);
+	shadow_free(cp->sh);
+	free(cp->ref);
+	free(cp->cmd);
+	buf_release(&cp->err);
+	free(cp);
+}
+
+unsigned checkpoints_session(const struct checkpoints *cp) { return cp->session; }
+struct shadow *checkpoints_shadow(struct checkpoints *cp) { return cp->sh; }
+
+static json_t *head_json(git_repository *user)
+{
+	git_reference *ref = NULL;
+	json_t *o;
+	int rc;
+
+	if (!user)
+		return NULL;
+	o = json_object();
+	rc = git_repository_head(&ref, user);
+	if (rc == 0) {
+		json_object_set_new(o, "ref", json_string(git_repository_head_detached(user) ? "HEAD"
+											 : git_reference_name(ref)));
+		json_object_set_new(o, "oid", json_string(git_oid_tostr_s(git_reference_target(ref))));
+	} else if (rc == GIT_EUNBORNBRANCH) {
+		json_object_set_new(o, "ref", json_string("HEAD"));
+		json_object_set_new(o, "oid", json_null());
+	} else {
+		json_decref(o);
+		o = NULL;
+	}
+	git_reference_free(ref);
+	return o;
+}
+
+char *checkpoints_user_head(const char *workspace)
+{
+	git_repository *user = NULL;
+	json_t *o;
+	char *s = NULL;
+
+	git_libgit2_init();
+	if (git_repository_open_ext(&user, workspace, 0, NULL) == 0 && (o = head_json(user))) {
+		s = json_dumps(o, JSON_COMPACT);
+		json_decref(o);
+	}
+	git_repository_free(user);
+	git_libgit2_shutdown();
+	return s;
+}
+
+static json_t *strings_json(char **v, size_t n)
+{
+	json_t *a = json_array();
+
+	for (size_t i = 0; i < n && i < 100; i++)
+		json_array_append_new(a, json_string(v[i]));
+	return a;
+}
+
+static json_t *step_json(const struct pending *p, int ended_here)
+{
+	json_t *o = json_object();
+
+	json_object_set_new(o, "step", json_integer(p->step));
+	json_object_set_new(o, "cmd", json_string(p->cmd ? p->cmd : ""));
+	json_object_set_new(o, "before", json_string(git_oid_tostr_s(&p->before)));
+	/* a step that changed nothing ends where it began */
+	json_object_set_new(o, "after", ended_here ? json_null() : json_string(git_oid_tostr_s(&p->before)));
+	json_object_set_new(o, "start", json_real(p->start));
+	json_object_set_new(o, "end", json_real(p->end));
+	return o;
+}
+
+static unsigned count_changes(struct checkpoints *cp, const git_oid *a, const git_oid *b)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	git_diff *d = NULL;
+	unsigned n = 0;
+
+	if (git_tree_lookup(&ta, shadow_repo(cp->sh), a) == 0 && git_tree_lookup(&tb, shadow_repo(cp->sh), b) == 0 &&
+	    git_diff_tree_to_tree(&d, shadow_repo(cp->sh), ta, tb, NULL) == 0)
+		n = git_diff_num_deltas(d);
+	git_diff_free(d);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return n;
+}
+
+static int fail(struct checkpoints *cp, struct checkpoint_info *info)
+{
+	info->error = cp->err.data;
+	return -1;
+}
+
+/* Bring the index up to date with the dirty set (or everything). */
+static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
+{
+	size_t n = 0;
+	int full = 0, rc;
+	char **paths;
+
+	watch_drain(cp->w);
+	paths = watch_take(cp->w, &n, &full);
+	rc = full ? shadow_scan_all(cp->sh, NULL, NULL, &cp->err) : shadow_scan_paths(cp->sh, paths, n, &cp->err);
+	for (size_t i = 0; i < n; i++)
+		free(paths[i]);
+	free(paths);
+	*files = full ? (unsigned)git_index_entrycount(shadow_index(cp->sh)) : (unsigned)n;
+	if (rc == 0)
+		rc = shadow_write_tree(cp->sh, tree, &cp->err);
+	return rc;
+}
+
+/*
+ * Commit tree as a checkpoint of this kind; the pending steps ride on it,
+ * and cur (when given) is the step that ended here.
+ */
+static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree, const struct pending *cur,
+		  struct checkpoint_info *info)
+{
+	json_t *meta = json_object(), *steps = json_array(), *head;
+	const struct shadow_report *r = shadow_report(cp->sh);
+	char *text, *summary;
+	git_oid oid;
+	int rc;
+
+	json_object_set_new(meta, "v", json_integer(1));
+	json_object_set_new(meta, "kind", json_string(kind));
+	json_object_set_new(meta, "session", json_integer(cp->session));
+	json_object_set_new(meta, "time", json_real(wall_of(0)));
+	if (!strcmp(kind, "baseline")) {
+		json_object_set_new(meta, "cmd", json_string(cp->cmd ? cp->cmd : ""));
+		json_object_set_new(meta, "workspace", json_string(shadow_workspace(cp->sh)));
+	}
+	for (size_t i = 0; i < cp->npend; i++)
+		json_array_append_new(steps, step_json(&cp->pend[i], 0));
+	if (cur)
+		json_array_append_new(steps, step_json(cur, 1));
+	json_object_set_new(meta, "steps", steps);
+	if ((head = head_json(cp->user)))
+		json_object_set_new(meta, "head", head);
+	if (r->nskipped)
+		json_object_set_new(meta, "skipped", strings_json(r->skipped, r->nskipped));
+	if (r->nnested)
+		json_object_set_new(meta, "nested", strings_json(r->nested, r->nnested));
+	text = json_dumps(meta, JSON_COMPACT);
+	json_decref(meta);
+	summary = cur ? xasprintf("%s %u: %s", kind, cur->step, cur->cmd ? cur->cmd : "")
+		      : xasprintf("%s (session %u)", kind, cp->session);
+	/* one line: the summary is what "git log --oneline" shows */
+	for (char *p = summary; *p; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	rc = shadow_commit(cp->sh, cp->ref, tree, summary, text, &oid, &cp->err);
+	free(summary);
+	free(text);
+	if (rc < 0)
+		return -1;
+	info->changed = cp->have_head && !git_oid_equal(&cp->head_tree, tree) ? count_changes(cp, &cp->head_tree, tree)
+			: cp->have_head ? 0
+					: (unsigned)git_index_entrycount(shadow_index(cp->sh));
+	cp->head = oid;
+	cp->head_tree = *tree;
+	cp->have_head = 1;
+	for (size_t i = 0; i < cp->npend; i++)
+		free(cp->pend[i].cmd);
+	cp->npend = 0;
+	if (cp->flush_timer) {
+		loop_cancel_timer(cp->loop, cp->flush_timer);
+		cp->flush_timer = NULL;
+	}
+	info->kind = kind;
+	info->session = cp->session;
+	git_oid_tostr(info->commit, sizeof(info->commit), &oid);
+	return 0;
+}
+
+static void info_init(struct checkpoint_info *info, const char *kind, unsigned step)
+{
+	memset(info, 0, sizeof(*info));
+	info->kind = kind;
+	info->step = step;
+}
+
+/* The highest session number recorded in this workspace. */
+static unsigned last_session(struct shadow *sh)
+{
+	git_reference_iterator *it = NULL;
+	const char *name;
+	unsigned max = 0;
+
+	if (git_reference_iterator_glob_new(&it, shadow_repo(sh), "refs/belay/sessions/*") < 0)
+		return 0;
+	while (git_reference_next_name(&name, it) == 0) {
+		long n;
+
+		if (parse_int(name + strlen("refs/belay/sessions/"), 1, 1000000000, &n) == 0 && (unsigned)n > max)
+			max = n;
+	}
+	git_reference_iterator_free(it);
+	return max;
+}
+
+int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress)(size_t, void *), void *data,
+		      struct checkpoint_info *info)
+{
+	uint64_t t0 = now_ns();
+	git_oid tree;
+	char *cmd = NULL;
+	int rc = -1;
+
+	info_init(info, "baseline", 0);
+	buf_reset(&cp->err);
+	/* watch first: what changes while the baseline is read is dirty */
+	cp->w = watch_new(cp->loop, shadow_workspace(cp->sh), skip_dir, cp->sh);
+	shadow_lock(cp->sh);
+	cp->session = last_session(cp->sh) + 1;
+	cp->ref = xasprintf("refs/belay/sessions/%u", cp->session);
+	if (shadow_scan_all(cp->sh, progress, data, &cp->err) < 0 || shadow_write_tree(cp->sh, &tree, &cp->err) < 0)
+		goto out;
+	info->files = (unsigned)git_index_entrycount(shadow_index(cp->sh));
+	/* the session's command rides on the baseline as step 0 */
+	for (char *const *a = argv; a && *a; a++) {
+		char *t = cmd ? xasprintf("%s %s", cmd, *a) : xstrdup(*a);
+
+		free(cmd);
+		cmd = t;
+	}
+	cp->cmd = cmd;
+	if (commit(cp, "baseline", &tree, NULL, info) < 0)
+		goto out;
+	rc = 0;
+out:
+	shadow_unlock(cp->sh);
+	info->ns = now_ns() - t0;
+	return rc < 0 ? fail(cp, info) : 0;
+}
+
+void checkpoints_note(struct checkpoints *cp, const struct call *c)
+{
+	if (!cp || !cp->w || c->op == OP_EXEC || c->op == OP_CONNECT)
+		return;
+	watch_mark(cp->w, c->path);
+	watch_mark(cp->w, c->path2);
+}
+
+static void set_before(struct checkpoints *cp, unsigned step)
+{
+	if (!step)
+		return;
+	if (step > cp->nbefore) {
+		size_t n = cp->nbefore;
+
+		cp->nbefore = step + 64;
+		cp->before = xrealloc(cp->before, cp->nbefore * sizeof(git_oid));
+		memset(cp->before + n, 0, (cp->nbefore - n) * sizeof(git_oid));
+	}
+	cp->before[step - 1] = cp->head;
+}
+
+/* Take a checkpoint of kind if anything changed; cur rides on it. */
+static int take(struct checkpoints *cp, const char *kind, const struct pending *cur, int always,
+		struct checkpoint_info *info)
+{
+	uint64_t t0 = now_ns();
+	git_oid tree = cp->head_tree;
+	int rc = 0;
+
+	buf_reset(&cp->err);
+	watch_drain(cp->w);
+	shadow_lock(cp->sh);
+	if (watch_dirty(cp->w) && scan(cp, &tree, &info->files) < 0) {
+		rc = fail(cp, info);
+		goto out;
+	}
+	if (!always && git_oid_equal(&tree, &cp->head_tree))
+		goto out;
+	if (commit(cp, kind, &tree, cur, info) < 0) {
+		rc = fail(cp, info);
+		goto out;
+	}
+	rc = 1;
+out:
+	shadow_unlock(cp->sh);
+	info->ns = now_ns() - t0;
+	return rc;
+}
+
+int checkpoints_step_start(struct checkpoints *cp, const struct step *st, struct checkpoint_info *info)
+{
+	int rc;
+
+	info_init(info, "between", st->id);
+	if (!cp->have_head)
+		return 0;
+	/* changes made outside every step (the person's own edits) */
+	rc = take(cp, "between", NULL, 0, info);
+	set_before(cp, st->id);
+	return rc;
+}
+
+static void flush(struct loop *loop, void *data)
+{
+	struct checkpoints *cp = data;
+	struct checkpoint_info info;
+
+	cp->flush_timer = NULL;
+	info_init(&info, "steps", 0);
+	if (cp->npend)
+		take(cp, "steps", NULL, 1, &info);
+}
+
+int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct checkpoint_info *info)
+{
+	struct pending cur = { .step = st->id, .cmd = st->cmd };
+	int rc;
+
+	info_init(info, "step", st->id);
+	if (!cp->have_head)
+		return 0;
+	cur.before = st->id <= cp->nbefore ? cp->before[st->id - 1] : cp->head;
+	cur.start = wall_of(st->start_ns);
+	cur.end = wall_of(st->end_ns ? st->end_ns : now_ns());
+	rc = take(cp, "step", &cur, 0, info);
+	if (rc == 0) {
+		/* nothing changed: it rides on the next checkpoint */
+		cp->pend = xgrow(cp->pend, &cp->pcap, cp->npend + 1, sizeof(*cp->pend));
+		cur.cmd = xstrdup(st->cmd ? st->cmd : "");
+		cp->pend[cp->npend++] = cur;
+		if (!cp->flush_timer && cp->loop)
+			cp->flush_timer = loop_add_timer(cp->loop, FLUSH_NS, flush, cp);
+	}
+	return rc;
+}
+
+int checkpoints_wants_write_ahead(const struct call *c)
+{
+	switch (c->op) {
+	case OP_TRUNCATE:
+	case OP_UNLINK:
+	case OP_RMDIR:
+	case OP_RENAME:
+		return 1;
+	case OP_OPEN:
+	case OP_CREATE:
+		return (c->flags & O_TRUNC) != 0;
+	default:
+		return 0;
+	}
+}
+
+int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsigned step,
+			    struct checkpoint_info *info)
+{
+	info_init(info, "write-ahead", step);
+	if (!cp->have_head)
+		return 0;
+	/* the call has not run: what is read now is what it would destroy */
+	checkpoints_note(cp, c);
+	return take(cp, "write-ahead", NULL, 0, info);
+}
+
+int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
+{
+	info_init(info, "end", 0);
+	if (!cp->have_head)
+		return 0;
+	return take(cp, "end", NULL, cp->npend > 0, info);
+}

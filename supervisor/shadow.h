@@ -1,0 +1,93 @@
+/*
+ * shadow.h - the shadow repository of one workspace: a bare git repository
+ * under $XDG_STATE_HOME/belay/ holding belay's checkpoints of the workspace.
+ *
+ * The workspace is the repository's work tree in memory only, so nothing is
+ * written into the workspace or into the user's own .git (its index, HEAD
+ * and refs are never opened for writing).  Snapshots are byte-exact: the
+ * user's and system git config are not read, and every attribute that would
+ * convert content (eol, filters, ident) is switched off.  The private index
+ * of the shadow repository is its stat cache: a scan re-reads only files
+ * whose stat data changed.
+ *
+ * Several belay processes may open the same shadow repository (a session
+ * and a "belay rollback" run beside it); shadow_lock() serialises them.
+ */
+#ifndef BELAY_SHADOW_H
+#define BELAY_SHADOW_H
+
+#include <git2.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+
+#define SHADOW_MAX_FILE_SIZE (50ull * 1024 * 1024)
+
+struct shadow;
+
+struct shadow_opts {
+	const char *state_dir;  /* NULL: $XDG_STATE_HOME/belay, or ~/.local/state/belay */
+	uint64_t max_file_size; /* larger files are not checkpointed; 0: 50 MB */
+	char *const *skip;      /* gitignore patterns never checkpointed (NULL-terminated) */
+	char *const *keep;      /* globs relative to the workspace, checkpointed even when ignored */
+};
+
+/* What scans left out, for the person to know. */
+struct shadow_report {
+	char **skipped; /* "path (61 MB)": over the size limit */
+	size_t nskipped;
+	char **nested;  /* repositories inside the workspace: left alone */
+	size_t nnested;
+};
+
+/*
+ * Open the shadow repository of workspace (created on first use).  Returns
+ * NULL and says why in err when the state directory cannot be made or the
+ * repository cannot be opened.
+ */
+struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, struct buf *err);
+void shadow_free(struct shadow *sh);
+
+git_repository *shadow_repo(struct shadow *sh);
+git_index *shadow_index(struct shadow *sh);
+const char *shadow_workspace(const struct shadow *sh); /* its real path */
+const char *shadow_dir(const struct shadow *sh);
+/* The shadow directory belay uses for workspace, without opening anything (caller frees). */
+char *shadow_dir_for(const char *workspace, const char *state_dir);
+
+/* Take and release the repository's lock (blocks while another belay holds it). */
+void shadow_lock(struct shadow *sh);
+void shadow_unlock(struct shadow *sh);
+
+/*
+ * Bring the shadow index up to date with the whole workspace: a stat pass
+ * that reads only files that changed.  progress(files, data), when given,
+ * is called every few thousand files read.  Returns 0 or -1 (err says why).
+ */
+int shadow_scan_all(struct shadow *sh, void (*progress)(size_t files, void *data), void *data,
+		    struct buf *err);
+/*
+ * The same for some paths only (relative to the workspace): each may be a
+ * file, a directory (walked) or gone.  Returns 0 or -1.
+ */
+int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct buf *err);
+/* True when a directory (relative path) is not checkpointed: ignored, .git, a nested repository. */
+int shadow_skips_dir(struct shadow *sh, const char *rel);
+/* Write the index as a tree (and the index to disk).  Returns 0 or -1. */
+int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err);
+
+/*
+ * Commit tree on ref (refs/belay/…) with the ref's current commit as parent;
+ * the message is summary, a blank line and meta (one line of JSON).
+ */
+int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree, const char *summary,
+		  const char *meta, git_oid *out, struct buf *err);
+
+/* What scans left out so far (valid until the next scan). */
+const struct shadow_report *shadow_report(const struct shadow *sh);
+
+/* libgit2's last error as text ("unknown error" when it has none). */
+const char *shadow_git_error(void);
+
+#endif
