@@ -226,6 +226,7 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	if (!strcmp(kind, "baseline")) {
 		json_object_set_new(meta, "cmd", json_string(cp->cmd ? cp->cmd : ""));
 		json_object_set_new(meta, "workspace", json_string(shadow_workspace(cp->sh)));
+		json_object_set_new(meta, "files", json_integer((json_int_t)git_index_entrycount(shadow_index(cp->sh))));
 	}
 	for (size_t i = 0; i < cp->npend; i++)
 		json_array_append_new(steps, step_json(&cp->pend[i], 0));
@@ -289,7 +290,7 @@ static unsigned last_session(struct shadow *sh)
 	while (git_reference_next_name(&name, it) == 0) {
 		long n;
 
-		if (parse_int(name + strlen("refs/belay/sessions/"), 1, 1000000000, &n) == 0 && (unsigned)n > max)
+		if (parse_int(name + strlen("refs/belay/sessions/"), 1, 1000000000, &n) && (unsigned)n > max)
 			max = n;
 	}
 	git_reference_iterator_free(it);

@@ -28,6 +28,7 @@
 #include "../supervisor/session.h"
 #include "../supervisor/spawn.h"
 #include "../supervisor/util.h"
+#include "cmd-checkpoint.h"
 #include "cmd-policy.h"
 #include "data.h"
 #include "headless.h"
@@ -472,6 +473,8 @@ int main(int argc, char **argv)
 	setup_locale();
 	if (argc > 1 && !strcmp(argv[1], "policy"))
 		return cmd_policy(argc - 1, argv + 1);
+	if (argc > 1 && cmd_checkpoint_is(argv[1]))
+		return cmd_checkpoint(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 	buf_init(&fan.line);

@@ -1,0 +1,273 @@
+/*
+ * history.c - sessions and steps read back from checkpoint commits; see
+ * history.h.  The commit message's last line is the JSON checkpoint.c
+ * wrote; a commit whose message does not parse is skipped (the repository
+ * is belay's own, but a bad line must not stop a rollback).
+ */
+#define _GNU_SOURCE
+#include "history.h"
+
+#include <jansson.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+static json_t *meta_of(const git_commit *c)
+{
+	const char *msg = git_commit_message(c), *last = msg, *p;
+
+	/* the last non-empty line */
+	for (p = msg; *p; p++)
+		if (*p == '\n' && p[1] && p[1] != '\n')
+			last = p + 1;
+	return json_loads(last, JSON_DISABLE_EOF_CHECK, NULL);
+}
+
+static void strings_of(json_t *a, char ***v, size_t *n)
+{
+	size_t i;
+	json_t *x;
+
+	for (size_t k = 0; k < *n; k++)
+		free((*v)[k]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+	if (!json_is_array(a))
+		return;
+	*v = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	json_array_foreach(a, i, x)
+		if (json_is_string(x))
+			(*v)[(*n)++] = xstrdup(json_string_value(x));
+}
+
+static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
+{
+	json_int_t id = json_integer_value(json_object_get(st, "step"));
+	const char *before = json_string_value(json_object_get(st, "before"));
+	const char *after = json_string_value(json_object_get(st, "after"));
+	struct hist_step *s;
+
+	if (id <= 0 || id > 10000000 || !before)
+		return;
+	if ((size_t)id >= hs->nsteps) {
+		size_t n = hs->nsteps;
+
+		hs->nsteps = id + 1;
+		hs->steps = xrealloc(hs->steps, hs->nsteps * sizeof(*hs->steps));
+		memset(hs->steps + n, 0, (hs->nsteps - n) * sizeof(*hs->steps));
+	}
+	s = &hs->steps[id];
+	free(s->cmd);
+	s->session = hs->n;
+	s->id = (unsigned)id;
+	s->cmd = xstrdup(json_string_value(json_object_get(st, "cmd")) ?: "");
+	if (git_oid_fromstr(&s->before, before) < 0)
+		return;
+	if (!after || git_oid_fromstr(&s->after, after) < 0)
+		s->after = *here;
+	s->start = json_number_value(json_object_get(st, "start"));
+	s->end = json_number_value(json_object_get(st, "end"));
+}
+
+static int load_session(struct shadow *sh, unsigned n, struct hist_session *hs, struct buf *err)
+{
+	char *ref = xasprintf("refs/belay/sessions/%u", n);
+	git_oid oid, *chain = NULL;
+	size_t nchain = 0, cap = 0;
+	int rc = -1;
+
+	memset(hs, 0, sizeof(*hs));
+	hs->n = n;
+	if (git_reference_name_to_id(&oid, shadow_repo(sh), ref) < 0) {
+		buf_addf(err, "cannot read session %u: %s", n, shadow_git_error());
+		goto out;
+	}
+	hs->last = oid;
+	/* newest to oldest along first parents; then replayed oldest first */
+	for (;;) {
+		git_commit *c;
+
+		chain = xgrow(chain, &cap, nchain + 1, sizeof(*chain));
+		chain[nchain++] = oid;
+		if (git_commit_lookup(&c, shadow_repo(sh), &oid) < 0) {
+			buf_addf(err, "cannot read a checkpoint of session %u: %s", n, shadow_git_error());
+			goto out;
+		}
+		if (git_commit_parentcount(c) == 0) {
+			git_commit_free(c);
+			break;
+		}
+		oid = *git_commit_parent_id(c, 0);
+		git_commit_free(c);
+	}
+	hs->steps = xcalloc(1, sizeof(*hs->steps));
+	hs->nsteps = 1;
+	for (size_t k = nchain; k-- > 0;) {
+		git_commit *c;
+		json_t *meta, *steps, *st;
+		size_t i;
+
+		if (git_commit_lookup(&c, shadow_repo(sh), &chain[k]) < 0)
+			continue;
+		meta = meta_of(c);
+		git_commit_free(c);
+		if (!meta)
+			continue;
+		if (k == nchain - 1) {
+			json_t *kind = json_object_get(meta, "kind");
+
+			hs->baseline = chain[k];
+			hs->cmd = xstrdup(json_string_value(json_object_get(meta, "cmd")) ?: "");
+			hs->time = json_number_value(json_object_get(meta, "time"));
+			hs->files = (size_t)json_integer_value(json_object_get(meta, "files"));
+			(void)kind;
+			/* step 0: the baseline itself */
+			hs->steps[0].session = n;
+			hs->steps[0].cmd = xstrdup("baseline");
+			hs->steps[0].before = hs->steps[0].after = chain[k];
+			hs->steps[0].start = hs->steps[0].end = hs->time;
+		}
+		steps = json_object_get(meta, "steps");
+		json_array_foreach(steps, i, st)
+			add_step(hs, st, &chain[k]);
+		if (json_object_get(meta, "skipped") || json_object_get(meta, "nested")) {
+			strings_of(json_object_get(meta, "skipped"), &hs->skipped, &hs->nskipped);
+			strings_of(json_object_get(meta, "nested"), &hs->nested, &hs->nnested);
+		}
+		json_decref(meta);
+	}
+	rc = 0;
+out:
+	free(chain);
+	free(ref);
+	return rc;
+}
+
+static int cmp_session(const void *a, const void *b)
+{
+	unsigned x = ((const struct hist_session *)a)->n, y = ((const struct hist_session *)b)->n;
+
+	return x < y ? -1 : x > y;
+}
+
+int history_load(struct shadow *sh, struct history *h, struct buf *err)
+{
+	git_reference_iterator *it = NULL;
+	const char *name;
+	unsigned *ns = NULL;
+	size_t nn = 0, cap = 0;
+	int rc = 0;
+
+	memset(h, 0, sizeof(*h));
+	if (git_reference_iterator_glob_new(&it, shadow_repo(sh), "refs/belay/sessions/*") < 0) {
+		buf_addf(err, "cannot list sessions: %s", shadow_git_error());
+		return -1;
+	}
+	while (git_reference_next_name(&name, it) == 0) {
+		long n;
+
+		if (parse_int(name + strlen("refs/belay/sessions/"), 1, 1000000000, &n)) {
+			ns = xgrow(ns, &cap, nn + 1, sizeof(*ns));
+			ns[nn++] = (unsigned)n;
+		}
+	}
+	git_reference_iterator_free(it);
+	h->s = xcalloc(nn ? nn : 1, sizeof(*h->s));
+	for (size_t i = 0; i < nn && rc == 0; i++) {
+		rc = load_session(sh, ns[i], &h->s[h->n], err);
+		h->n++;
+	}
+	qsort(h->s, h->n, sizeof(*h->s), cmp_session);
+	free(ns);
+	return rc;
+}
+
+void history_release(struct history *h)
+{
+	for (size_t i = 0; i < h->n; i++) {
+		struct hist_session *hs = &h->s[i];
+
+		for (size_t k = 0; k < hs->nsteps; k++)
+			free(hs->steps[k].cmd);
+		for (size_t k = 0; k < hs->nskipped; k++)
+			free(hs->skipped[k]);
+		for (size_t k = 0; k < hs->nnested; k++)
+			free(hs->nested[k]);
+		free(hs->skipped);
+		free(hs->nested);
+		free(hs->steps);
+		free(hs->cmd);
+	}
+	free(h->s);
+	memset(h, 0, sizeof(*h));
+}
+
+const struct hist_step *history_find(const struct history *h, const char *spec, struct buf *err)
+{
+	const char *colon = strchr(spec, ':');
+	const struct hist_session *hs = NULL;
+	long sn = 0, st;
+	char *s;
+
+	if (!h->n) {
+		buf_addstr(err, "no sessions recorded in this workspace");
+		return NULL;
+	}
+	if (colon) {
+		s = xstrndup(spec, colon - spec);
+		if (!parse_int(s, 1, 1000000000, &sn)) {
+			buf_addf(err, "'%s' is not a step: use N or SESSION:N (see belay log)", spec);
+			free(s);
+			return NULL;
+		}
+		free(s);
+		spec = colon + 1;
+	}
+	if (!parse_int(spec, 0, 1000000000, &st)) {
+		buf_addf(err, "'%s' is not a step: use N or SESSION:N (see belay log)", spec);
+		return NULL;
+	}
+	if (!colon) {
+		hs = &h->s[h->n - 1];
+	} else {
+		for (size_t i = 0; i < h->n; i++)
+			if (h->s[i].n == (unsigned)sn)
+				hs = &h->s[i];
+		if (!hs) {
+			buf_addf(err, "no session %ld in this workspace (see belay log)", sn);
+			return NULL;
+		}
+	}
+	if ((size_t)st >= hs->nsteps || (st && !hs->steps[st].id)) {
+		buf_addf(err, "session %u has no step %ld that changed or was recorded (see belay log)", hs->n, st);
+		return NULL;
+	}
+	return &hs->steps[st];
+}
+
+git_tree *history_tree(struct shadow *sh, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	git_tree *t = NULL;
+
+	if (git_commit_lookup(&c, shadow_repo(sh), commit) == 0)
+		git_commit_tree(&t, c);
+	git_commit_free(c);
+	return t;
+}
+
+char *history_head_at(struct shadow *sh, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	json_t *meta = NULL, *head;
+	char *s = NULL;
+
+	if (git_commit_lookup(&c, shadow_repo(sh), commit) == 0 && (meta = meta_of(c)) &&
+	    (head = json_object_get(meta, "head")))
+		s = json_dumps(head, JSON_COMPACT);
+	json_decref(meta);
+	git_commit_free(c);
+	return s;
+}

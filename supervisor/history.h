@@ -1,0 +1,57 @@
+/*
+ * history.h - the sessions and steps recorded in a workspace's shadow
+ * repository, read back from the checkpoints' commit messages (see
+ * checkpoint.h): what "belay log" lists and what "belay diff", "rollback"
+ * and "revert" name with [SESSION:]STEP.
+ */
+#ifndef BELAY_HISTORY_H
+#define BELAY_HISTORY_H
+
+#include <git2.h>
+#include <stddef.h>
+
+#include "buf.h"
+#include "shadow.h"
+
+struct hist_step {
+	unsigned session, id;
+	char *cmd;
+	git_oid before, after; /* checkpoint commits */
+	double start, end;     /* seconds since the epoch */
+};
+
+struct hist_session {
+	unsigned n;
+	char *cmd;
+	double time;
+	git_oid baseline, last; /* its first and newest checkpoint */
+	size_t files;           /* in the baseline */
+	struct hist_step *steps; /* by id */
+	size_t nsteps;
+	char **skipped, **nested; /* as the newest checkpoint says */
+	size_t nskipped, nnested;
+};
+
+struct history {
+	struct hist_session *s; /* oldest first */
+	size_t n;
+};
+
+/* Read every session of the shadow repository.  Returns 0 or -1 (err). */
+int history_load(struct shadow *sh, struct history *h, struct buf *err);
+void history_release(struct history *h);
+
+/*
+ * The step named by spec: "N" (step N of the newest session) or "S:N".
+ * Step 0 is the session's baseline (before = after = the baseline).
+ * Returns NULL and says why in err.
+ */
+const struct hist_step *history_find(const struct history *h, const char *spec, struct buf *err);
+
+/* The tree of a checkpoint commit (caller frees); NULL on failure. */
+git_tree *history_tree(struct shadow *sh, const git_oid *commit);
+
+/* The user's HEAD recorded with a checkpoint ({"ref","oid"} JSON text, caller frees), or NULL. */
+char *history_head_at(struct shadow *sh, const git_oid *commit);
+
+#endif

@@ -1,0 +1,55 @@
+/*
+ * restore.h - putting a checkpoint back on disk: rollback (the whole
+ * workspace as a checkpoint had it) and revert (one step's changes undone,
+ * later ones kept).
+ *
+ * Restores write only inside the workspace: every path is walked from the
+ * workspace's directory one component at a time without following symbolic
+ * links, never through ".." or into a .git, and each file is written beside
+ * its name and renamed over it, so a hard link is replaced, not written
+ * through, and no file is ever half written.  A journal in the shadow
+ * repository names the tree being restored until the restore is complete:
+ * after a kill or a full disk, restore_resume() says which files remain and
+ * restores them.
+ */
+#ifndef BELAY_RESTORE_H
+#define BELAY_RESTORE_H
+
+#include <git2.h>
+
+#include "buf.h"
+#include "shadow.h"
+
+struct restore_report {
+	unsigned written, removed;
+	char **refused; /* paths not restored, with why ("a/b: … is a symbolic link") */
+	size_t nrefused;
+};
+
+void restore_report_release(struct restore_report *r);
+
+/*
+ * Make the workspace's checkpointed files exactly `to`, given that they are
+ * `from` now (a checkpoint of the present taken just before, under the
+ * shadow's lock).  label names the restore in the journal.  Returns 0, or -1
+ * with err saying what failed and which files remain.
+ */
+int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, const char *label,
+		 struct restore_report *rep, struct buf *err);
+
+/*
+ * Finish a restore a kill or an error interrupted, if there is one: says
+ * on out what remains and restores it.  Returns 0 (nothing to do, or done),
+ * or -1 (err).
+ */
+int restore_resume(struct shadow *sh, struct buf *out, struct buf *err);
+
+/*
+ * The tree that undoes the change from `before` to `after` in `present`
+ * (a three-way merge).  Returns 0 and *out, or 1 when it conflicts (the
+ * paths listed in conflicts, nothing written), or -1 (err).
+ */
+int restore_revert_tree(struct shadow *sh, const git_oid *before, const git_oid *after, const git_oid *present,
+			git_oid *out, struct buf *conflicts, struct buf *err);
+
+#endif
