@@ -108,17 +108,12 @@ static int write_all(int fd, const char *p, size_t n)
 	return 0;
 }
 
-/* The test suite's kill in the middle of a restore. */
+/* The test suite's kill in the middle of a restore: after this many files. */
+static long fault_left = -1;
+
 static void fault_point(void)
 {
-	static long left = -2;
-
-	if (left == -2) {
-		const char *s = getenv("BELAY_FAULT_RESTORE_AFTER");
-
-		left = s ? atol(s) : -1;
-	}
-	if (left >= 0 && left-- == 0)
+	if (fault_left >= 0 && fault_left-- == 0)
 		raise(SIGKILL);
 }
 
@@ -242,6 +237,7 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 		goto out;
 	}
 	n = git_diff_num_deltas(diff);
+	fault_left = getenv("BELAY_FAULT_RESTORE_AFTER") ? atol(getenv("BELAY_FAULT_RESTORE_AFTER")) : -1;
 	root = open(shadow_workspace(sh), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0) {
 		buf_addf(err, "cannot open the workspace '%s': %s", shadow_workspace(sh), strerror(errno));
