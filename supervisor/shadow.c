@@ -36,6 +36,7 @@ struct shadow {
 	char **keep;
 	size_t nkeep;
 	struct shadow_report report;
+	struct stat index_st; /* the index file as this process last wrote or read it */
 	/* during a scan */
 	size_t nread;     /* files read */
 	size_t nwritten;  /* objects written */
@@ -145,6 +146,8 @@ static int write_file(const char *path, const char *text, struct buf *err)
 	return rc;
 }
 
+static void index_stamp(struct shadow *sh, struct stat *st);
+
 static int git_fail(struct buf *err, const char *what)
 {
 	buf_addf(err, "%s: %s", what, shadow_git_error());
@@ -241,6 +244,7 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 		goto fail;
 	}
 	free(path);
+	index_stamp(sh, &sh->index_st);
 	if (git_repository_index(&sh->index, sh->repo) < 0) {
 		git_fail(err, "cannot open the checkpoint index");
 		goto fail;
@@ -288,6 +292,31 @@ git_index *shadow_index(struct shadow *sh) { return sh->index; }
 const char *shadow_workspace(const struct shadow *sh) { return sh->ws; }
 const char *shadow_dir(const struct shadow *sh) { return sh->dir; }
 const struct shadow_report *shadow_report(const struct shadow *sh) { return &sh->report; }
+
+static void index_stamp(struct shadow *sh, struct stat *st)
+{
+	char *p = xasprintf("%s/index", sh->dir);
+
+	if (stat(p, st) < 0)
+		memset(st, 0, sizeof(*st));
+	free(p);
+}
+
+/*
+ * Re-read the index only when another belay wrote it since: reading 50,000
+ * entries costs more than a checkpoint of a few files.
+ */
+static void index_refresh(struct shadow *sh)
+{
+	struct stat st;
+
+	index_stamp(sh, &st);
+	if (st.st_ino == sh->index_st.st_ino && st.st_size == sh->index_st.st_size &&
+	    st.st_mtim.tv_sec == sh->index_st.st_mtim.tv_sec && st.st_mtim.tv_nsec == sh->index_st.st_mtim.tv_nsec)
+		return;
+	git_index_read(sh->index, 1);
+	sh->index_st = st;
+}
 
 void shadow_lock(struct shadow *sh)
 {
@@ -717,7 +746,7 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 {
 	int rc = 0;
 
-	git_index_read(sh->index, 0); /* another belay may have written it */
+	index_refresh(sh); /* another belay may have written it */
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *rel = paths[i];
 		struct stat st;
@@ -805,7 +834,7 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 	size_t ntodo = 0, cap = 0;
 	int rc = 0;
 
-	git_index_read(sh->index, 0);
+	index_refresh(sh);
 	report_clear(&sh->report);
 	sh->progress = progress;
 	sh->progress_data = data;
@@ -854,6 +883,7 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err)
 		return git_fail(err, "cannot write a checkpoint");
 	if (git_index_write(sh->index) < 0)
 		return git_fail(err, "cannot write the checkpoint index");
+	index_stamp(sh, &sh->index_st);
 	return 0;
 }
 
