@@ -112,5 +112,5 @@ else
 fi
 
 cd /
-[ -n "$KEEP" ] || rm -rf "$base"
+[ -n "${KEEP:-}" ] || rm -rf "$base"
 finish

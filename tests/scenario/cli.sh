@@ -60,7 +60,9 @@ import json, sys
 lines = [json.loads(l) for l in open(sys.argv[1])]
 assert all({"seq", "t", "type", "step"} <= set(e) for e in lines)
 assert [e["seq"] for e in lines] == list(range(1, len(lines) + 1))
-assert lines[0]["type"] == "session-start" and lines[0]["argv"][0] == "sh"
+# the baseline checkpoint precedes the start (the agent has not run yet)
+assert lines[0]["type"] == "checkpoint" and lines[0]["kind"] == "baseline"
+assert lines[1]["type"] == "session-start" and lines[1]["argv"][0] == "sh"
 assert lines[-1]["type"] == "session-end" and lines[-1]["status"] == 3
 assert any(e["type"] == "exit" and e["code"] == 3 for e in lines)
 assert "héllo" in "".join(e.get("data", "") for e in lines if e["type"] == "output")
