@@ -17,6 +17,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "history.h"
 #include "util.h"
 #include "watch.h"
 
@@ -168,17 +169,7 @@ static json_t *step_json(const struct pending *p, int ended_here)
 
 static unsigned count_changes(struct checkpoints *cp, const git_oid *a, const git_oid *b)
 {
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff *d = NULL;
-	unsigned n = 0;
-
-	if (git_tree_lookup(&ta, shadow_repo(cp->sh), a) == 0 && git_tree_lookup(&tb, shadow_repo(cp->sh), b) == 0 &&
-	    git_diff_tree_to_tree(&d, shadow_repo(cp->sh), ta, tb, NULL) == 0)
-		n = git_diff_num_deltas(d);
-	git_diff_free(d);
-	git_tree_free(ta);
-	git_tree_free(tb);
-	return n;
+	return history_count_changes(shadow_repo(cp->sh), a, b);
 }
 
 static int fail(struct checkpoints *cp, struct checkpoint_info *info)
@@ -201,10 +192,13 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 		free(paths[i]);
 	free(paths);
 	*files = full ? (unsigned)git_index_entrycount(shadow_index(cp->sh)) : (unsigned)n;
+	/* from the previous checkpoint's tree: only what changed is rewritten */
 	if (rc == 0)
-		rc = shadow_write_tree(cp->sh, tree, &cp->err);
+		rc = shadow_write_tree_from(cp->sh, cp->have_head && !full ? &cp->head_tree : NULL, tree, &cp->err);
 	return rc;
 }
+
+static void flush(struct loop *loop, void *data);
 
 /*
  * Commit tree as a checkpoint of this kind; the pending steps ride on it,
@@ -261,10 +255,9 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	for (size_t i = 0; i < cp->npend; i++)
 		free(cp->pend[i].cmd);
 	cp->npend = 0;
-	if (cp->flush_timer) {
-		loop_cancel_timer(cp->loop, cp->flush_timer);
-		cp->flush_timer = NULL;
-	}
+	/* the index reaches the disk a moment later, off the checkpoint's path */
+	if (!cp->flush_timer && cp->loop)
+		cp->flush_timer = loop_add_timer(cp->loop, FLUSH_NS, flush, cp);
 	info->kind = kind;
 	info->session = cp->session;
 	git_oid_tostr(info->commit, sizeof(info->commit), &oid);
@@ -404,6 +397,9 @@ static void flush(struct loop *loop, void *data)
 	info_init(&info, "steps", 0);
 	if (cp->npend)
 		take(cp, "steps", NULL, 1, &info);
+	shadow_lock(cp->sh);
+	shadow_flush_index(cp->sh, &cp->err);
+	shadow_unlock(cp->sh);
 }
 
 int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct checkpoint_info *info)
@@ -458,8 +454,18 @@ int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsign
 
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 {
+	int rc;
+
 	info_init(info, "end", 0);
 	if (!cp->have_head)
 		return 0;
-	return take(cp, "end", NULL, cp->npend > 0, info);
+	rc = take(cp, "end", NULL, cp->npend > 0, info);
+	shadow_lock(cp->sh);
+	shadow_flush_index(cp->sh, &cp->err);
+	shadow_unlock(cp->sh);
+	if (cp->flush_timer) {
+		loop_cancel_timer(cp->loop, cp->flush_timer);
+		cp->flush_timer = NULL;
+	}
+	return rc;
 }

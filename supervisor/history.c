@@ -271,3 +271,63 @@ char *history_head_at(struct shadow *sh, const git_oid *commit)
 	git_commit_free(c);
 	return s;
 }
+
+/* Files (blobs, links) in a tree, all the way down. */
+static unsigned count_files(git_repository *repo, const git_oid *tree)
+{
+	git_tree *t = NULL;
+	unsigned n = 0;
+
+	if (git_tree_lookup(&t, repo, tree) < 0)
+		return 0;
+	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
+		const git_tree_entry *e = git_tree_entry_byindex(t, i);
+
+		n += git_tree_entry_type(e) == GIT_OBJECT_TREE ? count_files(repo, git_tree_entry_id(e)) : 1;
+	}
+	git_tree_free(t);
+	return n;
+}
+
+static unsigned count_side(git_repository *repo, const git_tree_entry *e)
+{
+	return git_tree_entry_type(e) == GIT_OBJECT_TREE ? count_files(repo, git_tree_entry_id(e)) : 1;
+}
+
+unsigned history_count_changes(git_repository *repo, const git_oid *a, const git_oid *b)
+{
+	git_tree *ta = NULL, *tb = NULL;
+	unsigned n = 0;
+
+	if (git_oid_equal(a, b))
+		return 0;
+	if (git_tree_lookup(&ta, repo, a) < 0 || git_tree_lookup(&tb, repo, b) < 0)
+		goto out;
+	for (size_t i = 0; i < git_tree_entrycount(ta); i++) {
+		const git_tree_entry *ea = git_tree_entry_byindex(ta, i);
+		const git_tree_entry *eb = git_tree_entry_byname(tb, git_tree_entry_name(ea));
+
+		if (!eb) {
+			n += count_side(repo, ea);
+		} else if (git_oid_equal(git_tree_entry_id(ea), git_tree_entry_id(eb)) &&
+			   git_tree_entry_filemode(ea) == git_tree_entry_filemode(eb)) {
+			continue;
+		} else if (git_tree_entry_type(ea) == GIT_OBJECT_TREE && git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
+			n += history_count_changes(repo, git_tree_entry_id(ea), git_tree_entry_id(eb));
+		} else if (git_tree_entry_type(ea) == GIT_OBJECT_TREE || git_tree_entry_type(eb) == GIT_OBJECT_TREE) {
+			n += count_side(repo, ea) + count_side(repo, eb); /* a file became a directory, or back */
+		} else {
+			n++;
+		}
+	}
+	for (size_t i = 0; i < git_tree_entrycount(tb); i++) {
+		const git_tree_entry *eb = git_tree_entry_byindex(tb, i);
+
+		if (!git_tree_entry_byname(ta, git_tree_entry_name(eb)))
+			n += count_side(repo, eb);
+	}
+out:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return n;
+}

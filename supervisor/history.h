@@ -48,6 +48,12 @@ void history_release(struct history *h);
  */
 const struct hist_step *history_find(const struct history *h, const char *spec, struct buf *err);
 
+/*
+ * How many files differ between two trees (added, removed or changed);
+ * identical subtrees are skipped by their ids, so this costs what changed.
+ */
+unsigned history_count_changes(git_repository *repo, const git_oid *a, const git_oid *b);
+
 /* The tree of a checkpoint commit (caller frees); NULL on failure. */
 git_tree *history_tree(struct shadow *sh, const git_oid *commit);
 

@@ -37,6 +37,12 @@ struct shadow {
 	size_t nkeep;
 	struct shadow_report report;
 	struct stat index_st; /* the index file as this process last wrote or read it */
+	int index_dirty;      /* changed since written to disk */
+	/* paths added or removed in the index since the last tree, for an
+	 * incremental one; touched_all: too many or unknown, write it whole */
+	char **touched;
+	size_t ntouched, touched_cap;
+	int touched_all;
 	/* during a scan */
 	size_t nread;     /* files read */
 	size_t nwritten;  /* objects written */
@@ -257,6 +263,29 @@ fail:
 	return NULL;
 }
 
+#define TOUCHED_MAX 5000
+
+static void touch(struct shadow *sh, const char *rel)
+{
+	sh->index_dirty = 1;
+	if (sh->touched_all)
+		return;
+	if (sh->ntouched >= TOUCHED_MAX) {
+		sh->touched_all = 1;
+		return;
+	}
+	sh->touched = xgrow(sh->touched, &sh->touched_cap, sh->ntouched + 1, sizeof(char *));
+	sh->touched[sh->ntouched++] = xstrdup(rel);
+}
+
+static void touched_clear(struct shadow *sh)
+{
+	for (size_t i = 0; i < sh->ntouched; i++)
+		free(sh->touched[i]);
+	sh->ntouched = 0;
+	sh->touched_all = 0;
+}
+
 static void report_clear(struct shadow_report *r)
 {
 	for (size_t i = 0; i < r->nskipped; i++)
@@ -277,6 +306,8 @@ void shadow_free(struct shadow *sh)
 	if (sh->lock_fd >= 0)
 		close(sh->lock_fd);
 	report_clear(&sh->report);
+	touched_clear(sh);
+	free(sh->touched);
 	packwriter_free(sh->pw);
 	for (size_t i = 0; i < sh->nkeep; i++)
 		free(sh->keep[i]);
@@ -513,6 +544,7 @@ out:
 /* Record a read file in the index (its object stored already). */
 static int index_file(struct shadow *sh, const char *rel, int rc, struct filedata *f, struct buf *err)
 {
+	touch(sh, rel);
 	if (rc == READ_TOO_BIG) {
 		report_too_big(sh, rel, f->size);
 		git_index_remove_bypath(sh->index, rel);
@@ -736,6 +768,7 @@ static void drop_gone_under(struct shadow *sh, const char *rel)
 	}
 	for (size_t i = 0; i < ngone; i++) {
 		git_index_remove_bypath(sh->index, gone[i]);
+		touch(sh, gone[i]);
 		free(gone[i]);
 	}
 	free(gone);
@@ -747,6 +780,9 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 	int rc = 0;
 
 	index_refresh(sh); /* another belay may have written it */
+	/* many paths: one pack from the first object, not many loose files */
+	if (n >= 16)
+		sh->nwritten = LOOSE_MAX;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		const char *rel = paths[i];
 		struct stat st;
@@ -759,13 +795,18 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 			/* gone (or its parent is now a file): forget it and all under it */
 			git_index_remove_bypath(sh->index, rel);
 			git_index_remove_directory(sh->index, rel, 0);
+			touch(sh, rel);
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			git_index_remove_bypath(sh->index, rel); /* it was a file */
+			if (git_index_get_bypath(sh->index, rel, 0)) {
+				git_index_remove_bypath(sh->index, rel); /* it was a file */
+				touch(sh, rel);
+			}
 			if (has_dot_git(sh, rel)) {
 				report_add(&sh->report.nested, &sh->report.nnested, rel);
 				git_index_remove_directory(sh->index, rel, 0);
+				touch(sh, rel);
 				continue;
 			}
 			drop_gone_under(sh, rel);
@@ -773,11 +814,19 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 				continue;
 			rc = add_dir(sh, rel, kept, err);
 		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-			git_index_remove_directory(sh->index, rel, 0); /* it was a directory */
+			size_t pos;
+			char *prefix = xasprintf("%s/", rel);
+
+			if (git_index_find_prefix(&pos, sh->index, prefix) == 0) {
+				git_index_remove_directory(sh->index, rel, 0); /* it was a directory */
+				touch(sh, rel);
+			}
+			free(prefix);
 			rc = add_file(sh, rel, &st, kept, err);
 		} else {
 			/* a fifo, socket or device: not content */
 			git_index_remove_bypath(sh->index, rel);
+			touch(sh, rel);
 		}
 	}
 	if (finish_pack(sh, err) < 0)
@@ -853,6 +902,7 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 
 		if (d->status == GIT_DELTA_DELETED) {
 			git_index_remove_bypath(sh->index, d->old_file.path);
+			touch(sh, d->old_file.path);
 		} else if (d->new_file.mode == GIT_FILEMODE_COMMIT || (len && path[len - 1] == '/')) {
 			/* a repository inside the workspace (not a submodule) */
 			char *t = xstrndup(path, len && path[len - 1] == '/' ? len - 1 : len);
@@ -877,13 +927,134 @@ out:
 	return rc;
 }
 
-int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err)
+int shadow_flush_index(struct shadow *sh, struct buf *err)
 {
-	if (git_index_write_tree(tree, sh->index) < 0)
-		return git_fail(err, "cannot write a checkpoint");
+	if (!sh->index_dirty)
+		return 0;
 	if (git_index_write(sh->index) < 0)
 		return git_fail(err, "cannot write the checkpoint index");
 	index_stamp(sh, &sh->index_st);
+	sh->index_dirty = 0;
+	return 0;
+}
+
+int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err)
+{
+	touched_clear(sh);
+	if (git_index_write_tree(tree, sh->index) < 0)
+		return git_fail(err, "cannot write a checkpoint");
+	sh->index_dirty = 1;
+	return shadow_flush_index(sh, err);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The kind of the entry at path in tree: GIT_OBJECT_INVALID when none. */
+static git_object_t kind_at(git_tree *tree, const char *path)
+{
+	git_tree_entry *e = NULL;
+	git_object_t t = GIT_OBJECT_INVALID;
+
+	if (git_tree_entry_bypath(&e, tree, path) == 0)
+		t = git_tree_entry_type(e);
+	git_tree_entry_free(e);
+	return t;
+}
+
+/* A parent of path that is not a tree in base (a file became a directory). */
+static int parent_not_tree(git_tree *base, const char *path)
+{
+	char *p = xstrdup(path);
+	int bad = 0;
+
+	for (char *s = strchr(p, '/'); s && !bad; s = strchr(s + 1, '/')) {
+		git_object_t t;
+
+		*s = 0;
+		t = kind_at(base, p);
+		bad = t != GIT_OBJECT_INVALID && t != GIT_OBJECT_TREE;
+		*s = '/';
+	}
+	free(p);
+	return bad;
+}
+
+/*
+ * The new tree from base and the paths touched since: only the trees on
+ * those paths are rewritten.  Returns 0, 1 when it cannot be done that way
+ * (a file became a directory or back), or -1.
+ */
+static int tree_updated(struct shadow *sh, const git_oid *base_oid, git_oid *out)
+{
+	git_tree *base = NULL;
+	git_tree_update *up = NULL;
+	size_t nup = 0;
+	int rc = 1;
+
+	if (git_tree_lookup(&base, sh->repo, base_oid) < 0)
+		return 1;
+	qsort(sh->touched, sh->ntouched, sizeof(char *), cmp_str);
+	up = xcalloc(sh->ntouched + 1, sizeof(*up));
+	for (size_t i = 0; i < sh->ntouched; i++) {
+		const char *p = sh->touched[i];
+		const git_index_entry *e;
+		git_object_t was;
+
+		if (i && !strcmp(p, sh->touched[i - 1]))
+			continue;
+		e = git_index_get_bypath(sh->index, p, 0);
+		was = kind_at(base, p);
+		if (was == GIT_OBJECT_TREE) {
+			/* a directory before: only its removal as a whole is simple */
+			size_t len = strlen(p);
+
+			if (e || (i + 1 < sh->ntouched && !strncmp(sh->touched[i + 1], p, len) &&
+				  sh->touched[i + 1][len] == '/'))
+				goto out;
+			up[nup].action = GIT_TREE_UPDATE_REMOVE;
+			up[nup++].path = p;
+			continue;
+		}
+		if (parent_not_tree(base, p))
+			goto out;
+		if (e) {
+			up[nup].action = GIT_TREE_UPDATE_UPSERT;
+			git_oid_cpy(&up[nup].id, &e->id);
+			up[nup].filemode = e->mode;
+			up[nup++].path = p;
+		} else if (was != GIT_OBJECT_INVALID) {
+			up[nup].action = GIT_TREE_UPDATE_REMOVE;
+			up[nup++].path = p;
+		}
+	}
+	rc = git_tree_create_updated(out, sh->repo, base, nup, up) < 0 ? 1 : 0;
+out:
+	free(up);
+	git_tree_free(base);
+	return rc;
+}
+
+int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err)
+{
+	int rc = 1;
+
+	if (base && !sh->touched_all)
+		rc = tree_updated(sh, base, tree);
+	if (rc == 0 && getenv("BELAY_VERIFY_TREES")) {
+		git_oid full;
+
+		/* the test suite checks the shortcut against the whole */
+		if (git_index_write_tree(&full, sh->index) < 0 || !git_oid_equal(&full, tree))
+			BUG("incremental tree %s differs from the index's", git_oid_tostr_s(tree));
+	}
+	if (rc != 0) {
+		if (git_index_write_tree(tree, sh->index) < 0)
+			return git_fail(err, "cannot write a checkpoint");
+	}
+	touched_clear(sh);
 	return 0;
 }
 

@@ -76,6 +76,14 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 int shadow_skips_dir(struct shadow *sh, const char *rel);
 /* Write the index as a tree (and the index to disk).  Returns 0 or -1. */
 int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err);
+/*
+ * The same, from base (the tree of the previous checkpoint, NULL: none) and
+ * the paths scanned since: only the trees on those paths are rewritten,
+ * and the index stays in memory until shadow_flush_index().
+ */
+int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err);
+/* Write the index to disk if it changed (its stat data is what later scans trust). */
+int shadow_flush_index(struct shadow *sh, struct buf *err);
 
 /*
  * Commit tree on ref (refs/belay/…) with the ref's current commit as parent;

@@ -102,13 +102,8 @@ static struct shadow *open_existing(const char *dir)
 static unsigned changed_between(struct shadow *sh, const git_oid *a, const git_oid *b)
 {
 	git_tree *ta = history_tree(sh, a), *tb = history_tree(sh, b);
-	git_diff *d = NULL;
-	unsigned n = 0;
+	unsigned n = ta && tb ? history_count_changes(shadow_repo(sh), git_tree_id(ta), git_tree_id(tb)) : 0;
 
-	if (ta && tb && !git_oid_equal(git_tree_id(ta), git_tree_id(tb)) &&
-	    git_diff_tree_to_tree(&d, shadow_repo(sh), ta, tb, NULL) == 0)
-		n = git_diff_num_deltas(d);
-	git_diff_free(d);
 	git_tree_free(ta);
 	git_tree_free(tb);
 	return n;
