@@ -29,6 +29,7 @@ struct pending {
 	char *cmd;
 	git_oid before;
 	double start, end;
+	int unknown; /* not checkpointed when it ended (busy): ends at the next checkpoint */
 };
 
 struct checkpoints {
@@ -223,7 +224,7 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 		json_object_set_new(meta, "files", json_integer((json_int_t)git_index_entrycount(shadow_index(cp->sh))));
 	}
 	for (size_t i = 0; i < cp->npend; i++)
-		json_array_append_new(steps, step_json(&cp->pend[i], 0));
+		json_array_append_new(steps, step_json(&cp->pend[i], cp->pend[i].unknown));
 	if (cur)
 		json_array_append_new(steps, step_json(cur, 1));
 	json_object_set_new(meta, "steps", steps);
@@ -357,7 +358,14 @@ static int take(struct checkpoints *cp, const char *kind, const struct pending *
 
 	buf_reset(&cp->err);
 	watch_drain(cp->w);
-	shadow_lock(cp->sh);
+	if (shadow_trylock(cp->sh) < 0) {
+		/* the dirty set is kept for the next checkpoint */
+		buf_addstr(&cp->err, "another belay holds the checkpoint lock; checkpointed later");
+		if (!cp->flush_timer && cp->loop)
+			cp->flush_timer = loop_add_timer(cp->loop, FLUSH_NS, flush, cp);
+		info->ns = now_ns() - t0;
+		return fail(cp, info);
+	}
 	if (watch_dirty(cp->w) && scan(cp, &tree, &info->files) < 0) {
 		rc = fail(cp, info);
 		goto out;
@@ -397,9 +405,10 @@ static void flush(struct loop *loop, void *data)
 	info_init(&info, "steps", 0);
 	if (cp->npend)
 		take(cp, "steps", NULL, 1, &info);
-	shadow_lock(cp->sh);
-	shadow_flush_index(cp->sh, &cp->err);
-	shadow_unlock(cp->sh);
+	if (shadow_trylock(cp->sh) == 0) {
+		shadow_flush_index(cp->sh, &cp->err);
+		shadow_unlock(cp->sh);
+	}
 }
 
 int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct checkpoint_info *info)
@@ -414,10 +423,11 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 	cur.start = wall_of(st->start_ns);
 	cur.end = wall_of(st->end_ns ? st->end_ns : now_ns());
 	rc = take(cp, "step", &cur, 0, info);
-	if (rc == 0) {
-		/* nothing changed: it rides on the next checkpoint */
+	if (rc <= 0) {
+		/* nothing changed (or the lock was busy): it rides on the next checkpoint */
 		cp->pend = xgrow(cp->pend, &cp->pcap, cp->npend + 1, sizeof(*cp->pend));
 		cur.cmd = xstrdup(st->cmd ? st->cmd : "");
+		cur.unknown = rc < 0;
 		cp->pend[cp->npend++] = cur;
 		if (!cp->flush_timer && cp->loop)
 			cp->flush_timer = loop_add_timer(cp->loop, FLUSH_NS, flush, cp);
@@ -460,9 +470,10 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 	if (!cp->have_head)
 		return 0;
 	rc = take(cp, "end", NULL, cp->npend > 0, info);
-	shadow_lock(cp->sh);
-	shadow_flush_index(cp->sh, &cp->err);
-	shadow_unlock(cp->sh);
+	if (shadow_trylock(cp->sh) == 0) {
+		shadow_flush_index(cp->sh, &cp->err);
+		shadow_unlock(cp->sh);
+	}
 	if (cp->flush_timer) {
 		loop_cancel_timer(cp->loop, cp->flush_timer);
 		cp->flush_timer = NULL;

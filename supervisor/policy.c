@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "policy.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -70,6 +71,10 @@ struct policy {
 	char **launchers;
 	size_t nlaunchers, launchers_cap;
 	int grants;
+	/* "checkpoint" lines: NULL-terminated lists */
+	char **cp_skip, **cp_keep;
+	size_t ncp_skip, ncp_keep;
+	unsigned long long cp_max_size;
 };
 
 const char *verdict_name(enum verdict v)
@@ -119,6 +124,12 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->nlaunchers; i++)
 		free(p->launchers[i]);
 	free(p->launchers);
+	for (size_t i = 0; i < p->ncp_skip; i++)
+		free(p->cp_skip[i]);
+	for (size_t i = 0; i < p->ncp_keep; i++)
+		free(p->cp_keep[i]);
+	free(p->cp_skip);
+	free(p->cp_keep);
 	free(p->workspace);
 	free(p->home);
 	free(p);
@@ -266,6 +277,73 @@ static char *line_text(const struct conf_line *l)
 	return buf_detach(&b, NULL);
 }
 
+static void add_pattern(char ***v, size_t *n, const char *pat)
+{
+	*v = xrealloc(*v, (*n + 2) * sizeof(char *));
+	(*v)[(*n)++] = xstrdup(pat);
+	(*v)[*n] = NULL;
+}
+
+/*
+ * checkpoint skip PATTERN…   never checkpointed (gitignore patterns)
+ * checkpoint keep GLOB…      checkpointed even when .gitignore ignores them
+ * checkpoint max-size SIZE   larger files are not checkpointed (50M)
+ */
+static void parse_checkpoint(struct policy *p, struct conf_line *l)
+{
+	const char *what = l->argc > 1 ? l->argv[1] : "";
+
+	if (!strcmp(what, "skip") || !strcmp(what, "keep")) {
+		if (l->argc < 3) {
+			conf_error(l, "usage: checkpoint %s PATTERN…", what);
+			return;
+		}
+		for (int i = 2; i < l->argc; i++) {
+			if (strlen(l->argv[i]) > 4096) {
+				conf_error(l, "pattern too long (%zu bytes; at most 4096)", strlen(l->argv[i]));
+				return;
+			}
+			if (!strcmp(what, "skip"))
+				add_pattern(&p->cp_skip, &p->ncp_skip, l->argv[i]);
+			else
+				add_pattern(&p->cp_keep, &p->ncp_keep, l->argv[i]);
+		}
+		return;
+	}
+	if (!strcmp(what, "max-size")) {
+		char *end = NULL;
+		unsigned long long v;
+
+		if (l->argc != 3) {
+			conf_error(l, "usage: checkpoint max-size SIZE (such as 50M)");
+			return;
+		}
+		errno = 0;
+		v = strtoull(l->argv[2], &end, 10);
+		if (end && (*end == 'k' || *end == 'K'))
+			v <<= 10, end++;
+		else if (end && (*end == 'm' || *end == 'M'))
+			v <<= 20, end++;
+		else if (end && (*end == 'g' || *end == 'G'))
+			v <<= 30, end++;
+		if (errno || !end || *end || end == l->argv[2] || !v || l->argv[2][0] == '-') {
+			conf_error(l, "checkpoint max-size '%s' must be a size such as 512K, 50M or 1G", l->argv[2]);
+			return;
+		}
+		p->cp_max_size = v;
+		return;
+	}
+	conf_error(l, "unknown checkpoint setting '%s' (skip, keep or max-size)", what);
+}
+
+void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
+				unsigned long long *max_size)
+{
+	*skip = p ? p->cp_skip : NULL;
+	*keep = p ? p->cp_keep : NULL;
+	*max_size = p ? p->cp_max_size : 0;
+}
+
 static void policy_line(struct conf_line *l, void *data)
 {
 	struct policy *p = data;
@@ -303,8 +381,12 @@ static void policy_line(struct conf_line *l, void *data)
 		}
 		return;
 	}
+	if (!strcmp(cmd, "checkpoint")) {
+		parse_checkpoint(p, l);
+		return;
+	}
 	if (parse_verdict(cmd, &r.verdict) < 0) {
-		conf_error(l, "unknown verdict or command '%s' (allow, ask, deny, default or launcher)", cmd);
+		conf_error(l, "unknown verdict or command '%s' (allow, ask, deny, default, launcher or checkpoint)", cmd);
 		return;
 	}
 	if (l->argc < 2) {

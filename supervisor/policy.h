@@ -63,6 +63,10 @@ int policy_revoke(struct policy *p, int n);
 /* Call cb for each grant still in force. */
 void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *text, void *data), void *data);
 
+/* The "checkpoint" lines: skip and keep patterns (NULL-terminated, or NULL), and the size limit (0: default). */
+void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
+				unsigned long long *max_size);
+
 const char *verdict_name(enum verdict v);
 
 #endif

@@ -357,6 +357,18 @@ void shadow_lock(struct shadow *sh)
 		;
 }
 
+int shadow_trylock(struct shadow *sh)
+{
+	if (sh->locked) {
+		sh->locked++;
+		return 0;
+	}
+	if (flock(sh->lock_fd, LOCK_EX | LOCK_NB) < 0)
+		return -1;
+	sh->locked = 1;
+	return 0;
+}
+
 void shadow_unlock(struct shadow *sh)
 {
 	if (!sh->locked || --sh->locked)
@@ -375,7 +387,8 @@ static void report_add(char ***v, size_t *n, const char *text)
 
 static void report_too_big(struct shadow *sh, const char *rel, uint64_t size)
 {
-	char *t = xasprintf("%s (%llu MB)", rel, (unsigned long long)((size + (1 << 20) - 1) >> 20));
+	char *t = size >= (1 << 20) ? xasprintf("%s (%llu MB)", rel, (unsigned long long)(size >> 20))
+				    : xasprintf("%s (%llu KB)", rel, (unsigned long long)(size >> 10));
 
 	report_add(&sh->report.skipped, &sh->report.nskipped, t);
 	free(t);

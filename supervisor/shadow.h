@@ -59,6 +59,12 @@ char *shadow_dir_for(const char *workspace, const char *state_dir);
 /* Take and release the repository's lock (blocks while another belay holds it). */
 void shadow_lock(struct shadow *sh);
 void shadow_unlock(struct shadow *sh);
+/*
+ * Take the lock only if it is free: 0, or -1 when another belay holds it.
+ * The supervising loop never waits for it: the holder may be a process of
+ * the agent's tree, waiting for this very loop to answer one of its calls.
+ */
+int shadow_trylock(struct shadow *sh);
 
 /*
  * Bring the shadow index up to date with the whole workspace: a stat pass

@@ -418,9 +418,12 @@ static void baseline_progress(size_t files, void *data)
  * takes the terminal.  Without checkpoints nothing could be rolled back, so
  * a failure stops belay (--no-checkpoint runs without).
  */
-static struct checkpoints *start_checkpoints(struct loop *loop, const char *workspace, char *const *argv,
-					     struct checkpoint_info *info, int *rc)
+static struct checkpoints *start_checkpoints(struct loop *loop, const char *workspace, const struct policy *policy,
+					     char *const *argv, struct checkpoint_info *info, int *rc)
 {
+	struct shadow_opts so = { 0 };
+	unsigned long long max;
+
 	char *ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
 	char *home = getenv("HOME") ? realpath(getenv("HOME"), NULL) : NULL;
 	struct progress p = { now_ns(), 0 };
@@ -435,7 +438,10 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 		exit(2);
 	}
 	free(home);
-	cp = checkpoints_new(loop, ws, NULL, &err);
+	/* the policy's "checkpoint skip|keep|max-size" lines */
+	policy_checkpoint_settings(policy, &so.skip, &so.keep, &max);
+	so.max_file_size = max;
+	cp = checkpoints_new(loop, ws, &so, &err);
 	if (!cp) {
 		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", err.data);
 		exit(2);
@@ -530,7 +536,7 @@ int main(int argc, char **argv)
 
 	loop = loop_new();
 	if (!o.no_checkpoint)
-		cp = start_checkpoints(loop, workspace, o.argv, &cpinfo, &cprc);
+		cp = start_checkpoints(loop, workspace, policy, o.argv, &cpinfo, &cprc);
 	so.checkpoints = cp;
 	so.argv = o.argv;
 	so.cwd = workspace;

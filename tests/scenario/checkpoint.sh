@@ -111,6 +111,21 @@ else
 	ok "# skip: no user namespaces for a small tmpfs"
 fi
 
+# --- the policy's checkpoint lines: skip, keep, max-size
+mkdir -p "$base/w3/cache" && cd "$base/w3" || exit 1
+echo tok >.env && echo .env >.gitignore && echo c >cache/x && echo s >src.c && head -c 5000 /dev/zero >big
+{ cat "$ROOT/policies/default.rules"; echo 'checkpoint skip cache/'; echo 'checkpoint keep .env'
+  echo 'checkpoint max-size 1K'; } >"$base/p3.rules"
+"$BELAY" --headless --policy "$base/p3.rules" -- true >/dev/null 2>&1
+sh3=$(grep -l "$base/w3\$" "$XDG_STATE_HOME"/belay/shadow/*.git/workspace | xargs dirname)
+check_eq "checkpoint skip, keep and max-size decide what is checkpointed" ".env .gitignore src.c" \
+	"$(git --git-dir="$sh3" ls-tree -r --name-only refs/belay/sessions/1 | tr '\n' ' ' | sed 's/ $//')"
+check "belay log lists the file over the limit" sh -c "'$BELAY' log | grep -q 'over the size limit): big (4 KB)'"
+printf 'checkpoint max-size -5\ncheckpoint frob x\n' >"$base/bad.rules"
+"$BELAY" policy check "$base/bad.rules" >/dev/null 2>"$base/err"
+check_eq "bad checkpoint lines: exit 2" 2 "$?"
+check "… each named with its line" sh -c "grep -q 'bad.rules:1: checkpoint max-size' '$base/err' && grep -q \"bad.rules:2: unknown checkpoint setting 'frob'\" '$base/err'"
+
 cd /
 [ -n "${KEEP:-}" ] || rm -rf "$base"
 finish

@@ -133,7 +133,7 @@ run nested -- "$BELAY" --headless true
 check "belay inside belay: the inner one refuses (a listener is in place)" \
 	sh -c "grep -q 'cannot intercept' '$T/nested.out' && grep -q 'another seccomp listener' '$T/nested.out'"
 check "(with exit status 1, the agent never run)" sh -c "grep -q 'status.:1' '$T/nested.jsonl' || [ \$($EV '$T/nested.jsonl' status) = 1 ]"
-run nested2 -- "$BELAY" --headless --no-intercept sh -c 'echo unsupervised-ran'
+run nested2 -- "$BELAY" --headless --no-intercept --no-checkpoint sh -c 'echo unsupervised-ran'
 check "--no-intercept runs it, unsupervised, and says so" \
 	sh -c "grep -q unsupervised-ran '$T/nested2.out' && $EV '$T/nested2.jsonl' has 'type=decision by=agent-start'"
 

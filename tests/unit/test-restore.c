@@ -603,7 +603,7 @@ static void test_big_and_nested_skipped(void **state)
 	checkpoint(sh, &t);
 	r = shadow_report(sh);
 	assert_int_equal(r->nskipped, 1);
-	assert_string_equal(r->skipped[0], "big.bin (1 MB)");
+	assert_string_equal(r->skipped[0], "big.bin (1 KB)");
 	assert_int_equal(r->nnested, 1);
 	assert_string_equal(r->nested[0], "nested");
 	assert_int_equal(git_index_entrycount(shadow_index(sh)), 1);
