@@ -11,6 +11,7 @@
 #include "checkpoint.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,8 @@ struct checkpoints {
 	struct loop_timer *flush_timer;
 	git_repository *user; /* the user's repository, read only; NULL: none */
 	char *cmd; /* the agent's command line */
+	struct stat restored; /* <shadow>/restored as last seen */
+	unsigned char *open_steps; /* by step id - 1: started, not ended */
 	struct buf err;
 };
 
@@ -92,6 +95,7 @@ void checkpoints_free(struct checkpoints *cp)
 		free(cp->pend[i].cmd);
 	free(cp->pend);
 	free(cp->before);
+	free(cp->open_steps);
 	watch_free(cp->w);
 	git_repository_free(cp->user);
 	shadow_free(cp->sh);
@@ -200,6 +204,7 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 }
 
 static void flush(struct loop *loop, void *data);
+static void restored_stamp(struct checkpoints *cp, struct stat *st);
 
 /*
  * Commit tree as a checkpoint of this kind; the pending steps ride on it,
@@ -305,6 +310,7 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 	cp->w = watch_new(cp->loop, shadow_workspace(cp->sh), skip_dir, cp->sh);
 	shadow_lock(cp->sh);
 	cp->session = last_session(cp->sh) + 1;
+	restored_stamp(cp, &cp->restored);
 	cp->ref = xasprintf("refs/belay/sessions/%u", cp->session);
 	if (shadow_scan_all(cp->sh, progress, data, &cp->err) < 0 || shadow_write_tree(cp->sh, &tree, &cp->err) < 0)
 		goto out;
@@ -344,12 +350,50 @@ static void set_before(struct checkpoints *cp, unsigned step)
 		cp->nbefore = step + 64;
 		cp->before = xrealloc(cp->before, cp->nbefore * sizeof(git_oid));
 		memset(cp->before + n, 0, (cp->nbefore - n) * sizeof(git_oid));
+		cp->open_steps = xrealloc(cp->open_steps, cp->nbefore);
+		memset(cp->open_steps + n, 0, cp->nbefore - n);
 	}
 	cp->before[step - 1] = cp->head;
+	cp->open_steps[step - 1] = 1;
+}
+
+static void restored_stamp(struct checkpoints *cp, struct stat *st)
+{
+	char *p = xasprintf("%s/restored", shadow_dir(cp->sh));
+
+	if (stat(p, st) < 0)
+		memset(st, 0, sizeof(*st));
+	free(p);
+}
+
+/*
+ * A "belay rollback" or "revert" ran beside this session: what it wrote
+ * is checkpointed on its own, and the steps now running start from there,
+ * so that none of them is shown doing what belay did.  Under the lock.
+ */
+static void catch_restore(struct checkpoints *cp)
+{
+	struct checkpoint_info info = { 0 };
+	struct stat st;
+	git_oid tree;
+	unsigned files = 0;
+
+	restored_stamp(cp, &st);
+	if (st.st_ino == cp->restored.st_ino && st.st_mtim.tv_sec == cp->restored.st_mtim.tv_sec &&
+	    st.st_mtim.tv_nsec == cp->restored.st_mtim.tv_nsec)
+		return;
+	cp->restored = st;
+	if (!cp->have_head || scan(cp, &tree, &files) < 0)
+		return;
+	if (!git_oid_equal(&tree, &cp->head_tree) && commit(cp, "restore", &tree, NULL, &info) == 0) {
+		for (size_t i = 0; i < cp->nbefore; i++)
+			if (cp->open_steps[i])
+				cp->before[i] = cp->head;
+	}
 }
 
 /* Take a checkpoint of kind if anything changed; cur rides on it. */
-static int take(struct checkpoints *cp, const char *kind, const struct pending *cur, int always,
+static int take(struct checkpoints *cp, const char *kind, struct pending *cur, int always,
 		struct checkpoint_info *info)
 {
 	uint64_t t0 = now_ns();
@@ -366,6 +410,10 @@ static int take(struct checkpoints *cp, const char *kind, const struct pending *
 		info->ns = now_ns() - t0;
 		return fail(cp, info);
 	}
+	catch_restore(cp);
+	if (cur && cur->step && cur->step <= cp->nbefore)
+		cur->before = cp->before[cur->step - 1]; /* perhaps moved past a restore */
+	tree = cp->head_tree;
 	if (watch_dirty(cp->w) && scan(cp, &tree, &info->files) < 0) {
 		rc = fail(cp, info);
 		goto out;
@@ -423,6 +471,8 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 	cur.start = wall_of(st->start_ns);
 	cur.end = wall_of(st->end_ns ? st->end_ns : now_ns());
 	rc = take(cp, "step", &cur, 0, info);
+	if (st->id <= cp->nbefore)
+		cp->open_steps[st->id - 1] = 0;
 	if (rc <= 0) {
 		/* nothing changed (or the lock was busy): it rides on the next checkpoint */
 		cp->pend = xgrow(cp->pend, &cp->pcap, cp->npend + 1, sizeof(*cp->pend));

@@ -193,6 +193,24 @@ static void journal_remove(struct shadow *sh)
 	free(path);
 }
 
+/*
+ * Tell a running session that belay itself rewrote the workspace: its
+ * watch saw the writes, and they are not its agent's (restore.h).
+ */
+static void mark_restored(struct shadow *sh, const char *label)
+{
+	char *path = xasprintf("%s/restored", shadow_dir(sh)), *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+
+	if (f) {
+		fprintf(f, "%s\n", label);
+		if (fclose(f) == 0)
+			rename(tmp, path);
+	}
+	free(tmp);
+	free(path);
+}
+
 /* Remove the directories of path that are empty now, deepest first. */
 static void prune_dirs(int root, const char *rel)
 {
@@ -333,6 +351,7 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 		goto out;
 	}
 	journal_remove(sh);
+	mark_restored(sh, label);
 	rc = 0;
 out:
 	for (size_t i = 0; i < ntouched; i++)

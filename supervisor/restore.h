@@ -10,7 +10,9 @@
  * through, and no file is ever half written.  A journal in the shadow
  * repository names the tree being restored until the restore is complete:
  * after a kill or a full disk, restore_resume() says which files remain and
- * restores them.
+ * restores them.  A finished restore rewrites <shadow>/restored (its label),
+ * so that a session running in the workspace records the restore's changes
+ * as a checkpoint of their own, not as its agent's.
  */
 #ifndef BELAY_RESTORE_H
 #define BELAY_RESTORE_H

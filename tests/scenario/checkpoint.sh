@@ -111,6 +111,21 @@ else
 	ok "# skip: no user namespaces for a small tmpfs"
 fi
 
+# --- a rollback beside a running session is not taken for the agent's doing
+mkdir -p "$base/w4" && cd "$base/w4" || exit 1
+echo base >kept
+"$BELAY" --headless --events "$base/ev4.jsonl" -- sh -c 'echo a >x; sleep 3; echo b >y' >/dev/null 2>&1 &
+spid=$!
+i=0; while ! grep -q '"cmd":"sleep 3"' "$base/ev4.jsonl" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+"$BELAY" rollback 1 >"$base/rb4" 2>&1
+check "a rollback runs beside a session" test ! -e x
+wait $spid
+last=$(grep '"type":"checkpoint"' "$base/ev4.jsonl" | grep '"kind":"step"' | tail -1)
+check "the step after it shows only its own change" sh -c "echo '$last' | grep -q '\"changed\":1,'"
+shadow4=$(grep -l "$base/w4\$" "$XDG_STATE_HOME"/belay/shadow/*.git/workspace | xargs dirname)
+check "the rollback's changes are a checkpoint of their own" \
+	sh -c "git --git-dir='$shadow4' log --format=%s refs/belay/sessions/1 | grep -q '^restore'"
+
 # --- the policy's checkpoint lines: skip, keep, max-size
 mkdir -p "$base/w3/cache" && cd "$base/w3" || exit 1
 echo tok >.env && echo .env >.gitignore && echo c >cache/x && echo s >src.c && head -c 5000 /dev/zero >big
