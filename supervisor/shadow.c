@@ -231,6 +231,15 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	buf_addstr(&text, "# written by belay from the policy's 'checkpoint skip' lines\n");
 	for (char *const *s = o ? o->skip : NULL; s && *s; s++)
 		buf_addf(&text, "%s\n", *s);
+	/* belay's own state, should it live inside the workspace, is never its content */
+	{
+		size_t n = strlen(sh->ws);
+		char *state = state_home(o ? o->state_dir : NULL);
+
+		if (!strncmp(state, sh->ws, n) && state[n] == '/')
+			buf_addf(&text, "/%s/\n", state + n + 1);
+		free(state);
+	}
 	path = xasprintf("%s/info/exclude", sh->dir);
 	if (write_file(path, text.data, err) < 0) {
 		free(path);

@@ -16,9 +16,10 @@ WS=$(mktemp -d /tmp/belay-unpriv.XXXXXX)
 BIN=$(mktemp -d /tmp/belay-unpriv-bin.XXXXXX)
 cp "$BELAY" "$AGENTS/nodump" "$BIN/"
 chmod 755 "$BIN" "$BIN/belay" "$BIN/nodump"
-chown "$USER_NAME" "$WS"
-trap 'cleanup; rm -rf "$WS" "$BIN"' EXIT
-as_user() { runuser -u "$USER_NAME" -- env -i HOME="$WS" PATH=/usr/bin:/bin LANG=C.UTF-8 "$@"; }
+UHOME=$(mktemp -d /tmp/belay-unpriv-home.XXXXXX)
+chown "$USER_NAME" "$WS" "$UHOME"
+trap 'cleanup; rm -rf "$WS" "$BIN" "$UHOME"' EXIT
+as_user() { runuser -u "$USER_NAME" -- env -i HOME="$UHOME" PATH=/usr/bin:/bin LANG=C.UTF-8 "$@"; }
 BELAY=$BIN/belay
 
 as_user "$BELAY" --headless -C "$WS" --events "$WS/ev.jsonl" sh -c 'echo x > file; echo ok' \
