@@ -24,6 +24,7 @@
 
 /* Steps that changed nothing wait this long for a commit to ride on. */
 #define FLUSH_NS (1000 * 1000000ull)
+#define SCAN_ALL_FROM 1000
 
 struct pending {
 	unsigned step;
@@ -192,6 +193,10 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 
 	watch_drain(cp->w);
 	paths = watch_take(cp->w, &n, &full);
+	/* thousands of paths: one walk of the tree (ignore rules a directory
+	 * at a time, files read on every core) beats them one by one */
+	if (n > SCAN_ALL_FROM)
+		full = 1;
 	rc = full ? shadow_scan_all(cp->sh, NULL, NULL, &cp->err) : shadow_scan_paths(cp->sh, paths, n, &cp->err);
 	for (size_t i = 0; i < n; i++)
 		free(paths[i]);

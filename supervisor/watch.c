@@ -33,7 +33,7 @@
 
 struct watch {
 	struct loop *loop;
-	struct loop_fd *h;
+	struct loop_timer *tick;
 	int fd;
 	char *root;
 	size_t rootlen;
@@ -191,9 +191,19 @@ void watch_drain(struct watch *w)
 	}
 }
 
-static void readable(struct loop *loop, int fd, unsigned revents, void *data)
+/*
+ * The queue is read on a slow tick and before each checkpoint, never per
+ * event: a wake-up per write doubled the cost of an agent's file writes.
+ * A queue that overflows meanwhile means a rescan, which is correct.
+ */
+#define DRAIN_NS (500 * 1000000ull)
+
+static void tick(struct loop *loop, void *data)
 {
-	watch_drain(data);
+	struct watch *w = data;
+
+	watch_drain(w);
+	w->tick = loop_add_timer(loop, DRAIN_NS, tick, w);
 }
 
 struct watch *watch_new(struct loop *loop, const char *root, int (*skip_dir)(const char *, void *), void *data)
@@ -213,7 +223,7 @@ struct watch *watch_new(struct loop *loop, const char *root, int (*skip_dir)(con
 	}
 	watch_tree(w, "");
 	if (loop)
-		w->h = loop_add_fd(loop, w->fd, LOOP_IN, readable, w);
+		w->tick = loop_add_timer(loop, DRAIN_NS, tick, w);
 	return w;
 }
 
@@ -221,8 +231,8 @@ void watch_free(struct watch *w)
 {
 	if (!w)
 		return;
-	if (w->h)
-		loop_remove_fd(w->loop, w->h);
+	if (w->tick)
+		loop_cancel_timer(w->loop, w->tick);
 	close(w->fd);
 	for (size_t i = 0; i < w->nwd; i++)
 		free(w->wd_path[i]);

@@ -41,6 +41,9 @@
 #define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
 
 struct ui {
+	char *cp_text;      /* the checkpoint line of the side panel */
+	int cp_failed;
+	unsigned cp_count;
 	struct loop *loop;
 	struct session *session;
 	struct termview *tv;
@@ -216,6 +219,8 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	}
 	st->grant = ui->ngrants ? ui->grants[ui->ngrants - 1].text : NULL;
 	st->ngrants = ui->ngrants;
+	st->checkpoint = ui->cp_text;
+	st->checkpoint_failed = ui->cp_failed;
 	if (ui->confirm_quit)
 		st->prompt = "stop the agent and quit belay? (y/n)";
 	else if (ui->ended && !ui->message)
@@ -948,6 +953,21 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 		if (r)
 			r->files++;
 		break;
+	case EV_CHECKPOINT:
+		if (ev->u.checkpoint.error) {
+			free(ui->cp_text);
+			ui->cp_text = xasprintf("checkpoint failed: %s", ev->u.checkpoint.error);
+			ui->cp_failed = 1;
+			break;
+		}
+		ui->cp_count++;
+		ui->cp_failed = 0;
+		if (r && !strcmp(ev->u.checkpoint.kind, "step"))
+			r->changed = (int)ev->u.checkpoint.changed;
+		free(ui->cp_text);
+		ui->cp_text = xasprintf("checkpoints: session %u, %u (belay log)", ev->u.checkpoint.session,
+					ui->cp_count);
+		break;
 	case EV_HELD:
 		if (r)
 			r->state = STEP_HELD;
@@ -989,6 +1009,7 @@ void ui_event(const struct event *ev, void *data)
 		r = &ui->steps[ui->nsteps++];
 		memset(r, 0, sizeof(*r));
 		r->id = ev->step;
+		r->changed = -1;
 		r->cmd = xstrdup(ev->u.step.cmd ? ev->u.step.cmd : "");
 		r->state = STEP_RUNNING;
 		mark_dirty(ui);
@@ -997,6 +1018,7 @@ void ui_event(const struct event *ev, void *data)
 	case EV_STEP_END:
 	case EV_EXEC:
 	case EV_FILE:
+	case EV_CHECKPOINT:
 	case EV_HELD:
 	case EV_DECISION:
 		ui_step_event(ui, ev);
@@ -1084,6 +1106,7 @@ void ui_free(struct ui *ui)
 		free(ui->steps[i].last);
 	}
 	free(ui->steps);
+	free(ui->cp_text);
 	free(ui->held_desc);
 	for (size_t i = 0; i < ui->ngrants; i++)
 		free(ui->grants[i].text);

@@ -237,7 +237,9 @@ static void step_line(const struct views *v, WINDOW *w, int y, const struct step
 	x += put(w, y, x, cols - x, num, lp);
 	x += put(w, y, x, cols - x, state_mark(r->state), mp);
 	x += put(w, y, x, cols - x, " ", vp);
-	if (r->state == STEP_DONE && r->duration_ns)
+	if (r->state == STEP_DONE && r->changed > 0)
+		snprintf(tail, sizeof(tail), " ±%d %.1fs", r->changed, (double)r->duration_ns / 1e9);
+	else if (r->state == STEP_DONE && r->duration_ns)
 		snprintf(tail, sizeof(tail), " %.1fs", (double)r->duration_ns / 1e9);
 	else if (r->state == STEP_HELD)
 		snprintf(tail, sizeof(tail), " held");
@@ -301,6 +303,8 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		strcat(tmp, "focus ");
 	if (tmp[0] && y < rows)
 		put(w, y++, 1, cols - 2, tmp, lp);
+	if (st->checkpoint && y < rows)
+		put(w, y++, 1, cols - 2, st->checkpoint, st->checkpoint_failed ? pen_of(v, TH_STATUS_ALERT) : lp);
 	y++;
 
 	/* the steps, newest at the bottom, as many as fit */

@@ -32,6 +32,7 @@ struct step_row {
 	unsigned execs;    /* programs run in it */
 	char *last;        /* the last program it ran, if not its first */
 	uint64_t duration_ns;
+	int changed;       /* files its checkpoint found changed; -1: not checkpointed (yet) */
 };
 
 struct view_state {
@@ -63,6 +64,8 @@ struct view_state {
 	const char *held_keys;   /* "a allow · s similar · d deny" */
 	const char *grant;       /* the newest grant in force, NULL: none */
 	size_t ngrants;
+	const char *checkpoint;  /* "checkpoints: session 3, 12 so far" or why not; NULL: off */
+	int checkpoint_failed;
 };
 
 struct views {
