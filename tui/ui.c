@@ -965,7 +965,7 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 		if (r && !strcmp(ev->u.checkpoint.kind, "step"))
 			r->changed = (int)ev->u.checkpoint.changed;
 		free(ui->cp_text);
-		ui->cp_text = xasprintf("checkpoints: session %u, %u (belay log)", ev->u.checkpoint.session,
+		ui->cp_text = xasprintf("session %u · %u checkpoints", ev->u.checkpoint.session,
 					ui->cp_count);
 		break;
 	case EV_HELD:
