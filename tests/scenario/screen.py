@@ -83,8 +83,11 @@ def sgr_of(word):
 
 def mask():
     for line in sys.stdin.read().split("\n"):
-        # a number may change its width (0.0 to 100.0): mask it whole
-        print(re.sub(r" +", " ", re.sub(r"[0-9][0-9.,:]*[kmgtKMGT]?", "#", line)).strip())
+        # a number may change its width (0.0 to 100.0): mask it whole, and
+        # the blanks that pad it ("%5.1f us,%5.1f sy" loses the blank
+        # after the comma when a value reaches 100.0)
+        line = re.sub(r"[0-9][0-9.,:]*[kmgtKMGT]?", "#", line)
+        print(re.sub(r" +", " ", re.sub(r", *#", ", #", line)).strip())
 
 
 if __name__ == "__main__":
