@@ -257,7 +257,9 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	free(text);
 	if (rc < 0)
 		return -1;
-	info->changed = cp->have_head && !git_oid_equal(&cp->head_tree, tree) ? count_changes(cp, &cp->head_tree, tree)
+	info->changed = cp->have_head && !git_oid_equal(&cp->head_tree, tree)
+			? (shadow_last_changed(cp->sh) >= 0 ? (unsigned)shadow_last_changed(cp->sh)
+							     : count_changes(cp, &cp->head_tree, tree))
 			: cp->have_head ? 0
 					: (unsigned)git_index_entrycount(shadow_index(cp->sh));
 	cp->head = oid;

@@ -199,6 +199,24 @@ void packobj_make(struct packobj *po, git_object_t type, const void *data, size_
 	po->zlen = clen;
 }
 
+void packwrite_hash(git_object_t type, const void *data, size_t len, git_oid *oid)
+{
+	char hdr[64];
+	int hlen = snprintf(hdr, sizeof(hdr), "%s %zu", type_name(type), len) + 1;
+	unsigned char id[EVP_MAX_MD_SIZE];
+	unsigned idlen = 0;
+	EVP_MD_CTX *md = EVP_MD_CTX_new();
+
+	if (!md)
+		fatal("out of memory (a SHA-1 context)");
+	EVP_DigestInit_ex(md, EVP_sha1(), NULL);
+	EVP_DigestUpdate(md, hdr, hlen);
+	EVP_DigestUpdate(md, data, len);
+	EVP_DigestFinal_ex(md, id, &idlen);
+	EVP_MD_CTX_free(md);
+	git_oid_fromraw(oid, id);
+}
+
 void packobj_release(struct packobj *po)
 {
 	free(po->z);

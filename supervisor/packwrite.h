@@ -47,6 +47,9 @@ int packwriter_append(struct packwriter *pw, const struct packobj *po, struct bu
  */
 int packwriter_add(struct packwriter *pw, git_object_t type, const void *data, size_t len, git_oid *oid,
 		   struct buf *err);
+/* The id git gives an object (SHA-1 of "type size\0" and the data). */
+void packwrite_hash(git_object_t type, const void *data, size_t len, git_oid *oid);
+
 /* How many objects were added. */
 size_t packwriter_count(const struct packwriter *pw);
 

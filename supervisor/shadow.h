@@ -88,6 +88,8 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err);
  * and the index stays in memory until shadow_flush_index().
  */
 int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err);
+/* How many files the last shadow_write_tree_from() changed; -1 when it wrote the tree whole. */
+int shadow_last_changed(const struct shadow *sh);
 /* Write the index to disk if it changed (its stat data is what later scans trust). */
 int shadow_flush_index(struct shadow *sh, struct buf *err);
 
