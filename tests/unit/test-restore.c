@@ -476,6 +476,45 @@ static void test_swapped_symlink_not_followed(void **state)
 	free(ws);
 }
 
+/* A hard link into the workspace: restored by a new file, the other name keeps its bytes. */
+static void test_hard_link_replaced(void **state)
+{
+	char st[256], *ws = fresh(st, sizeof(st)), *outside = xasprintf("%s/linked%d", base, nth), *in, *d;
+	struct shadow *sh;
+	git_oid t1, now;
+	struct restore_report rep = { 0 };
+	struct buf err = BUF_INIT;
+	struct stat a, b;
+
+	(void)state;
+	in = xasprintf("%s/h", ws);
+	put(ws, "h", "before\n");
+	sh = open_shadow(ws, st);
+	checkpoint(sh, &t1);
+	/* the agent replaces h by a hard link to a file outside, then writes it */
+	assert_int_equal(unlink(in), 0);
+	put(base, outside + strlen(base) + 1, "outside\n");
+	assert_int_equal(link(outside, in), 0);
+	put(ws, "h", "changed through the link\n");
+	checkpoint(sh, &now);
+	assert_int_equal(restore_tree(sh, &now, &t1, "test", &rep, &err), 0);
+	d = slurp(in);
+	assert_string_equal(d, "before\n");
+	free(d);
+	d = slurp(outside);
+	assert_string_equal(d, "changed through the link\n"); /* not written through */
+	free(d);
+	assert_int_equal(stat(in, &a), 0);
+	assert_int_equal(stat(outside, &b), 0);
+	assert_true(a.st_ino != b.st_ino);
+	restore_report_release(&rep);
+	buf_release(&err);
+	shadow_free(sh);
+	free(in);
+	free(outside);
+	free(ws);
+}
+
 static void test_revert(void **state)
 {
 	char st[256], *p, *d, *m1, *m2;
@@ -620,6 +659,7 @@ int main(void)
 		cmocka_unit_test(test_rollback_to_every_checkpoint),
 		cmocka_unit_test(test_user_git_untouched),
 		cmocka_unit_test(test_swapped_symlink_not_followed),
+		cmocka_unit_test(test_hard_link_replaced),
 		cmocka_unit_test(test_revert),
 		cmocka_unit_test(test_killed_restore_resumes),
 		cmocka_unit_test(test_big_and_nested_skipped),
