@@ -25,6 +25,7 @@
 /* Steps that changed nothing wait this long for a commit to ride on. */
 #define FLUSH_NS (1000 * 1000000ull)
 #define SCAN_ALL_FROM 1000
+#define MAX_PACKS 16
 
 struct pending {
 	unsigned step;
@@ -529,6 +530,8 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 	rc = take(cp, "end", NULL, cp->npend > 0, info);
 	if (shadow_trylock(cp->sh) == 0) {
 		shadow_flush_index(cp->sh, &cp->err);
+		/* each step that changed many files left a pack: merge them */
+		shadow_repack(cp->sh, MAX_PACKS, &cp->err);
 		shadow_unlock(cp->sh);
 	}
 	if (cp->flush_timer) {

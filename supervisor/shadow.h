@@ -100,6 +100,13 @@ int shadow_flush_index(struct shadow *sh, struct buf *err);
 int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree, const char *summary,
 		  const char *meta, git_oid *out, struct buf *err);
 
+/*
+ * When the repository holds more than max_packs packs, merge the small ones
+ * (each step that changed many files writes one) into one.  Under the lock.
+ * Returns the number of packs merged (0: nothing to do), or -1 (err).
+ */
+int shadow_repack(struct shadow *sh, unsigned max_packs, struct buf *err);
+
 /* What scans left out so far (valid until the next scan). */
 const struct shadow_report *shadow_report(const struct shadow *sh);
 

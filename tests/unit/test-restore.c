@@ -515,6 +515,81 @@ static void test_hard_link_replaced(void **state)
 	free(ws);
 }
 
+static size_t count_packs(const char *state)
+{
+	char *cmd = xasprintf("ls %s/shadow/*/objects/pack/*.idx | wc -l", state);
+	FILE *p = popen(cmd, "r");
+	size_t n = 0;
+
+	assert_int_equal(fscanf(p, "%zu", &n), 1);
+	pclose(p);
+	free(cmd);
+	return n;
+}
+
+/* Steps that each change many files leave packs; repacking merges them and loses nothing. */
+static void test_repack(void **state)
+{
+	char st[256], *ws = fresh(st, sizeof(st)), *want0;
+	struct shadow *sh;
+	git_oid trees[12];
+	char *paths[20];
+	struct buf err = BUF_INIT;
+	struct restore_report rep = { 0 };
+	git_oid now;
+	size_t before;
+
+	(void)state;
+	for (int i = 0; i < 20; i++)
+		paths[i] = xasprintf("f%02d", i);
+	sh = open_shadow(ws, st);
+	for (int k = 0; k < 12; k++) {
+		for (int i = 0; i < 20; i++) {
+			char text[64];
+
+			snprintf(text, sizeof(text), "file %d at checkpoint %d\n", i, k);
+			put(ws, paths[i], text);
+		}
+		if (k == 0) {
+			checkpoint(sh, &trees[0]);
+		} else if (shadow_scan_paths(sh, paths, 20, &err) < 0 ||
+			   shadow_write_tree_from(sh, &trees[k - 1], &trees[k], &err) < 0) {
+			fail_msg("checkpoint: %s", err.data);
+		}
+	}
+	before = count_packs(st);
+	if (before < 11)
+		fail_msg("%zu packs", before);
+	assert_true(shadow_repack(sh, 4, &err) >= 11);
+	assert_true(count_packs(st) < before);
+	assert_true(count_packs(st) <= 2);
+	/* every checkpoint is still whole */
+	put(ws, paths[0], "now\n");
+	checkpoint(sh, &now);
+	assert_int_equal(restore_tree(sh, &now, &trees[0], "test", &rep, &err), 0);
+	want0 = manifest(ws);
+	assert_non_null(strstr(want0, "file 7 at checkpoint 0"));
+	{
+		char *cmd = xasprintf("git --git-dir=$(ls -d %s/shadow/*) fsck --strict 2>&1 | grep -v 'notice\\|dangling' | grep -q .", st);
+
+		if (system(cmd) == 0) {
+			char *show = xasprintf("git --git-dir=$(ls -d %s/shadow/*) fsck --strict 2>&1 | head -5", st);
+
+			system(show);
+			free(show);
+			fail_msg("fsck found something");
+		}
+		free(cmd);
+	}
+	free(want0);
+	for (int i = 0; i < 20; i++)
+		free(paths[i]);
+	restore_report_release(&rep);
+	buf_release(&err);
+	shadow_free(sh);
+	free(ws);
+}
+
 static void test_revert(void **state)
 {
 	char st[256], *p, *d, *m1, *m2;
@@ -660,6 +735,7 @@ int main(void)
 		cmocka_unit_test(test_user_git_untouched),
 		cmocka_unit_test(test_swapped_symlink_not_followed),
 		cmocka_unit_test(test_hard_link_replaced),
+		cmocka_unit_test(test_repack),
 		cmocka_unit_test(test_revert),
 		cmocka_unit_test(test_killed_restore_resumes),
 		cmocka_unit_test(test_big_and_nested_skipped),
