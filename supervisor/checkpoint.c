@@ -410,6 +410,12 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 
 	buf_reset(&cp->err);
 	watch_drain(cp->w);
+	/* nothing changed (a restore beside us would have made paths dirty):
+	 * no lock, no scan; this is every step of a build or an exec loop */
+	if (!always && !watch_dirty(cp->w)) {
+		info->ns = now_ns() - t0;
+		return 0;
+	}
 	if (shadow_trylock(cp->sh) < 0) {
 		/* the dirty set is kept for the next checkpoint */
 		buf_addstr(&cp->err, "another belay holds the checkpoint lock; checkpointed later");
