@@ -118,6 +118,15 @@ static void usage(void)
 	       "  -h, --help        show this help\n"
 	       "  -V, --version     show the version\n"
 	       "\n"
+	       "checkpoints of the workspace (every step can be rolled back):\n"
+	       "  belay log [-C DIR]                        sessions and their steps\n"
+	       "  belay diff [-C DIR] [--stat] [STEP]       a step's changes, or the session's\n"
+	       "  belay rollback [-C DIR] [--move-branch] STEP  everything as before STEP\n"
+	       "  belay revert [-C DIR] STEP                undo only STEP's changes\n"
+	       "  (STEP: N, or SESSION:N as belay log shows)\n"
+	       "\n"
+	       "rules: belay policy check|test|show (see belay(1))\n"
+	       "\n"
 	       "belay exits with the agent's exit status (128+N if signal N killed it).\n"
 	       "See belay(1) for keymaps, themes and the events format.\n",
 	       USAGE);
