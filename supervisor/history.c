@@ -272,26 +272,9 @@ char *history_head_at(struct shadow *sh, const git_oid *commit)
 	return s;
 }
 
-/* Files (blobs, links) in a tree, all the way down. */
-static unsigned count_files(git_repository *repo, const git_oid *tree)
-{
-	git_tree *t = NULL;
-	unsigned n = 0;
-
-	if (git_tree_lookup(&t, repo, tree) < 0)
-		return 0;
-	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
-		const git_tree_entry *e = git_tree_entry_byindex(t, i);
-
-		n += git_tree_entry_type(e) == GIT_OBJECT_TREE ? count_files(repo, git_tree_entry_id(e)) : 1;
-	}
-	git_tree_free(t);
-	return n;
-}
-
 static unsigned count_side(git_repository *repo, const git_tree_entry *e)
 {
-	return git_tree_entry_type(e) == GIT_OBJECT_TREE ? count_files(repo, git_tree_entry_id(e)) : 1;
+	return git_tree_entry_type(e) == GIT_OBJECT_TREE ? shadow_tree_files(repo, git_tree_entry_id(e)) : 1;
 }
 
 unsigned history_count_changes(git_repository *repo, const git_oid *a, const git_oid *b)

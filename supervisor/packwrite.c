@@ -48,26 +48,9 @@ static int io_fail(struct buf *err, const char *what, const char *path)
 	return -1;
 }
 
-static int write_all(int fd, const void *p, size_t n)
-{
-	const char *s = p;
-
-	while (n) {
-		ssize_t w = write(fd, s, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		s += w;
-		n -= w;
-	}
-	return 0;
-}
-
 static int flush(struct packwriter *pw)
 {
-	if (pw->wbuf.len && write_all(pw->fd, pw->wbuf.data, pw->wbuf.len) < 0)
+	if (pw->wbuf.len && fd_write_all(pw->fd, pw->wbuf.data, pw->wbuf.len) < 0)
 		return -1;
 	buf_reset(&pw->wbuf);
 	return 0;
@@ -306,7 +289,7 @@ int packwriter_finish(struct packwriter *pw, struct buf *err)
 		goto out;
 	}
 	if (flush(pw) < 0 || pwrite(pw->fd, &count, 4, 8) != 4 || file_sha1(pw->fd, sum) < 0 ||
-	    write_all(pw->fd, sum, 20) < 0) {
+	    fd_write_all(pw->fd, sum, 20) < 0) {
 		io_fail(err, "write", pw->tmp);
 		goto out;
 	}
@@ -340,7 +323,7 @@ int packwriter_finish(struct packwriter *pw, struct buf *err)
 	idx = xasprintf("%s/pack-%s.idx", pw->dir, hex);
 	itmp = xasprintf("%s/tmp_belay_idx_%s", pw->dir, hex);
 	ifd = open(itmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0444);
-	if (ifd < 0 || write_all(ifd, ib.data, ib.len) < 0 || close(ifd) < 0) {
+	if (ifd < 0 || fd_write_all(ifd, ib.data, ib.len) < 0 || close(ifd) < 0) {
 		ifd = -1;
 		io_fail(err, "write", itmp);
 		unlink(itmp);

@@ -93,21 +93,6 @@ static int open_parent(int root, const char *rel, int create, const char **name)
 	return fd;
 }
 
-static int write_all(int fd, const char *p, size_t n)
-{
-	while (n) {
-		ssize_t w = write(fd, p, n);
-
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return -1;
-		p += w;
-		n -= w;
-	}
-	return 0;
-}
-
 /* The test suite's kill in the middle of a restore: after this many files. */
 static long fault_left = -1;
 
@@ -143,7 +128,7 @@ static int put_file(int dirfd, const char *name, git_blob *blob, git_filemode_t 
 			*why = strerror(errno);
 			return -1;
 		}
-		if (write_all(fd, data, len) < 0 || close(fd) < 0) {
+		if (fd_write_all(fd, data, len) < 0 || close(fd) < 0) {
 			*why = strerror(errno);
 			unlinkat(dirfd, tmp, 0);
 			return -1;
@@ -168,19 +153,18 @@ static char *journal_path(struct shadow *sh)
 
 static int journal_write(struct shadow *sh, const git_oid *to, const char *label, struct buf *err)
 {
-	char *path = journal_path(sh), *tmp = xasprintf("%s.tmp", path);
+	char *path = journal_path(sh);
 	json_t *o = json_pack("{s:s, s:s}", "to", git_oid_tostr_s(to), "label", label);
 	char *text = json_dumps(o, JSON_COMPACT);
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600), rc = 0;
+	int rc = 0;
 
-	if (fd < 0 || write_all(fd, text, strlen(text)) < 0 || fsync(fd) < 0 || close(fd) < 0 ||
-	    rename(tmp, path) < 0) {
+	/* synced: it must outlive a crash in the middle of the restore */
+	if (write_file_replace(path, text, strlen(text), 1) < 0) {
 		buf_addf(err, "cannot write the restore journal '%s': %s; nothing was restored", path, strerror(errno));
 		rc = -1;
 	}
 	free(text);
 	json_decref(o);
-	free(tmp);
 	free(path);
 	return rc;
 }
@@ -199,15 +183,10 @@ static void journal_remove(struct shadow *sh)
  */
 static void mark_restored(struct shadow *sh, const char *label)
 {
-	char *path = xasprintf("%s/restored", shadow_dir(sh)), *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
+	char *path = xasprintf("%s/restored", shadow_dir(sh)), *text = xasprintf("%s\n", label);
 
-	if (f) {
-		fprintf(f, "%s\n", label);
-		if (fclose(f) == 0)
-			rename(tmp, path);
-	}
-	free(tmp);
+	write_file_replace(path, text, strlen(text), 0);
+	free(text);
 	free(path);
 }
 

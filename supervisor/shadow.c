@@ -141,16 +141,10 @@ static int mkdir_p(const char *path, struct buf *err)
 
 static int write_file(const char *path, const char *text, struct buf *err)
 {
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	int rc = 0;
-
-	if (!f || fputs(text, f) < 0 || fclose(f) != 0 || rename(tmp, path) < 0) {
-		buf_addf(err, "cannot write '%s': %s", path, strerror(errno));
-		rc = -1;
-	}
-	free(tmp);
-	return rc;
+	if (write_file_replace(path, text, strlen(text), 0) == 0)
+		return 0;
+	buf_addf(err, "cannot write '%s': %s", path, strerror(errno));
+	return -1;
 }
 
 static void index_stamp(struct shadow *sh, struct stat *st);
@@ -480,21 +474,6 @@ static int finish_pack(struct shadow *sh, struct buf *err)
 	return rc;
 }
 
-static int read_all(int fd, char *p, size_t n)
-{
-	while (n) {
-		ssize_t r = read(fd, p, n);
-
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			return -1;
-		p += r;
-		n -= r;
-	}
-	return 0;
-}
-
 /* A file read for the index: its entry (stat data, mode) and content. */
 struct filedata {
 	git_index_entry e;
@@ -539,7 +518,7 @@ static int read_file(const char *ws, const char *rel, uint64_t max, struct filed
 	} else {
 		f->len = st.st_size;
 		f->data = xmalloc(f->len ? f->len : 1);
-		if (read_all(fd, f->data, f->len) < 0)
+		if (fd_read_all(fd, f->data, f->len) < 0)
 			goto out; /* shrank while read */
 		f->e.mode = st.st_mode & 0100 ? GIT_FILEMODE_BLOB_EXECUTABLE : GIT_FILEMODE_BLOB;
 	}
@@ -1024,21 +1003,43 @@ static const char *below(const char *path, const char *prefix, size_t plen)
 	return !strncmp(path, prefix, plen) && path[plen] == '/' ? path + plen + 1 : NULL;
 }
 
-/* Files in a tree, all the way down. */
-static unsigned count_blobs(struct shadow *sh, const git_oid *tree)
+unsigned shadow_tree_files(git_repository *repo, const git_oid *tree)
 {
 	git_tree *t = NULL;
 	unsigned n = 0;
 
-	if (git_tree_lookup(&t, sh->repo, tree) < 0)
+	if (git_tree_lookup(&t, repo, tree) < 0)
 		return 0;
 	for (size_t i = 0; i < git_tree_entrycount(t); i++) {
 		const git_tree_entry *te = git_tree_entry_byindex(t, i);
 
-		n += git_tree_entry_type(te) == GIT_OBJECT_TREE ? count_blobs(sh, git_tree_entry_id(te)) : 1;
+		n += git_tree_entry_type(te) == GIT_OBJECT_TREE ? shadow_tree_files(repo, git_tree_entry_id(te)) : 1;
 	}
 	git_tree_free(t);
 	return n;
+}
+
+/*
+ * The tree of these entries (consumed): its id in *out, its body queued
+ * for store_trees() unless it is empty and not the root.  Returns whether
+ * it is empty.
+ */
+static int finish_tree(struct tree_out *o, struct tentry *e, size_t ne, int root, git_oid *out)
+{
+	struct buf body = BUF_INIT;
+
+	serialize_tree(&body, e, ne);
+	packwrite_hash(GIT_OBJECT_TREE, body.data, body.len, out);
+	if (ne || root) {
+		o->objs = xrealloc(o->objs, (o->nobjs + 1) * sizeof(*o->objs));
+		o->objs[o->nobjs++] = body;
+	} else {
+		buf_release(&body);
+	}
+	for (size_t i = 0; i < ne; i++)
+		free(e[i].name);
+	free(e);
+	return ne == 0;
 }
 
 static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, const git_tree_update *up,
@@ -1046,7 +1047,6 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 {
 	struct tentry *e = NULL;
 	size_t ne = 0, cap = 0, plen = strlen(prefix);
-	struct buf body = BUF_INIT;
 	int rc = 0;
 
 	for (size_t i = 0; base && i < git_tree_entrycount(base); i++) {
@@ -1085,7 +1085,7 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 		if (direct && direct->action == GIT_TREE_UPDATE_UPSERT) {
 			/* a file (or link) here now, whatever was below it before */
 			if (k == ne || e[k].mode != direct->filemode || !git_oid_equal(&e[k].id, &direct->id))
-				o->changed += k < ne && e[k].mode == GIT_FILEMODE_TREE ? 1 + count_blobs(o->sh, &e[k].id) : 1;
+				o->changed += k < ne && e[k].mode == GIT_FILEMODE_TREE ? 1 + shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			if (k == ne) {
 				e = xgrow(e, &cap, ne + 1, sizeof(*e));
 				e[ne++].name = xstrdup(name);
@@ -1119,7 +1119,7 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			}
 		} else if (k < ne) {
 			/* removed */
-			o->changed += e[k].mode == GIT_FILEMODE_TREE ? count_blobs(o->sh, &e[k].id) : 1;
+			o->changed += e[k].mode == GIT_FILEMODE_TREE ? shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			free(e[k].name);
 			e[k] = e[--ne];
 		}
@@ -1127,19 +1127,13 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 		i = j;
 	}
 	if (rc == 0) {
-		serialize_tree(&body, e, ne);
-		*empty = ne == 0 && plen; /* the root stays, even empty */
-		packwrite_hash(GIT_OBJECT_TREE, body.data, body.len, out);
-		if (!*empty) {
-			o->objs = xrealloc(o->objs, (o->nobjs + 1) * sizeof(*o->objs));
-			o->objs[o->nobjs++] = body;
-			buf_init(&body);
-		}
+		/* the root stays, even empty */
+		*empty = finish_tree(o, e, ne, !plen, out) && plen;
+		return 0;
 	}
 	for (size_t i = 0; i < ne; i++)
 		free(e[i].name);
 	free(e);
-	buf_release(&body);
 	return rc;
 }
 
@@ -1149,7 +1143,6 @@ static int index_tree(struct tree_out *o, size_t *pos, const char *prefix, git_o
 	git_index *idx = o->sh->index;
 	size_t n = git_index_entrycount(idx), plen = strlen(prefix), ne = 0, cap = 0;
 	struct tentry *e = NULL;
-	struct buf body = BUF_INIT;
 	int rc = 0;
 
 	while (*pos < n && rc == 0) {
@@ -1180,18 +1173,13 @@ static int index_tree(struct tree_out *o, size_t *pos, const char *prefix, git_o
 		}
 	}
 	if (rc == 0) {
-		serialize_tree(&body, e, ne);
-		packwrite_hash(GIT_OBJECT_TREE, body.data, body.len, out);
-		{
-			o->objs = xrealloc(o->objs, (o->nobjs + 1) * sizeof(*o->objs));
-			o->objs[o->nobjs++] = body;
-			buf_init(&body);
-		}
+		/* the index has no empty directories: every tree is stored */
+		finish_tree(o, e, ne, 1, out);
+		return 0;
 	}
 	for (size_t i = 0; i < ne; i++)
 		free(e[i].name);
 	free(e);
-	buf_release(&body);
 	return rc;
 }
 

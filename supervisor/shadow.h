@@ -107,6 +107,9 @@ int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree, const
  */
 int shadow_repack(struct shadow *sh, unsigned max_packs, struct buf *err);
 
+/* Files (blobs, links) in a tree, all the way down. */
+unsigned shadow_tree_files(git_repository *repo, const git_oid *tree);
+
 /* What scans left out so far (valid until the next scan). */
 const struct shadow_report *shadow_report(const struct shadow *sh);
 

@@ -53,6 +53,15 @@ uint64_t now_ns(void);
 /* Make fd non-blocking / close-on-exec; -errno on failure. */
 int fd_set_nonblock(int fd, int on);
 int fd_set_cloexec(int fd);
+/* Write or read all n bytes (blocking), retrying after EINTR.  0, or -1 with errno
+ * (a read that meets the end of the file fails with errno 0). */
+int fd_write_all(int fd, const void *p, size_t n);
+int fd_read_all(int fd, void *p, size_t n);
+/*
+ * Replace the file at path by data, atomically: written beside it, synced
+ * to disk first when sync is set, then renamed over it.  0, or -1 with errno.
+ */
+int write_file_replace(const char *path, const void *data, size_t n, int sync);
 
 /* Parse a decimal integer in [min, max]; false if s is not exactly one. */
 int parse_int(const char *s, long min, long max, long *out);

@@ -389,10 +389,8 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	sn = next_session(&h);
 	ref = xasprintf("refs/belay/sessions/%u", sn);
 	label = revert ? xasprintf("revert of %s", spec) : xasprintf("rollback to before %s", spec);
-	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", "baseline", "session", (int)sn, "cmd",
-			 revert ? "belay revert" : "belay rollback", "workspace", shadow_workspace(sh), "files",
-			 (int)git_index_entrycount(shadow_index(sh)));
-	json_object_set_new(meta, "cmd", json_string(label));
+	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", "baseline", "session", (int)sn, "cmd", label,
+			 "workspace", shadow_workspace(sh), "files", (int)git_index_entrycount(shadow_index(sh)));
 	if (record(sh, ref, &present, label, meta, &base, &err) < 0)
 		goto out;
 	if (restore_tree(sh, &present, &target, label, &rep, &err) < 0)

@@ -374,18 +374,10 @@ static void fan_event(const struct event *ev, void *data)
 			event_to_json(ev, &f->line);
 		}
 		buf_addch(&f->line, '\n');
-		for (size_t off = 0; off < f->line.len;) {
-			ssize_t n = write(f->events_fd, f->line.data + off, f->line.len - off);
-
-			if (n < 0 && errno == EINTR)
-				continue;
-			if (n <= 0) {
-				warn("cannot write events: %s (no more events are written)", strerror(errno));
-				close(f->events_fd);
-				f->events_fd = -1;
-				break;
-			}
-			off += (size_t)n;
+		if (fd_write_all(f->events_fd, f->line.data, f->line.len) < 0) {
+			warn("cannot write events: %s (no more events are written)", strerror(errno));
+			close(f->events_fd);
+			f->events_fd = -1;
 		}
 		if (ev->type == EV_SESSION_END && f->events_fd >= 0)
 			fsync(f->events_fd);

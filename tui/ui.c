@@ -98,18 +98,7 @@ static void mark_dirty(struct ui *ui);
 
 static void out_raw(const char *s)
 {
-	size_t len = strlen(s);
-
-	while (len) {
-		ssize_t n = write(STDOUT_FILENO, s, len);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return;
-		s += n;
-		len -= (size_t)n;
-	}
+	fd_write_all(STDOUT_FILENO, s, strlen(s));
 }
 
 static void message_expired(struct loop *loop, void *data)

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "../../supervisor/util.h"
@@ -138,6 +139,54 @@ static void test_fd_helpers(void **state)
 	assert_int_equal(fd_set_nonblock(-1, 1), -EBADF);
 }
 
+/* Whole writes and reads across a pipe, and a file replaced whole. */
+static void test_write_read_all(void **state)
+{
+	char big[200000], back[200000], path[] = "/tmp/belay-util-XXXXXX", *file;
+	int p[2], fd;
+	pid_t pid;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(big); i++)
+		big[i] = (char)(i * 7);
+	assert_int_equal(pipe(p), 0);
+	/* more than a pipe holds: the writer must loop over short writes */
+	pid = fork();
+	if (pid == 0) {
+		close(p[0]);
+		_exit(fd_write_all(p[1], big, sizeof(big)) == 0 ? 0 : 1);
+	}
+	close(p[1]);
+	assert_int_equal(fd_read_all(p[0], back, sizeof(back)), 0);
+	assert_memory_equal(big, back, sizeof(big));
+	/* the end of the data is a failure with errno 0 */
+	assert_int_equal(fd_read_all(p[0], back, 1), -1);
+	assert_int_equal(errno, 0);
+	close(p[0]);
+	waitpid(pid, NULL, 0);
+
+	assert_non_null(mkdtemp(path));
+	file = xasprintf("%s/f", path);
+	assert_int_equal(write_file_replace(file, "one\n", 4, 0), 0);
+	assert_int_equal(write_file_replace(file, "two", 3, 1), 0);
+	fd = open(file, O_RDONLY);
+	assert_int_equal(fd_read_all(fd, back, 3), 0);
+	assert_memory_equal(back, "two", 3);
+	close(fd);
+	free(file);
+	file = xasprintf("%s/f.tmp", path);
+	assert_int_equal(access(file, F_OK), -1); /* nothing left beside it */
+	free(file);
+	/* a directory that is not there: -1 with errno */
+	file = xasprintf("%s/missing/f", path);
+	assert_int_equal(write_file_replace(file, "x", 1, 0), -1);
+	assert_int_equal(errno, ENOENT);
+	free(file);
+	file = xasprintf("rm -rf '%s'", path);
+	assert_int_equal(system(file), 0);
+	free(file);
+}
+
 static void test_now_ns_monotonic(void **state)
 {
 	uint64_t a, b;
@@ -170,6 +219,7 @@ int main(void)
 		cmocka_unit_test(test_parse_int_garbage),
 		cmocka_unit_test(test_xgrow),
 		cmocka_unit_test(test_fd_helpers),
+		cmocka_unit_test(test_write_read_all),
 		cmocka_unit_test(test_now_ns_monotonic),
 		cmocka_unit_test(test_xstr),
 	};
