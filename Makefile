@@ -14,6 +14,9 @@ MANDIR    ?= $(PREFIX)/share/man
 
 CC        ?= cc
 PKGS      := ncursesw libtsm libgit2 libseccomp jansson libcrypto zlib
+# careful: these are read when make reads this file.  On a fresh machine the
+# packages come with `make deps`, so run, test, bench and screenshots install
+# them first and then build in a second make that reads this file again.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 
@@ -43,18 +46,31 @@ AGENT_BINS := $(AGENT_SRC:tests/agents/%.c=$(B)/agents/%)
 FUZZ_SRC   := $(wildcard tests/fuzz/fuzz-*.c)
 FUZZ_BINS  := $(FUZZ_SRC:tests/fuzz/%.c=$(B)/fuzz/%)
 
-.PHONY: all deps run test unit scenario fuzz fuzz-long bench screenshots install uninstall clean
+.PHONY: all deps run test unit scenario fuzz fuzz-long bench screenshots install uninstall clean \
+	_run _test _bench _screenshots FORCE
 
 all: $(B)/belay $(AGENT_BINS)
 
-$(B)/belay: $(OBJ) $(B)/obj/tui/main.o
-	$(CC) $(ALL_CFLAGS) -o $@ $^ $(PKG_LIBS)
+# The flags everything was built with: when they change (a package installed
+# since, another CFLAGS), every object is built again.  Building without the
+# libraries' flags would only fail later, at the link, so it stops here.
+$(B)/flags: FORCE
+	@if [ -z "$(PKG_LIBS)" ]; then \
+		echo "belay: pkg-config does not find the libraries ($(PKGS));" >&2; \
+		echo "belay: run 'make deps' (as root it installs them), or 'make test' / 'make run'" >&2; \
+		exit 1; fi
+	@mkdir -p $(B)
+	@echo '$(subst ','\'',$(CC) $(ALL_CFLAGS) $(PKG_LIBS))' >$@.new
+	@if cmp -s $@.new $@; then rm -f $@.new; else mv -f $@.new $@; fi
 
-$(B)/obj/%.o: %.c
+$(B)/belay: $(OBJ) $(B)/obj/tui/main.o
+	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.o,$^) $(PKG_LIBS)
+
+$(B)/obj/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-$(B)/san/%.o: %.c
+$(B)/san/%.o: %.c $(B)/flags
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(SAN_FLAGS) -c -o $@ $<
 
@@ -76,7 +92,7 @@ $(B)/agents/%: tests/agents/%.c
 
 # fuzz targets: clang's libFuzzer, with the sanitizers
 FUZZ_CC := clang
-$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard supervisor/*.h tui/*.h)
+$(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard supervisor/*.h tui/*.h) $(B)/flags
 	@mkdir -p $(dir $@)
 	$(FUZZ_CC) -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined $(PKG_CFLAGS) -o $@ $< \
 		$(LIB_SRC) tui/embed.S $(PKG_LIBS)
@@ -84,24 +100,30 @@ $(B)/fuzz/%: tests/fuzz/%.c $(LIB_SRC) $(wildcard supervisor/*.h tui/*.h)
 deps:
 	@sh tools/deps.sh
 
-run: deps all
+# Install what is missing, then build and go on in a make that reads this
+# file again (see PKG_LIBS above).
+run test bench screenshots:
+	@sh tools/deps.sh
+	@$(MAKE) --no-print-directory _$@
+
+_run: all
 	@sh tools/demo.sh
 
 unit: $(UNIT_BINS)
 scenario: all
 fuzz: $(FUZZ_BINS)
 
-test: deps all $(UNIT_BINS) $(FUZZ_BINS)
+_test: all $(UNIT_BINS) $(FUZZ_BINS)
 	@sh tests/run
 
 fuzz-long: $(FUZZ_BINS)
 	@for f in $(FUZZ_BINS); do n=$$(basename $$f); mkdir -p $(B)/corpus/$$n; \
 	  $$f -max_total_time=$${FUZZ_SECONDS:-60} $(B)/corpus/$$n tests/fuzz/corpus/$$n || exit 1; done
 
-bench: deps all
+_bench: all
 	@sh tests/bench/run
 
-screenshots: deps all
+_screenshots: all
 	@sh tools/screenshots.sh
 
 install: $(B)/belay
