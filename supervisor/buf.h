@@ -39,6 +39,8 @@ void buf_addf(struct buf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
 /* Append the UTF-8 encoding of code point cp (invalid cps become U+FFFD). */
 void buf_add_utf8(struct buf *b, unsigned cp);
 void buf_reset(struct buf *b);
+/* Keep only the first len bytes (nothing changes if there are fewer). */
+void buf_truncate(struct buf *b, size_t len);
 /* Drop the first n bytes. */
 void buf_consume(struct buf *b, size_t n);
 /* Take ownership of the bytes; the buffer is left empty. */

@@ -58,6 +58,8 @@ struct call {
 	size_t argc;
 	int argv_cut; /* more arguments than were read */
 	struct call_addr addr; /* OP_CONNECT */
+	int chr;     /* opens: the file is a character device, rdev its number */
+	dev_t rdev;
 	const char *unreadable; /* why the arguments could not be read, or NULL */
 	/* why the call cannot change anything (a read-only openat2, an exec
 	 * of a file that does not exist), or NULL: let through unreported */

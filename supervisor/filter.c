@@ -11,6 +11,7 @@
 #include "filter.h"
 
 #include <errno.h>
+#include <sys/ioctl.h>
 #include <linux/audit.h>
 #include <linux/seccomp.h>
 #include <stdlib.h>
@@ -27,10 +28,11 @@
 #endif
 #define X32_SYSCALL_BIT 0x40000000
 
-#define ROW(nr, act, arg, err) { __NR_##nr, #nr, act, arg, err }
+#define ROW(nr, act, arg, err) { __NR_##nr, #nr, act, arg, err, FV_CONST, 0 }
 #define TRAP(nr) ROW(nr, FILTER_TRAP, 0, 0)
 #define TRAP_IF_WRITE(nr, arg) ROW(nr, FILTER_TRAP_IF_WRITE, arg, 0)
 #define DENY(nr, err) ROW(nr, FILTER_DENY, 0, err)
+#define DENY_IF(nr, arg, vkind, value, err) { __NR_##nr, #nr, FILTER_DENY_IF_ARG, arg, err, vkind, value }
 
 static const struct filter_rule rules[] = {
 	TRAP(execve),
@@ -61,6 +63,25 @@ static const struct filter_rule rules[] = {
 	DENY(io_uring_setup, ENOSYS),
 	DENY(io_uring_enter, ENOSYS),
 	DENY(io_uring_register, ENOSYS),
+	/* pushing bytes into a terminal's input is typing as the person: the
+	 * agent's own terminal is read by the agent, but belay's is the
+	 * person's, and a typed key must never come from the agent */
+	DENY_IF(ioctl, 1, FV_CONST, TIOCSTI, EPERM),
+	DENY_IF(ioctl, 1, FV_CONST, TIOCLINUX, EPERM),
+	/* belay itself: no signal, no pidfd (pidfd_getfd would take the
+	 * listener), no ptrace, no memory.  Landlock (sandbox.c) refuses the
+	 * same to the whole tree whatever the pid; these rows hold where the
+	 * kernel has no signal scoping, and name the pid the way callers do */
+	DENY_IF(kill, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(kill, 0, FV_BELAY_PGRP, 0, EPERM),
+	DENY_IF(tkill, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(tgkill, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(rt_sigqueueinfo, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(rt_tgsigqueueinfo, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(pidfd_open, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(ptrace, 1, FV_BELAY, 0, EPERM),
+	DENY_IF(process_vm_readv, 0, FV_BELAY, 0, EPERM),
+	DENY_IF(process_vm_writev, 0, FV_BELAY, 0, EPERM),
 };
 
 const struct filter_rule *filter_rules(size_t *n)
@@ -79,6 +100,18 @@ const struct filter_rule *filter_rule_for(int nr)
 
 #define STMT(code, k) ((struct sock_filter)BPF_STMT(code, k))
 #define JUMP(code, k, jt, jf) ((struct sock_filter)BPF_JUMP(code, k, jt, jf))
+
+static unsigned row_value(const struct filter_rule *r)
+{
+	switch (r->vkind) {
+	case FV_BELAY:
+		return (unsigned)getpid();
+	case FV_BELAY_PGRP:
+		return (unsigned)-getpgrp();
+	default:
+		return r->value;
+	}
+}
 
 void filter_build(struct sock_fprog *prog)
 {
@@ -112,6 +145,16 @@ void filter_build(struct sock_fprog *prog)
 			f[n++] = JUMP(BPF_JMP | BPF_JSET | BPF_K, FILTER_WRITE_FLAGS, 0, 1);
 			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+			break;
+		case FILTER_DENY_IF_ARG:
+			/* the number goes back in the accumulator when the
+			 * argument does not match: the next row compares it */
+			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)r->nr, 0, 4);
+			f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS,
+				      offsetof(struct seccomp_data, args) + (unsigned)r->arg * sizeof(__u64));
+			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, row_value(r), 0, 1);
+			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ((unsigned)r->err & SECCOMP_RET_DATA));
+			f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 			break;
 		}
 	}

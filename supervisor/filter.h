@@ -18,14 +18,25 @@ enum filter_action {
 	FILTER_TRAP,          /* always notify */
 	FILTER_TRAP_IF_WRITE, /* notify when the flags argument asks for writing */
 	FILTER_DENY,          /* fail with err, never run */
+	FILTER_DENY_IF_ARG,   /* fail with err when argument arg equals the value */
+};
+
+/* What a FILTER_DENY_IF_ARG row compares its argument with. */
+enum filter_value {
+	FV_CONST,      /* value */
+	FV_BELAY,      /* the supervisor's pid */
+	FV_BELAY_PGRP, /* minus the supervisor's process group (kill(-pgrp, …)) */
 };
 
 struct filter_rule {
 	int nr;
 	const char *name;
 	enum filter_action action;
-	int arg; /* FILTER_TRAP_IF_WRITE: the index of the flags argument */
-	int err; /* FILTER_DENY: the errno */
+	int arg; /* FILTER_TRAP_IF_WRITE: the index of the flags argument;
+		  * FILTER_DENY_IF_ARG: the argument compared (its low 32 bits) */
+	int err; /* FILTER_DENY, FILTER_DENY_IF_ARG: the errno */
+	enum filter_value vkind;
+	unsigned value;
 };
 
 /* The open flags that make an open a write (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC). */
@@ -38,7 +49,8 @@ const struct filter_rule *filter_rule_for(int nr);
 
 /*
  * Build the BPF program from the table into prog (prog->filter is
- * malloc'd; free it with filter_free).
+ * malloc'd; free it with filter_free).  The caller is the supervisor: its
+ * pid and process group go into the rows that protect it.
  */
 void filter_build(struct sock_fprog *prog);
 void filter_free(struct sock_fprog *prog);

@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "decode.h"
 #include "filter.h"
+#include "resolve.h"
 #include "util.h"
 
 #ifndef __NR_fchmodat2
@@ -126,19 +127,10 @@ struct target {
 };
 
 /*
- * /proc/self and /proc/thread-self name the caller, but belay would resolve
- * them as itself: swap in the caller's numbers before resolving, and give
- * the caller's own /proc/PID back as /proc/self after, as rules write it.
+ * The caller's own /proc/PID given back as /proc/self, as rules write it.
+ * Careful: a path rewritten so means the caller's, never belay's: anything
+ * belay itself looks at (stat, lstat) uses the path from before.
  */
-static char *proc_self_in(const struct target *t, const char *path)
-{
-	if (!strncmp(path, "/proc/self", 10) && (path[10] == '/' || !path[10]))
-		return xasprintf("/proc/%d%s", (int)t->pid, path + 10);
-	if (!strncmp(path, "/proc/thread-self", 17) && (path[17] == '/' || !path[17]))
-		return xasprintf("/proc/%d/task/%d%s", (int)t->pid, (int)t->tid, path + 17);
-	return xstrdup(path);
-}
-
 static char *proc_self_out(const struct target *t, char *path)
 {
 	char prefix[64];
@@ -251,61 +243,26 @@ static char *dir_of(struct target *t, int dirfd)
 }
 
 /*
- * The absolute path a (dirfd, path) pair names.  The directory part is
- * resolved through symbolic links (as the kernel will), the last component
- * too when follow is set and it is a link.  NULL if it cannot be read.
+ * The absolute path a (dirfd, path) pair names, resolved as the kernel will
+ * (resolve.c), the last component too when follow is set.  NULL if it cannot
+ * be read.  The caller's /proc/PID is left as it is (see proc_self_out).
  */
 static char *resolve(struct target *t, int dirfd, const char *raw, int follow)
 {
-	struct buf abs = BUF_INIT;
-	char *dir = NULL, *slash, *real, *result;
+	char *dir = NULL, *result;
 
 	if (raw[0] != '/') {
 		dir = dir_of(t, dirfd);
 		if (!dir)
 			return NULL;
 	}
-	decode_path(dir ? dir : "/", raw, &abs);
+	result = resolve_path(dir, raw, follow, t->pid, t->tid);
 	free(dir);
-	{
-		char *swapped = proc_self_in(t, abs.data);
-
-		buf_reset(&abs);
-		buf_addstr(&abs, swapped);
-		free(swapped);
-	}
-	/* careful: the agent can change links after this; the boundary is
-	 * Landlock's, this is for showing and for policy */
-	slash = strrchr(abs.data, '/');
-	if (slash && slash != abs.data) {
-		*slash = '\0';
-		real = realpath(abs.data, NULL);
-		*slash = '/';
-		if (real) {
-			result = xasprintf("%s%s", strcmp(real, "/") ? real : "", slash);
-			free(real);
-			buf_release(&abs);
-			abs.data = NULL;
-			goto last;
-		}
-	}
-	result = buf_detach(&abs, NULL);
-last:
-	if (follow) {
-		struct stat st;
-
-		if (lstat(result, &st) == 0 && S_ISLNK(st.st_mode)) {
-			real = realpath(result, NULL);
-			if (real) {
-				free(result);
-				result = real;
-			}
-		}
-	}
-	return proc_self_out(t, result);
+	return result;
 }
 
-static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
+/* The path at addr, resolved; physical: the path before proc_self_out, or NULL. */
+static char *path_at_phys(struct target *t, int dirfd, uint64_t addr, int follow, char **physical)
 {
 	struct buf raw = BUF_INIT;
 	char *result = NULL;
@@ -313,7 +270,14 @@ static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
 	if (mem_string(t, addr, PATH_MAX, &raw) == 0)
 		result = resolve(t, dirfd, raw.data, follow);
 	buf_release(&raw);
-	return result;
+	if (physical)
+		*physical = result ? xstrdup(result) : NULL;
+	return result ? proc_self_out(t, result) : NULL;
+}
+
+static char *path_at(struct target *t, int dirfd, uint64_t addr, int follow)
+{
+	return path_at_phys(t, dirfd, addr, follow, NULL);
 }
 
 static int read_argv(struct target *t, uint64_t addr, struct call *c)
@@ -354,14 +318,20 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 
 	c->nr = nr;
 	switch (nr) {
-	case __NR_execve:
+	case __NR_execve: {
+		char *phys;
+		int missing;
+
 		c->op = OP_EXEC;
-		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
-		if (c->path && exec_missing(c->path)) {
+		c->path = path_at_phys(t, AT_FDCWD, ARG(0), 0, &phys);
+		missing = phys && exec_missing(phys);
+		free(phys);
+		if (missing) {
 			c->no_effect = "no such program";
 			return 0;
 		}
 		return c->path && read_argv(t, ARG(1), c) == 0 ? 0 : -1;
+	}
 	case __NR_execveat: {
 		struct buf p = BUF_INIT;
 
@@ -371,8 +341,13 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			/* fileless: execveat(fd, "", AT_EMPTY_PATH) */
 			c->path = dir_of(t, IARG(0));
 		} else {
-			c->path = path_at(t, IARG(0), ARG(1), 0);
-			if (c->path && !(c->flags & AT_SYMLINK_NOFOLLOW) && exec_missing(c->path)) {
+			char *phys;
+			int missing;
+
+			c->path = path_at_phys(t, IARG(0), ARG(1), 0, &phys);
+			missing = phys && !(c->flags & AT_SYMLINK_NOFOLLOW) && exec_missing(phys);
+			free(phys);
+			if (missing) {
 				buf_release(&p);
 				c->no_effect = "no such program";
 				return 0;
@@ -407,10 +382,21 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			c->no_effect = "opened for reading";
 			return 0;
 		}
-		c->path = path_at(t, dirfd, path, !(c->flags & O_NOFOLLOW));
-		if (!c->path)
-			return -1;
-		c->op = open_op(c->path, c->flags);
+		{
+			char *phys;
+			struct stat st;
+
+			c->path = path_at_phys(t, dirfd, path, !(c->flags & O_NOFOLLOW), &phys);
+			if (!c->path)
+				return -1;
+			c->op = open_op(phys, c->flags);
+			/* a device is judged by what it is, whatever its name */
+			if (stat(phys, &st) == 0 && S_ISCHR(st.st_mode)) {
+				c->chr = 1;
+				c->rdev = st.st_rdev;
+			}
+			free(phys);
+		}
 		return 0;
 	}
 	case __NR_truncate:

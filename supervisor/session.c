@@ -34,8 +34,11 @@
 #include <sys/socket.h>
 
 #include "buf.h"
+#include "dirs.h"
 #include "filter.h"
+#include "guard.h"
 #include "notify.h"
+#include "sandbox.h"
 #include "spawn.h"
 #include "util.h"
 
@@ -77,6 +80,9 @@ struct session {
 	uint64_t seq;
 
 	int intercept;
+	char **protect;         /* paths the agent never changes (guard.c), beyond belay's folders */
+	struct sandbox *sandbox;
+	struct guard *guard;
 	struct policy *policy;
 	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
 	struct notify *notify;
@@ -153,6 +159,11 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	buf_init(&s->input);
 	s->read_buf = xmalloc(READ_CHUNK);
 	s->intercept = o->intercept;
+	for (size_t i = 0; o->protect && o->protect[i]; i++) {
+		s->protect = xrealloc(s->protect, (i + 2) * sizeof(char *));
+		s->protect[i] = xstrdup(o->protect[i]);
+		s->protect[i + 1] = NULL;
+	}
 	s->policy = o->policy;
 	s->cp = o->checkpoints;
 	s->timed_asks = o->timed_asks;
@@ -181,6 +192,11 @@ void session_free(struct session *s)
 	free(s->held);
 	notify_free(s->notify); /* held calls fail (ENOSYS) */
 	steps_free(s->steps);
+	guard_free(s->guard);
+	sandbox_free(s->sandbox);
+	for (size_t i = 0; s->protect && s->protect[i]; i++)
+		free(s->protect[i]);
+	free(s->protect);
 	for (size_t i = 0; s->argv[i]; i++)
 		free(s->argv[i]);
 	free(s->argv);
@@ -401,19 +417,27 @@ static void child_exited(struct loop *loop, int signo, void *data)
 
 /* ---- interception ---- */
 
+struct child_setup {
+	struct sock_fprog prog;
+	const struct sandbox *sandbox;
+};
+
 /* In the child, between fork and exec: only async-signal-safe calls. */
 static int child_intercept(void *data)
 {
-	const struct sock_fprog *prog = data;
+	const struct child_setup *cs = data;
 	char byte = 'L', cbuf[CMSG_SPACE(sizeof(int))];
 	struct iovec iov = { &byte, 1 };
 	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
-	int fd;
+	int fd, e;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return errno;
-	fd = filter_install(prog);
+	e = sandbox_child(cs->sandbox);
+	if (e)
+		return e;
+	fd = filter_install(&cs->prog);
 	if (fd < 0)
 		return -fd;
 	/* careful: from here until the exec, no call the filter traps may
@@ -689,7 +713,9 @@ static void handle_call(struct session *s, struct call *c)
 			st->files++;
 	}
 	seq = emit_call(s, c, step, by_agent);
-	if (c->op == OP_MKDIR && c->path && !c->unreadable && lstat(c->path, &stbuf) == 0) {
+	if (guard_judge(s->guard, c, &d)) {
+		/* the fixed rules first: no policy and no grant changes them */
+	} else if (c->op == OP_MKDIR && c->path && !c->unreadable && lstat(c->path, &stbuf) == 0) {
 		/* "mkdir -p" tries every parent: one that exists fails with
 		 * EEXIST and changes nothing, so nobody is asked about it */
 		d.verdict = VERDICT_ALLOW;
@@ -851,12 +877,30 @@ int session_intercepting(const struct session *s)
 	return s->notify != NULL;
 }
 
+/* The fixed rules: the agent's terminal is tty; belay's own files are its own. */
+static void protect_own(struct session *s, dev_t tty)
+{
+	char *proc = xasprintf("/proc/%d", (int)getpid());
+
+	s->guard = guard_new(tty);
+	for (int d = 0; d < DIR__COUNT; d++) {
+		char *dir = dirs_get((enum belay_dir)d);
+
+		guard_protect(s->guard, dir);
+		free(dir);
+	}
+	guard_protect(s->guard, proc);
+	free(proc);
+	for (size_t i = 0; s->protect && s->protect[i]; i++)
+		guard_protect(s->guard, s->protect[i]);
+}
+
 int session_start(struct session *s)
 {
 	struct spawn_opts so = { 0 };
 	struct spawn_result r;
 	struct event ev = { .type = EV_SESSION_START };
-	struct sock_fprog prog = { 0 };
+	struct child_setup cs = { .sandbox = NULL };
 	char *path, **env;
 	int e, status, sp[2] = { -1, -1 };
 
@@ -878,14 +922,22 @@ int session_start(struct session *s)
 	env = build_env(s);
 	s->steps = steps_new(s->loop, step_ended, s);
 	if (s->intercept) {
-		filter_build(&prog);
+		s->sandbox = sandbox_new();
+		e = sandbox_parent();
+		if (e < 0) {
+			warn("cannot protect belay from the agent: %s", strerror(-e));
+			status = 1;
+			goto out;
+		}
+		cs.sandbox = s->sandbox;
+		filter_build(&cs.prog);
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 			warn("cannot set up interception: socketpair: %s", strerror(errno));
 			status = 1;
 			goto out;
 		}
 		so.child_setup = child_intercept;
-		so.child_data = &prog;
+		so.child_data = &cs;
 		so.pass_fd = sp[1];
 	}
 	so.path = path;
@@ -933,6 +985,7 @@ int session_start(struct session *s)
 			goto out;
 		}
 		s->notify_h = loop_add_fd(s->loop, notify_fd(s->notify), LOOP_IN, listener_ready, s);
+		protect_own(s, r.tty);
 	}
 	s->running = 1;
 	s->master_h = loop_add_fd(s->loop, s->master, LOOP_IN, master_ready, s);
@@ -945,6 +998,8 @@ int session_start(struct session *s)
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
+	else if (sandbox_gaps(s->sandbox))
+		emit_notice(s, sandbox_gaps(s->sandbox));
 	status = 0;
 out:
 	/* env holds pointers into environ plus a few of ours: free only ours. */
@@ -964,7 +1019,7 @@ out:
 	if (sp[1] >= 0)
 		close(sp[1]);
 	if (s->intercept)
-		filter_free(&prog);
+		filter_free(&cs.prog);
 	return status;
 }
 

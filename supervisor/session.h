@@ -36,6 +36,9 @@ struct session_opts {
 	 */
 	int intercept;
 	struct policy *policy;
+	/* Files the agent's tree may never change, beyond belay's own folders
+	 * (NULL-terminated, copied; the events file): see guard.h. */
+	char *const *protect;
 	/* With timed_asks, held calls nobody answers in ask_timeout_ms are
 	 * allowed (timeout_allows) or denied, by "timeout"; without, they
 	 * wait for an answer however long it takes. */

@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dirs.h"
 #include "glob.h"
 #include "packwrite.h"
 #include "util.h"
@@ -82,13 +83,7 @@ static void git_setup(void)
 
 static char *state_home(const char *state_dir)
 {
-	const char *x = getenv("XDG_STATE_HOME"), *home = getenv("HOME");
-
-	if (state_dir)
-		return xstrdup(state_dir);
-	if (x && x[0] == '/')
-		return xasprintf("%s/belay", x);
-	return xasprintf("%s/.local/state/belay", home && *home ? home : "/");
+	return state_dir ? xstrdup(state_dir) : dirs_get(DIR_STATE);
 }
 
 char *shadow_dir_for(const char *workspace, const char *state_dir)

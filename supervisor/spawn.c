@@ -186,6 +186,10 @@ static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid
 		child_fail(errfd, SPAWN_STAGE_TTY, errno);
 	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
 		child_fail(errfd, SPAWN_STAGE_SETUP, errno);
+	/* belay is not dumpable (sandbox.c) and the child inherits that until
+	 * its exec: belay must read the memory of the agent's first exec */
+	if (prctl(PR_SET_DUMPABLE, 1, 0, 0, 0) < 0)
+		child_fail(errfd, SPAWN_STAGE_SETUP, errno);
 	if (getppid() != parent) /* belay died before the death signal was armed */
 		_exit(127);
 	if (o->cwd && chdir(o->cwd) < 0)
@@ -237,6 +241,7 @@ int spawn_pty(const struct spawn_opts *o, struct spawn_result *r)
 {
 	struct termios tio;
 	struct winsize ws = { 0 };
+	struct stat st;
 	int master = -1, slave = -1, pipefd[2] = { -1, -1 };
 	pid_t parent = getpid(), pid;
 	int e;
@@ -250,7 +255,7 @@ int spawn_pty(const struct spawn_opts *o, struct spawn_result *r)
 		spawn_default_termios(&tio);
 	ws.ws_row = o->rows ? o->rows : 24;
 	ws.ws_col = o->cols ? o->cols : 80;
-	if (tcsetattr(slave, TCSANOW, &tio) < 0 || ioctl(master, TIOCSWINSZ, &ws) < 0) {
+	if (tcsetattr(slave, TCSANOW, &tio) < 0 || ioctl(master, TIOCSWINSZ, &ws) < 0 || fstat(slave, &st) < 0) {
 		e = -errno;
 		goto fail;
 	}
@@ -275,6 +280,7 @@ int spawn_pty(const struct spawn_opts *o, struct spawn_result *r)
 	r->pid = pid;
 	r->master = master;
 	r->err_fd = pipefd[0];
+	r->tty = st.st_rdev;
 	return 0;
 fail:
 	close(master);

@@ -3,7 +3,8 @@
  *
  * The child runs in its own session with the pty slave as controlling
  * terminal, dies with belay (PR_SET_PDEATHSIG), inherits no fd but 0-2 and
- * has every signal unblocked and at its default.  The caller owns the master
+ * has every signal unblocked and at its default.  It is dumpable whatever
+ * belay is (belay reads its calls' arguments from /proc/PID/mem).  The caller owns the master
  * fd (non-blocking, close-on-exec) and reaps the child.
  *
  * Exec errors in the child arrive asynchronously on err_fd (so that the caller
@@ -41,6 +42,7 @@ struct spawn_result {
 	pid_t pid;
 	int master; /* pty master: O_NONBLOCK, O_CLOEXEC */
 	int err_fd; /* see above; O_NONBLOCK, O_CLOEXEC */
+	dev_t tty;  /* the device number of the pty slave (the child's terminal) */
 };
 
 /* What the child reports on err_fd when it could not exec. */

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "../supervisor/conf.h"
+#include "../supervisor/dirs.h"
 #include "../supervisor/util.h"
 
 #ifndef BELAY_DATADIR
@@ -83,13 +84,11 @@ const char *data_kind_name(enum data_kind kind)
 
 char *data_user_path(enum data_kind kind, const char *name)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
+	char *dir = dirs_get(DIR_CONFIG), *path;
 
-	if (xdg && *xdg)
-		return xasprintf("%s/belay/%s/%s.%s", xdg, kinds[kind].dir, name, kinds[kind].ext);
-	if (home && *home)
-		return xasprintf("%s/.config/belay/%s/%s.%s", home, kinds[kind].dir, name, kinds[kind].ext);
-	return NULL;
+	path = xasprintf("%s/%s/%s.%s", dir, kinds[kind].dir, name, kinds[kind].ext);
+	free(dir);
+	return path;
 }
 
 /*

@@ -472,7 +472,7 @@ int main(int argc, char **argv)
 	struct buf errors = BUF_INIT;
 	struct termios tio;
 	struct policy *policy = NULL;
-	char *workspace = NULL, *startup = NULL;
+	char *workspace = NULL, *startup = NULL, *protect[2] = { NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
 	int status, cprc = 0;
@@ -504,6 +504,8 @@ int main(int argc, char **argv)
 			exit(2);
 		}
 		fd_set_nonblock(fan.events_fd, 0);
+		/* the record of the session is not the agent's to change */
+		protect[0] = realpath(o.events, NULL);
 	}
 
 	/* Before the screen takes the terminal, so that the reason is seen. */
@@ -543,6 +545,7 @@ int main(int argc, char **argv)
 	so.cwd = workspace;
 	so.intercept = !o.no_intercept;
 	so.policy = policy;
+	so.protect = protect;
 	/* headless, nobody can answer: at once unless told to wait */
 	so.timed_asks = o.headless || o.ask_timeout >= 0;
 	so.ask_timeout_ms = o.ask_timeout > 0 ? (unsigned long)o.ask_timeout * 1000 : 0;
@@ -631,5 +634,6 @@ int main(int argc, char **argv)
 	buf_release(&fan.line);
 	free(startup);
 	free(workspace);
+	free(protect[0]);
 	return status;
 }
