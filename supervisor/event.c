@@ -248,6 +248,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.decision.call));
 		json_object_set_new(o, "verdict", json_string(ev->u.decision.verdict));
 		json_object_set_new(o, "by", json_string(ev->u.decision.by));
+		if (ev->u.decision.how)
+			json_object_set_new(o, "how", json_str(ev->u.decision.how));
 		json_object_set_new(o, "rule", json_str(ev->u.decision.rule));
 		if (ev->u.decision.text)
 			json_object_set_new(o, "text", json_str(ev->u.decision.text));

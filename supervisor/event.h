@@ -78,6 +78,7 @@ struct event {
 			uint64_t call;       /* seq of the call's event */
 			const char *verdict; /* "allow", "deny" */
 			const char *by;      /* "rule", "user", "timeout", "grant"… */
+			const char *how;     /* a person's: the keys ("C-] a"), or NULL */
 			const char *rule;    /* "policies/default.rules:12", or NULL */
 			const char *text;    /* the rule as written, or NULL */
 			uint64_t held_ns;    /* how long it waited (0: not held) */

@@ -601,37 +601,44 @@ static char *dir_glob(const char *path)
 	return buf_detach(&b, NULL);
 }
 
-static void add_grant_rule(struct policy *p, int g, enum call_kind kind, struct matcher *m, size_t nm,
-			   const char *text)
-{
-	struct rule r = { .verdict = VERDICT_ALLOW, .kind = kind, .m = m, .nm = nm, .grant = g };
+/* The rules a grant adds, built apart from the policy so that they can be shown first. */
+struct grant {
+	struct rule *rules;
+	size_t n;
+	struct buf text;
+};
 
-	r.origin = xasprintf("grant %d", g);
-	r.text = xstrdup(text);
-	add_rule(p, &r);
+static void grant_add(struct grant *gr, enum call_kind kind, struct matcher *m, size_t nm)
+{
+	gr->rules = xrealloc(gr->rules, (gr->n + 1) * sizeof(*gr->rules));
+	memset(&gr->rules[gr->n], 0, sizeof(*gr->rules));
+	gr->rules[gr->n].verdict = VERDICT_ALLOW;
+	gr->rules[gr->n].kind = kind;
+	gr->rules[gr->n].m = m;
+	gr->rules[gr->n].nm = nm;
+	gr->n++;
 }
 
 /* A path rule of a grant: kind on the files beside path. */
-static void grant_path(struct policy *p, int g, enum call_kind kind, const char *path, struct buf *t)
+static void grant_path(struct grant *gr, enum call_kind kind, const char *path)
 {
 	struct matcher *m = xcalloc(1, sizeof(*m));
 
 	*m = text_matcher(M_PATH, dir_glob(path));
-	buf_addf(t, "%sallow %s path '%s'", t->len ? " and " : "", call_kind_name(kind), m->glob);
-	add_grant_rule(p, g, kind, m, 1, "");
+	buf_addf(&gr->text, "%sallow %s path '%s'", gr->text.len ? " and " : "", call_kind_name(kind), m->glob);
+	grant_add(gr, kind, m, 1);
 }
 
-int policy_grant(struct policy *p, const struct call *c, const char **text)
+/*
+ * "Allow similar" for c: the command as it was, with the last of three or
+ * more words free (any one word there, never more words, never none); a
+ * connection's host and port; a file's directory.
+ */
+static void grant_build(const struct call *c, struct grant *gr)
 {
-	struct buf t = BUF_INIT;
-	int g = ++p->grants;
-	size_t first = p->n;
-
+	memset(gr, 0, sizeof(*gr));
+	buf_init(&gr->text);
 	if (c->op == OP_EXEC) {
-		/*
-		 * The command as it was, with the last of three or more words
-		 * free: any one word there, never more words, never none.
-		 */
 		struct matcher *m = xcalloc(1, sizeof(*m));
 		struct buf shown = BUF_INIT;
 
@@ -645,14 +652,12 @@ int policy_grant(struct policy *p, const struct call *c, const char **text)
 				buf_addch(&w, '*');
 			else
 				add_escaped(&w, c->argv[i]);
-			buf_addf(&shown, "%s%s", i ? " " : "", w.data ? w.data : "");
+			buf_addf(&shown, "%s%s", i ? " " : "", w.data);
 			m->words[i] = buf_detach(&w, NULL);
-			if (!m->words[i])
-				m->words[i] = xstrdup("");
 		}
-		buf_addf(&t, "allow exec command '%s'", shown.data ? shown.data : "");
+		buf_addf(&gr->text, "allow exec command '%s'", shown.data);
 		buf_release(&shown);
-		add_grant_rule(p, g, KIND_EXEC, m, 1, "");
+		grant_add(gr, KIND_EXEC, m, 1);
 	} else if (c->op == OP_CONNECT) {
 		struct matcher *m = xcalloc(2, sizeof(*m));
 		struct buf host = BUF_INIT;
@@ -660,35 +665,65 @@ int policy_grant(struct policy *p, const struct call *c, const char **text)
 
 		add_escaped(&host, c->addr.host ? c->addr.host : "");
 		m[nm++] = text_matcher(M_HOST, buf_detach(&host, NULL));
-		if (!m[0].glob)
-			m[0].glob = xstrdup("");
-		buf_addf(&t, "allow connect host '%s'", m[0].glob);
+		buf_addf(&gr->text, "allow connect host '%s'", m[0].glob);
 		if (c->addr.port >= 0) {
 			m[nm] = text_matcher(M_PORT, NULL);
 			m[nm].lo = m[nm].hi = c->addr.port;
 			nm++;
-			buf_addf(&t, " port %d", c->addr.port);
+			buf_addf(&gr->text, " port %d", c->addr.port);
 		}
-		add_grant_rule(p, g, KIND_CONNECT, m, nm, "");
+		grant_add(gr, KIND_CONNECT, m, nm);
 	} else if (c->op == OP_RENAME) {
 		/* a rename writes the new name and deletes the old one */
-		grant_path(p, g, KIND_WRITE, c->path2, &t);
-		grant_path(p, g, KIND_DELETE, c->path, &t);
+		grant_path(gr, KIND_WRITE, c->path2);
+		grant_path(gr, KIND_DELETE, c->path);
 	} else if (c->op == OP_LINK) {
 		/* a hard link can be written through: both names count */
-		grant_path(p, g, KIND_WRITE, c->path2, &t);
-		grant_path(p, g, KIND_WRITE, c->path, &t);
+		grant_path(gr, KIND_WRITE, c->path2);
+		grant_path(gr, KIND_WRITE, c->path);
 	} else if (c->op == OP_SYMLINK) {
-		grant_path(p, g, KIND_WRITE, c->path2, &t);
+		grant_path(gr, KIND_WRITE, c->path2);
 	} else {
-		grant_path(p, g, call_op_kind(c->op), c->path, &t);
+		grant_path(gr, call_op_kind(c->op), c->path);
 	}
+}
+
+static void grant_release(struct grant *gr)
+{
+	for (size_t i = 0; i < gr->n; i++)
+		rule_release(&gr->rules[i]);
+	free(gr->rules);
+	buf_release(&gr->text);
+}
+
+char *policy_grant_preview(const struct policy *p, const struct call *c)
+{
+	struct grant gr;
+	char *text;
+
+	(void)p;
+	grant_build(c, &gr);
+	text = xstrdup(gr.text.data);
+	grant_release(&gr);
+	return text;
+}
+
+int policy_grant(struct policy *p, const struct call *c, const char **text)
+{
+	struct grant gr;
+	int g = ++p->grants;
+	size_t first = p->n;
+
+	grant_build(c, &gr);
 	/* every rule of the grant carries the whole grant's text */
-	for (size_t i = first; i < p->n; i++) {
-		free(p->rules[i].text);
-		p->rules[i].text = xstrdup(t.data);
+	for (size_t i = 0; i < gr.n; i++) {
+		gr.rules[i].grant = g;
+		gr.rules[i].origin = xasprintf("grant %d", g);
+		gr.rules[i].text = xstrdup(gr.text.data);
+		add_rule(p, &gr.rules[i]);
 	}
-	buf_release(&t);
+	gr.n = 0; /* the policy owns the rules now */
+	grant_release(&gr);
 	if (text)
 		*text = p->rules[first].text;
 	return g;

@@ -58,6 +58,8 @@ int policy_is_launcher(const struct policy *p, const char *exe);
  * *text (owned by the policy).
  */
 int policy_grant(struct policy *p, const struct call *c, const char **text);
+/* The text of the rule policy_grant() would add for c, without adding it (caller frees). */
+char *policy_grant_preview(const struct policy *p, const struct call *c);
 /* Remove grant n; 0, or -1 if there is none. */
 int policy_revoke(struct policy *p, int n);
 /* Call cb for each grant still in force. */

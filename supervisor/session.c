@@ -252,7 +252,7 @@ static void finish(struct session *s)
 	s->drain_timer = NULL;
 	/* what still waits can wait no more: the agent is gone */
 	while (s->nheld)
-		session_answer(s, s->held[0].pub.n, ANSWER_DENY, "session-end");
+		session_answer(s, s->held[0].pub.n, ANSWER_DENY, "session-end", NULL);
 	if (s->steps)
 		steps_end_all(s->steps);
 	if (s->cp) {
@@ -527,18 +527,25 @@ static uint64_t emit_call(struct session *s, const struct call *c, unsigned step
 	return ev.seq;
 }
 
-static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
-			  const char *rule, const char *text, uint64_t held_ns)
+static void emit_decision_how(struct session *s, uint64_t call_seq, unsigned step, const char *verdict,
+			      const char *by, const char *how, const char *rule, const char *text, uint64_t held_ns)
 {
 	struct event ev = { .type = EV_DECISION, .step = step };
 
 	ev.u.decision.call = call_seq;
 	ev.u.decision.verdict = verdict;
 	ev.u.decision.by = by;
+	ev.u.decision.how = how;
 	ev.u.decision.rule = rule;
 	ev.u.decision.text = text;
 	ev.u.decision.held_ns = held_ns;
 	emit(s, &ev);
+}
+
+static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
+			  const char *rule, const char *text, uint64_t held_ns)
+{
+	emit_decision_how(s, call_seq, step, verdict, by, NULL, rule, text, held_ns);
 }
 
 static void step_ended(const struct step *st, void *data)
@@ -608,7 +615,7 @@ static void answer_due(struct loop *loop, void *data)
 	s->answer_timer = NULL;
 	/* oldest first; each answer can change the queue (a grant, a process gone) */
 	while (s->nheld && now - s->held[0].pub.since_ns >= limit)
-		session_answer(s, s->held[0].pub.n, s->timeout_allows ? ANSWER_ALLOW : ANSWER_DENY, "timeout");
+		session_answer(s, s->held[0].pub.n, s->timeout_allows ? ANSWER_ALLOW : ANSWER_DENY, "timeout", NULL);
 	arm_answer_timer(s);
 }
 
@@ -773,7 +780,16 @@ static size_t held_index(const struct session *s, unsigned n)
 	return SIZE_MAX;
 }
 
-int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
+char *session_grant_preview(const struct session *s, unsigned n)
+{
+	size_t i = held_index(s, n);
+
+	if (i == SIZE_MAX || !s->policy)
+		return NULL;
+	return policy_grant_preview(s->policy, &s->held[i].call);
+}
+
+int session_answer(struct session *s, unsigned n, enum answer a, const char *by, const char *how)
 {
 	size_t i = held_index(s, n);
 	struct held *h;
@@ -804,8 +820,8 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;
-	emit_decision(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, rule[0] ? rule : NULL,
-		      text, held_ns);
+	emit_decision_how(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, how,
+			  rule[0] ? rule : NULL, text, held_ns);
 	drop_held(s, i);
 	/* a grant may cover calls that wait too */
 	if (a == ANSWER_ALLOW_SIMILAR && s->policy) {
@@ -827,7 +843,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by)
 	return 0;
 }
 
-int session_deny_foreground(struct session *s, const char *by)
+int session_deny_foreground(struct session *s, const char *by, const char *how)
 {
 	pid_t fg = s->master >= 0 ? tcgetpgrp(s->master) : -1;
 	int n = 0;
@@ -836,7 +852,7 @@ int session_deny_foreground(struct session *s, const char *by)
 		return 0;
 	for (size_t i = 0; i < s->nheld;) {
 		if (getpgid(s->held[i].call.pid) == fg) {
-			session_answer(s, s->held[i].pub.n, ANSWER_DENY, by);
+			session_answer(s, s->held[i].pub.n, ANSWER_DENY, by, how);
 			n++;
 		} else {
 			i++;

@@ -109,12 +109,16 @@ void session_report_checkpoint(struct session *s, int rc, const struct checkpoin
 void session_signal_foreground(struct session *s, int sig);
 
 /*
- * Answer held call n; by says who ("user", "timeout", "reviewer"…).
- * Returns 0, or -1 if there is no such held call (or it went away).
+ * Answer held call n; by says who ("user", "timeout", "reviewer"…), how
+ * how a person did (the keys, "C-] a"), NULL for anything else.  Both go
+ * into the decision's event.  Returns 0, or -1 if there is no such held call
+ * (or it went away).
  */
-int session_answer(struct session *s, unsigned n, enum answer a, const char *by);
+int session_answer(struct session *s, unsigned n, enum answer a, const char *by, const char *how);
+/* The rule ANSWER_ALLOW_SIMILAR would add for held call n (caller frees), or NULL. */
+char *session_grant_preview(const struct session *s, unsigned n);
 /* Deny the held calls of the terminal's foreground process group (C-c). */
-int session_deny_foreground(struct session *s, const char *by);
+int session_deny_foreground(struct session *s, const char *by, const char *how);
 /* How many calls are held, and the i-th oldest (valid until the next event). */
 size_t session_nheld(const struct session *s);
 const struct held_call *session_held(const struct session *s, size_t i);

@@ -64,9 +64,10 @@ tm send-keys -t =s: 'python3 hello.py' Enter
 tm send-keys -t =s: 'git add -A && git -c user.name=demo -c user.email=d@x commit -qm "greetings" && git log --oneline' Enter
 wait_for 'greetings'
 tm send-keys -t =s: 'git push origin HEAD' Enter
-wait_for 'held:'
+wait_for 'held #'
 shot held
-tm send-keys -t =s: d
+sleep 0.6
+tm send-keys -t =s: C-] d
 stop
 
 # a full-screen program in the pane

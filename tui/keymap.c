@@ -21,6 +21,7 @@ struct keymap {
 	size_t n[KT__COUNT], cap[KT__COUNT];
 	struct key prefix;
 	unsigned escape_time;
+	unsigned decide_delay;
 	int mouse;
 };
 
@@ -51,7 +52,12 @@ static const struct {
 	[A_REVOKE_GRANT] = { "revoke-grant", "take back the newest 'allow similar'" },
 };
 
-static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll", "held" };
+static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" };
+
+int action_decides(enum action a)
+{
+	return a == A_ALLOW || a == A_ALLOW_SIMILAR || a == A_DENY;
+}
 
 const char *action_name(enum action a)
 {
@@ -75,6 +81,7 @@ struct keymap *keymap_new(void)
 	km->prefix.code = ']';
 	km->prefix.mods = KEYM_CTRL;
 	km->escape_time = 25;
+	km->decide_delay = 500;
 	km->mouse = 1;
 	return km;
 }
@@ -113,6 +120,11 @@ unsigned keymap_escape_time(const struct keymap *km)
 	return km->escape_time;
 }
 
+unsigned keymap_decide_delay(const struct keymap *km)
+{
+	return km->decide_delay;
+}
+
 int keymap_mouse(const struct keymap *km)
 {
 	return km->mouse;
@@ -133,7 +145,11 @@ static int parse_table(struct conf_line *l, const char *s, enum key_table *t)
 			return 0;
 		}
 	}
-	conf_error(l, "unknown table '%s' (root, prefix, scroll or held)", s);
+	if (!strcmp(s, "held"))
+		conf_error(l, "there is no 'held' table any more: held calls are answered after the prefix "
+			      "(bind prefix a allow), so that nothing typed to the agent can answer them");
+	else
+		conf_error(l, "unknown table '%s' (root, prefix or scroll)", s);
 	return -1;
 }
 
@@ -157,13 +173,28 @@ static void cmd_set(struct conf_line *l, struct keymap *km)
 	if (!strcmp(opt, "prefix")) {
 		struct key k;
 
-		if (parse_key(l, val, &k) == 0)
-			km->prefix = k;
+		if (parse_key(l, val, &k) < 0)
+			return;
+		/* typing to the agent must never reach belay's keys: a key
+		 * that types text (or Enter, Tab, Space) cannot be the prefix */
+		if (!(k.mods & (KEYM_CTRL | KEYM_ALT)) && (k.code < KEYC_BASE || k.code == KEYC_ENTER ||
+							   k.code == KEYC_TAB || k.code == KEYC_BSPACE)) {
+			conf_error(l, "prefix '%s' is a key that types text: choose a control or Meta key "
+				      "(C-], C-b, M-a) or a function key", val);
+			return;
+		}
+		km->prefix = k;
 	} else if (!strcmp(opt, "escape-time")) {
 		if (!parse_int(val, 0, 2000, &n))
 			conf_error(l, "escape-time '%s' is not a number of milliseconds from 0 to 2000", val);
 		else
 			km->escape_time = (unsigned)n;
+	} else if (!strcmp(opt, "decide-delay")) {
+		if (!parse_int(val, 500, 60000, &n))
+			conf_error(l, "decide-delay '%s' must be a number of milliseconds from 500 to 60000 "
+				      "(a key typed as a call appears must not answer it)", val);
+		else
+			km->decide_delay = (unsigned)n;
 	} else if (!strcmp(opt, "mouse")) {
 		if (!strcmp(val, "on"))
 			km->mouse = 1;
@@ -172,7 +203,7 @@ static void cmd_set(struct conf_line *l, struct keymap *km)
 		else
 			conf_error(l, "mouse '%s' must be on or off", val);
 	} else {
-		conf_error(l, "unknown option '%s' (prefix, escape-time or mouse)", opt);
+		conf_error(l, "unknown option '%s' (prefix, escape-time, decide-delay or mouse)", opt);
 	}
 }
 
@@ -200,6 +231,11 @@ static void keymap_line(struct conf_line *l, void *data)
 				break;
 		if (a == A__COUNT) {
 			conf_error(l, "unknown action '%s' (see belay(1), KEY BINDINGS)", l->argv[3]);
+			return;
+		}
+		if (action_decides((enum action)a) && t != KT_PREFIX) {
+			conf_error(l, "'%s' can only be bound in the prefix table: a key without the prefix "
+				      "belongs to the agent, and typing must never answer a held call", l->argv[3]);
 			return;
 		}
 		b = find(km, t, &k);

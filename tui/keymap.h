@@ -3,11 +3,15 @@
  *
  * A keymap file (keymaps/NAME.keys, format in belay(1), KEY BINDINGS) has
  *     set prefix C-]            set escape-time 25        set mouse on
+ *     set decide-delay 500
  *     bind prefix ? help        unbind root S-PageUp     unbind-all [TABLE]
  * Tables: "root" (keys that act without the prefix), "prefix" (the key after
- * the prefix), "scroll" (keys while looking at the scrollback) and "held"
- * (keys while a call waits for a decision).  The
+ * the prefix) and "scroll" (keys while looking at the scrollback).  The
  * built-in default is keymaps/default.keys, parsed by the same parser.
+ *
+ * Decisions on held calls (allow, allow-similar, deny) are keys after the
+ * prefix and nowhere else, and the prefix is never a key that types text:
+ * no key typed to the agent can decide.
  */
 #ifndef BELAY_KEYMAP_H
 #define BELAY_KEYMAP_H
@@ -19,7 +23,6 @@ enum key_table {
 	KT_ROOT,
 	KT_PREFIX,
 	KT_SCROLL,
-	KT_HELD, /* while a call waits for a decision */
 	KT__COUNT
 };
 
@@ -60,9 +63,13 @@ int keymap_load(struct keymap *km, const char *file, const char *text, size_t le
 enum action keymap_lookup(const struct keymap *km, enum key_table t, const struct key *k);
 const struct key *keymap_prefix(const struct keymap *km);
 unsigned keymap_escape_time(const struct keymap *km);
+/* How long (ms) a held call is on the screen before a key can answer it. */
+unsigned keymap_decide_delay(const struct keymap *km);
 int keymap_mouse(const struct keymap *km);
 
 const char *action_name(enum action a);
+/* True for the actions that answer a held call. */
+int action_decides(enum action a);
 const char *action_help(enum action a);
 const char *key_table_name(enum key_table t);
 

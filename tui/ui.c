@@ -81,6 +81,17 @@ struct ui {
 	size_t nsteps, steps_cap;
 	char *held_desc;   /* the oldest held call, described */
 	unsigned held_n;   /* and its number */
+	/*
+	 * What the screen showed, for the keys that decide: the held call on
+	 * the status line at the last frame, and since when.  A key decides
+	 * that call only, and only once it has been there the keymap's
+	 * decide-delay: a key in flight when the call appeared is not for it.
+	 */
+	unsigned shown_n;
+	uint64_t shown_since;
+	char how[64];      /* the keys of the action running ("C-] a") */
+	unsigned grant_n;  /* "allow similar" waits for y on this call (0: no) */
+	char *grant_text;  /* the rule it would add */
 	struct grant_row { int n; char *text; } *grants; /* in force, oldest first */
 	size_t ngrants, grants_cap;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
@@ -202,6 +213,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 			ui->held_n = h->n;
 		}
 		st->held = ui->held_desc;
+		st->held_n = h->n;
 		st->held_rule = h->rule;
 		st->nheld = session_nheld(ui->session);
 		st->held_keys = ui->held_keys;
@@ -212,6 +224,8 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->checkpoint_failed = ui->cp_failed;
 	if (ui->confirm_quit)
 		st->prompt = "stop the agent and quit belay? (y/n)";
+	else if (ui->grant_n)
+		st->prompt = ui->grant_text;
 	else if (ui->ended && !ui->message)
 		st->message = "the agent has exited: q closes belay";
 }
@@ -222,6 +236,10 @@ static void render(struct ui *ui)
 	unsigned cx, cy;
 
 	fill_state(ui, &st);
+	if (st.held_n != ui->shown_n) {
+		ui->shown_n = st.held && !st.prompt ? st.held_n : 0;
+		ui->shown_since = now_ns();
+	}
 	termview_draw(ui->tv, ui->pane, &ui->caps);
 	views_scroll_badge(&ui->views, ui->pane, &st);
 	if (ui->side) {
@@ -393,21 +411,55 @@ static void act_scroll_exit(struct ui *ui)
 	ui->scroll_mode = 0;
 }
 
-static void answer_oldest(struct ui *ui, enum answer a)
+/*
+ * A key decides the call the screen shows, and only once it has been shown
+ * long enough to have been read: a key already on its way when the call
+ * appeared was meant for something else.
+ */
+static unsigned decidable(struct ui *ui)
 {
-	const struct held_call *h;
+	const struct held_call *h = NULL;
 
-	if (!ui->session || !session_nheld(ui->session)) {
-		show_message(ui, "no call is waiting for a decision");
-		return;
+	for (size_t i = 0; ui->session && i < session_nheld(ui->session); i++)
+		if (session_held(ui->session, i)->n == ui->shown_n)
+			h = session_held(ui->session, i);
+	if (!ui->shown_n || !h) {
+		show_message(ui, ui->session && session_nheld(ui->session) ? "that call was answered already"
+									 : "no call is waiting for a decision");
+		return 0;
 	}
-	h = session_held(ui->session, 0);
-	session_answer(ui->session, h->n, a, "user");
+	if (now_ns() - ui->shown_since < (uint64_t)keymap_decide_delay(ui->km) * 1000000ull) {
+		show_message(ui, "appeared just now: nothing decided (%s again to decide)", ui->how);
+		return 0;
+	}
+	return h->n;
 }
 
-static void act_allow(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW); }
-static void act_allow_similar(struct ui *ui) { answer_oldest(ui, ANSWER_ALLOW_SIMILAR); }
-static void act_deny(struct ui *ui) { answer_oldest(ui, ANSWER_DENY); }
+static void decide(struct ui *ui, enum answer a)
+{
+	unsigned n = decidable(ui);
+
+	if (!n)
+		return;
+	if (a == ANSWER_ALLOW_SIMILAR) {
+		/* the rule is shown first; y adds it */
+		char *rule = session_grant_preview(ui->session, n);
+
+		if (!rule)
+			return;
+		free(ui->grant_text);
+		ui->grant_text = xasprintf("#%u: allow it, and for this session: %s ?  y: yes · any other key: no",
+					   n, rule);
+		ui->grant_n = n;
+		free(rule);
+		return;
+	}
+	session_answer(ui->session, n, a, "user", ui->how);
+}
+
+static void act_allow(struct ui *ui) { decide(ui, ANSWER_ALLOW); }
+static void act_allow_similar(struct ui *ui) { decide(ui, ANSWER_ALLOW_SIMILAR); }
+static void act_deny(struct ui *ui) { decide(ui, ANSWER_DENY); }
 
 /* The newest grant still in force is taken back; again, the one before. */
 static void act_revoke_grant(struct ui *ui)
@@ -425,6 +477,7 @@ static void act_revoke_grant(struct ui *ui)
 
 struct held_hint {
 	struct buf *b;
+	const char *prefix;
 	enum action want;
 	const char *label;
 	int found;
@@ -439,10 +492,10 @@ static void held_hint_key(const struct key *k, enum action a, void *data)
 		return;
 	h->found = 1;
 	key_format(k, name, sizeof(name));
-	buf_addf(h->b, "%s%s %s", h->b->len ? " · " : "", name, h->label);
+	buf_addf(h->b, "%s%s %s %s", h->b->len ? " · " : "", h->prefix, name, h->label);
 }
 
-/* The keys that answer a held call, as the keymap binds them. */
+/* The keys that answer a held call, as the keymap binds them (after the prefix). */
 static void make_held_keys(struct ui *ui)
 {
 	static const struct { enum action a; const char *label; } answers[] = {
@@ -451,22 +504,12 @@ static void make_held_keys(struct ui *ui)
 	struct buf b = BUF_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(answers); i++) {
-		struct held_hint h = { &b, answers[i].a, answers[i].label, 0 };
+		struct held_hint h = { &b, ui->prefix_name, answers[i].a, answers[i].label, 0 };
 
-		keymap_each(ui->km, KT_HELD, held_hint_key, &h);
-		if (!h.found) {
-			/* not in the held table: perhaps after the prefix */
-			struct buf p = BUF_INIT;
-
-			h.b = &p;
-			keymap_each(ui->km, KT_PREFIX, held_hint_key, &h);
-			if (h.found)
-				buf_addf(&b, "%s%s %s", b.len ? " · " : "", ui->prefix_name, p.data);
-			buf_release(&p);
-		}
+		keymap_each(ui->km, KT_PREFIX, held_hint_key, &h);
 	}
 	if (!b.len)
-		buf_addstr(&b, "no key answers held calls: see the keymap's held table");
+		buf_addstr(&b, "no key answers held calls: bind allow and deny in the keymap's prefix table");
 	snprintf(ui->held_keys, sizeof(ui->held_keys), "%s", b.data);
 	buf_release(&b);
 }
@@ -535,18 +578,36 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		mark_dirty(ui);
 		return;
 	}
+	if (ui->grant_n) {
+		/* the answer to the question on the status line, and nothing
+		 * else: the key is not the agent's */
+		unsigned n = ui->grant_n;
+
+		ui->grant_n = 0;
+		if (k->code == 'y' && !k->mods) {
+			char how[80];
+
+			snprintf(how, sizeof(how), "%s y", ui->how);
+			if (session_answer(ui->session, n, ANSWER_ALLOW_SIMILAR, "user", how) < 0)
+				show_message(ui, "call #%u is no longer waiting: nothing granted", n);
+		} else {
+			show_message(ui, "nothing granted; it still waits");
+		}
+		mark_dirty(ui);
+		return;
+	}
 	if (ui->prefix_pending) {
 		char name[32];
 
 		ui->prefix_pending = 0;
 		a = keymap_lookup(ui->km, KT_PREFIX, k);
+		key_format(k, name, sizeof(name));
+		snprintf(ui->how, sizeof(ui->how), "%s %s", ui->prefix_name, name);
 		if (a == A_NONE && key_equal(k, prefix))
 			a = A_SEND_PREFIX;
-		if (a == A_NONE) {
-			key_format(k, name, sizeof(name));
+		if (a == A_NONE)
 			show_message(ui, "%s %s does nothing (%s ? lists the keys)", ui->prefix_name, name,
 				     ui->prefix_name);
-		}
 		run_action(ui, a);
 		return;
 	}
@@ -555,20 +616,14 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		mark_dirty(ui);
 		return;
 	}
-	if (ui->session && session_nheld(ui->session)) {
-		a = keymap_lookup(ui->km, KT_HELD, k);
-		if (a != A_NONE) {
-			run_action(ui, a);
-			return;
-		}
+	if (ui->session && session_nheld(ui->session) && k->code == 'c' && k->mods == KEYM_CTRL) {
 		/* C-c while calls are held: the program in the foreground
-		 * wants to stop, not to wait for an answer */
-		if (k->code == 'c' && k->mods == KEYM_CTRL) {
-			int n = session_deny_foreground(ui->session, "ctrl-c");
+		 * wants to stop, not to wait for an answer (a deny: nothing
+		 * runs because of it) */
+		int n = session_deny_foreground(ui->session, "user", "C-c");
 
-			if (n)
-				show_message(ui, "denied %d held call%s (C-c)", n, n > 1 ? "s" : "");
-		}
+		if (n)
+			show_message(ui, "denied %d held call%s (C-c)", n, n > 1 ? "s" : "");
 	}
 	if (ui->scroll_mode || termview_scroll_offset(ui->tv)) {
 		a = keymap_lookup(ui->km, KT_SCROLL, k);
@@ -1097,6 +1152,7 @@ void ui_free(struct ui *ui)
 	free(ui->steps);
 	free(ui->cp_text);
 	free(ui->held_desc);
+	free(ui->grant_text);
 	for (size_t i = 0; i < ui->ngrants; i++)
 		free(ui->grants[i].text);
 	free(ui->grants);

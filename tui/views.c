@@ -135,21 +135,38 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 
 	fill(w, 0, 0, cols, base);
 	if (st->held && !st->prompt) {
+		/* the call by its number (the keys decide that one), what it
+		 * is, why it asks (or a message about the last key), the keys */
 		struct pen pr = pen_of(v, TH_PROMPT);
+		int kw = (int)strlen(st->held_keys) + (st->prefix_pending ? (int)strlen(st->prefix_name) + 4 : 0);
 		char head[64];
 
 		fill(w, 0, 0, cols, pr);
-		snprintf(head, sizeof(head), st->nheld > 1 ? " held (%zu): " : " held: ", st->nheld);
+		if (st->nheld > 1)
+			snprintf(head, sizeof(head), " held #%u (+%zu waiting): ", st->held_n, st->nheld - 1);
+		else
+			snprintf(head, sizeof(head), " held #%u: ", st->held_n);
 		x += put(w, 0, x, cols - x, head, pr);
-		x += put(w, 0, x, cols - x - (int)strlen(st->held_keys) - 2, st->held, pr);
-		if (st->held_rule && cols - x > (int)strlen(st->held_keys) + 20) {
+		if (st->message) {
+			/* what the last key did to this call, in its place for a while */
+			x += put(w, 0, x, cols - x - kw - 2, st->message, pen_of(v, TH_MESSAGE));
+		} else {
+			x += put(w, 0, x, cols - x - kw - 2, st->held, pr);
+		}
+		if (!st->message && st->held_rule && cols - x > kw + 20) {
 			char rule[128];
 
 			snprintf(rule, sizeof(rule), "  [%s]", st->held_rule);
-			x += put(w, 0, x, cols - x - (int)strlen(st->held_keys) - 2, rule, pr);
+			x += put(w, 0, x, cols - x - kw - 2, rule, pr);
 		}
-		put(w, 0, MAX(x + 1, cols - (int)strlen(st->held_keys) - 1), (int)strlen(st->held_keys), st->held_keys,
-		    pen_of(v, TH_STATUS_KEY));
+		x = MAX(x + 1, cols - kw - 1);
+		if (st->prefix_pending) {
+			char s[64];
+
+			snprintf(s, sizeof(s), " %s … ", st->prefix_name);
+			x += put(w, 0, x, cols - x, s, alert);
+		}
+		put(w, 0, x, cols - x, st->held_keys, pen_of(v, TH_STATUS_KEY));
 		return;
 	}
 	if (st->prompt) {
@@ -411,7 +428,7 @@ int views_help_lines(const struct keymap *km)
 void views_help(const struct views *v, WINDOW *w, const struct keymap *km, int top)
 {
 	static const char *const headings[KT__COUNT] = {
-		"without the prefix", "after the prefix", "in the scrollback", "while a call is held",
+		"without the prefix", "after the prefix", "in the scrollback",
 	};
 	struct pen base = pen_of(v, TH_HELP), title = pen_of(v, TH_HELP_TITLE);
 	struct help_ctx h = { v, w, 0, top, NULL, KT_ROOT };

@@ -59,9 +59,10 @@ struct view_state {
 	const struct step_row *steps;
 	size_t nsteps;
 	const char *held;        /* the oldest held call, described; NULL: none */
+	unsigned held_n;         /* its number */
 	const char *held_rule;
 	size_t nheld;
-	const char *held_keys;   /* "a allow · s similar · d deny" */
+	const char *held_keys;   /* "C-] a allow · C-] s allow similar · C-] d deny" */
 	const char *grant;       /* the newest grant in force, NULL: none */
 	size_t ngrants;
 	const char *checkpoint;  /* "checkpoints: session 3, 12 so far" or why not; NULL: off */

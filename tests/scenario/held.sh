@@ -1,58 +1,133 @@
-# held - on the screen, a held call waits on the status line; a person
-# allows it, allows calls like it, denies it, or stops the program (C-c).
+# held - on the screen, a held call waits on the status line, named by its
+# number.  Only the prefix and a key answer it (C-] a allow, C-] s allow
+# similar after showing the rule and a y, C-] d deny); whatever is typed to
+# the agent meanwhile goes to the agent, a key in flight when the call
+# appears answers nothing, and a key answers only the call on the screen.
 . "$(dirname "$0")/lib.sh"
 
 W=120 H=32
 WS=$(mktemp -d "$SCRATCH/held-test.XXXXXX")
-trap 'cleanup; rm -rf "$WS"' EXIT
+trap 'cleanup; rm -rf "$WS" /etc/belay-held-* /var/belay-held-dir' EXIT
+rm -rf /etc/belay-held-* /var/belay-held-dir
+EV="python3 $ROOT/tests/scenario/events.py"
 
+# decisions PATH: "verdict/by/how" of the decisions on calls on PATH (in $EVF)
+EVF=$T/ev.jsonl
+decisions() {
+	python3 - "$EVF" "$1" <<'PY'
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+calls = {e["seq"] for e in ev if e["type"] == "file" and e.get("path") == sys.argv[2]}
+print(" ".join("%s/%s/%s" % (e["verdict"], e["by"], e.get("how", "-"))
+               for e in ev if e["type"] == "decision" and e["call"] in calls))
+PY
+}
+
+# A keymap with a longer decide-delay, so that "a key pressed as the call
+# appears" stays true on a slow machine: 3 s here, 0.5 s by default.
+printf 'set decide-delay 3000\n' >"$T/slow.keys"
 start_belay b $W $H -C "$WS" --events "$T/ev.jsonl" -- bash --norc --noprofile -i
 wait_for b '$'
 
+# --- typing to the agent never decides
 send b 'echo one > /etc/belay-held-1; echo rc=$?' Enter
-check "the write outside the workspace is held on the status line" wait_for b 'held: create /etc/belay-held-1'
+check "the held call is on the status line, by its number" wait_for b 'held #1: create /etc/belay-held-1'
 check "with the rule that asked" wait_for b 'policies/default.rules:'
-check "the keys that answer it, from the keymap" wait_for b 'a allow · s allow similar · d deny'
+check "and the keys that answer it, after the prefix" wait_for b 'C-] a allow · C-] s allow similar · C-] d deny'
 check "the side panel marks its step held" sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q '│ *[0-9]* ? .* held\$'"
-send b d
-check "d denies: the shell gets EACCES" wait_for b 'Permission denied'
+sleep 0.6
+send b 'is this ok' ' # notes a y s d n'
+sleep 1
+check_eq "typing 'is this ok', '# notes', a, y, s, d, n decides nothing" "" "$(decisions /etc/belay-held-1)"
+check "(the call still waits)" wait_for b 'held #1: create /etc/belay-held-1'
 check "(nothing was written)" test ! -e /etc/belay-held-1
+send b C-] d
+check "C-] d denies: the shell gets EACCES" wait_for b 'Permission denied'
+check "what was typed meanwhile went to the agent" wait_for b 'is this ok # notes a y s d n'
+check_eq "the decision says who and how" "deny/user/C-] d" "$(decisions /etc/belay-held-1)"
+send b C-u
 
+# --- C-] a allows this once
 send b 'echo two > /etc/belay-held-2; echo rc=$?' Enter
-wait_for b 'held: create /etc/belay-held-2'
-send b a
-check "a allows this once" wait_for b 'rc=0'
+wait_for b 'held #2: create /etc/belay-held-2'
+sleep 0.6
+send b C-] a
+check "C-] a allows this once" wait_for b 'rc=0'
 check "(the file was written)" test -e /etc/belay-held-2
+check_eq "(by the user, with C-] a)" "allow/user/C-] a" "$(decisions /etc/belay-held-2)"
 
+# --- allow similar: the rule first, then y; any other key says no
 send b 'mkdir -p /var/belay-held-dir; echo x > /var/belay-held-dir/a; echo y > /var/belay-held-dir/b; echo rc=$?' Enter
-wait_for b 'held: mkdir /var/belay-held-dir'
-send b s
-wait_for b 'held: create /var/belay-held-dir/a'
-send b s
-check "s allows similar: a grant, shown" wait_for b "allow write path '/var/belay-held-dir/*'"
+wait_for b 'held #3: mkdir /var/belay-held-dir'
+sleep 0.6
+send b C-] s
+check "C-] s shows the exact rule it would add" wait_for b "#3: allow it, and for this session: allow write path '/var/*' ?  y: yes"
+send b x
+check "a key other than y grants nothing" wait_for b 'held #3: nothing granted; it still waits'
+check "(still held)" wait_for b 'held #3: mkdir /var/belay-held-dir'
+send b C-] a
+wait_for b 'held #4: create /var/belay-held-dir/a'
+sleep 0.6
+send b C-] s
+wait_for b "y: yes"
+send b y
+check "y adds the grant, shown" wait_for b "allow write path '/var/belay-held-dir/*'"
 check "calls like it no longer ask" wait_for b 'rc=0'
 check "(both files written)" sh -c "test -e /var/belay-held-dir/a && test -e /var/belay-held-dir/b"
+check_eq "(the grant's decision: C-] s, then y)" "allow/user/C-] s y" "$(decisions /var/belay-held-dir/a)"
+check "(the next call: by the grant)" $EV "$EVF" has "type=decision verdict=allow rule=grant 1"
 send b C-] g
-check "prefix g takes the newest grant back" wait_for b "took back grant 2: allow write path '/var/belay-held-dir/*'"
-check "the older grant is still shown in force" wait_for b 'grants (1): allow write'
-send b C-] g
-check "prefix g again takes back the one before" wait_for b "took back grant 1"
-send b C-] g
-check "and then there is none" wait_for b 'no grant to take back'
+check "prefix g takes the grant back" wait_for b "took back grant 1: allow write path '/var/belay-held-dir/*'"
 
+# --- C-c denies the held call of the program in the foreground
 send b 'python3 -c "open(\"/etc/belay-held-3\",\"w\")"; echo rc=$?' Enter
-wait_for b 'held: create /etc/belay-held-3'
+wait_for b 'create /etc/belay-held-3'
 send b C-c
-check "C-c denies the held call of the program in the foreground" wait_for b 'PermissionError'
+# python reports the denial (PermissionError) or the C-c (KeyboardInterrupt),
+# whichever it checks first: both mean it stopped
+check "C-c denies the held call of the program in the foreground" wait_for b 'rc=1'
 check "(nothing was written)" test ! -e /etc/belay-held-3
-check "the events record who decided" python3 - "$T/ev.jsonl" <<'PY'
+check_eq "(the decision: by the user, with C-c)" "deny/user/C-c" "$(decisions /etc/belay-held-3)"
+tm kill-session -t =b
+
+# --- a key in flight when a call appears does not answer it
+start_belay b $W $H -C "$WS" --keymap "$T/slow.keys" --events "$T/ev2.jsonl" -- bash --norc --noprofile -i
+EVF=$T/ev2.jsonl
+wait_for b '$'
+send b 'echo four > /etc/belay-held-4; echo rc=$?' Enter C-] a
+sleep 0.5
+send b C-] a
+check "a key pressed as the call appears answers nothing, and says so" wait_for b 'appeared just now: nothing decided'
+sleep 0.5
+check "(the call still waits)" wait_for b 'held #1: create /etc/belay-held-4'
+check "(nothing was written)" test ! -e /etc/belay-held-4
+sleep 3
+send b C-] a
+check "once it has been on the screen, the same key answers it" wait_for b 'rc=0'
+
+# --- a key answers the call the screen shows, not one that came after
+send b '(sleep 0.2; echo six > /etc/belay-held-6; echo six-rc=$?) & echo five > /etc/belay-held-5; wait; echo five-rc=$?' Enter
+check "two calls: the oldest is shown, the other counted" wait_for b 'held #2: create /etc/belay-held-5'
+wait_for b '+1 waiting'
+sleep 3
+send b C-] d
+check "C-] d denies the call shown (#2)" wait_for b 'held #3: create /etc/belay-held-6'
+check "(and not the other)" test ! -e /etc/belay-held-6
+send b C-] a
+check "the next call shown is not answered by a key at once" wait_for b 'appeared just now'
+sleep 3
+send b C-] a
+check "then it is" wait_for b 'six-rc=0'
+check "(#2 denied, #3 allowed)" sh -c "test ! -e /etc/belay-held-5 && test -e /etc/belay-held-6"
+check_eq "(and the events say so)" "deny/user/C-] d allow/user/C-] a" "$(decisions /etc/belay-held-5) $(decisions /etc/belay-held-6)"
+
+check "the events say who decided and how, for every decision of the user" python3 - "$T/ev.jsonl" "$T/ev2.jsonl" <<'PY'
 import json, sys
-ev = [json.loads(l) for l in open(sys.argv[1])]
-by = [e["by"] for e in ev if e["type"] == "decision" and e["by"] != "rule"]
-assert "user" in by and "ctrl-c" in by, by
+ev = [json.loads(l) for f in sys.argv[1:] for l in open(f)]
+users = [e for e in ev if e["type"] == "decision" and e["by"] == "user"]
+assert len(users) >= 7, users
+assert all(e.get("how") for e in users), users
 assert any(e["type"] == "grant" for e in ev)
 assert any(e["type"] == "revoke" for e in ev)
 PY
-rm -rf /etc/belay-held-2 /var/belay-held-dir
-
 finish

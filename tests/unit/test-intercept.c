@@ -38,7 +38,7 @@ static void on_event(const struct event *ev, void *data)
 	case EV_HELD:
 		r->held++;
 		if (r->answer_now)
-			assert_int_equal(session_answer(r->s, ev->u.held.n, r->answer, "test"), 0);
+			assert_int_equal(session_answer(r->s, ev->u.held.n, r->answer, "test", NULL), 0);
 		break;
 	case EV_DECISION:
 		r->decisions++;

@@ -149,7 +149,12 @@ static void test_builtin(void **state)
 		assert_int_equal(lookup(km, KT_PREFIX, "C-]"), A_SEND_PREFIX);
 		assert_int_equal(lookup(km, KT_ROOT, "S-PageUp"), A_SCROLL_PAGE_UP);
 		assert_int_equal(lookup(km, KT_SCROLL, "Space"), A_SCROLL_PAGE_DOWN);
+		/* held calls are answered after the prefix, and only there */
+		assert_int_equal(lookup(km, KT_PREFIX, "a"), A_ALLOW);
+		assert_int_equal(lookup(km, KT_PREFIX, "s"), A_ALLOW_SIMILAR);
+		assert_int_equal(lookup(km, KT_PREFIX, "d"), A_DENY);
 		/* only the root table's keys act without the prefix */
+		assert_int_equal(lookup(km, KT_ROOT, "a"), A_NONE);
 		assert_int_equal(lookup(km, KT_ROOT, "q"), A_NONE);
 		assert_int_equal(lookup(km, KT_ROOT, "?"), A_NONE);
 		keymap_free(km);
@@ -165,6 +170,8 @@ static void test_builtin(void **state)
 		assert_int_equal(keymap_load(km, "tmux", text, len, &errors), 0);
 		assert_true(key_equal(keymap_prefix(km), &k));
 		assert_int_equal(lookup(km, KT_PREFIX, "C-b"), A_SEND_PREFIX);
+		assert_int_equal(lookup(km, KT_PREFIX, "a"), A_ALLOW);
+		assert_int_equal(lookup(km, KT_PREFIX, "d"), A_DENY);
 		keymap_free(km);
 	}
 	buf_release(&errors);
@@ -216,10 +223,12 @@ static void test_every_action(void **state)
 	for (int a = 0; a < A__COUNT; a++) {
 		char line[80], key[8];
 
+		enum key_table t = action_decides((enum action)a) ? KT_PREFIX : KT_SCROLL;
+
 		snprintf(key, sizeof(key), "%c", 'a' + a);
-		snprintf(line, sizeof(line), "bind scroll %s %s\n", key, action_name((enum action)a));
+		snprintf(line, sizeof(line), "bind %s %s %s\n", key_table_name(t), key, action_name((enum action)a));
 		assert_int_equal(load(km, line, &errors), 0);
-		assert_int_equal(lookup(km, KT_SCROLL, key), a);
+		assert_int_equal(lookup(km, t, key), a);
 	}
 	keymap_free(km);
 	buf_release(&errors);
@@ -322,6 +331,14 @@ static void test_set(void **state)
 	assert_non_null(strstr(errors.data, "k.keys:2: escape-time '-1' is not a number"));
 	assert_non_null(strstr(errors.data, "k.keys:4: escape-time '10ms'"));
 	assert_non_null(strstr(errors.data, "k.keys:7: mouse 'yes' must be on or off"));
+	/* a key answers a held call only after it has been shown a while:
+	 * longer, yes; shorter than half a second, no */
+	assert_int_equal(keymap_decide_delay(km), 500);
+	assert_int_equal(load(km, "set decide-delay 3000\n", &errors), 0);
+	assert_int_equal(keymap_decide_delay(km), 3000);
+	assert_int_equal(load(km, "set decide-delay 499\nset decide-delay 0\n", &errors), 2);
+	assert_non_null(strstr(errors.data, "k.keys:1: decide-delay '499' must be a number of milliseconds from 500"));
+	assert_int_equal(keymap_decide_delay(km), 3000);
 	keymap_free(km);
 	buf_release(&errors);
 }
@@ -348,6 +365,16 @@ static void test_errors(void **state)
 	assert_error("set\n", "k.keys:1: usage: set OPTION VALUE");
 	assert_error("set prefix\n", "k.keys:1: usage: set OPTION VALUE");
 	assert_error("set prefix C-a C-b\n", "k.keys:1: usage: set OPTION VALUE");
+	/* nothing typed to the agent answers a held call: decisions only
+	 * after the prefix, and a prefix that types text is refused */
+	assert_error("bind held a allow\n", "k.keys:1: there is no 'held' table any more");
+	assert_error("bind root a allow\n", "k.keys:1: 'allow' can only be bound in the prefix table");
+	assert_error("bind root C-a deny\n", "k.keys:1: 'deny' can only be bound in the prefix table");
+	assert_error("bind scroll s allow-similar\n", "k.keys:1: 'allow-similar' can only be bound");
+	assert_error("set prefix a\n", "k.keys:1: prefix 'a' is a key that types text");
+	assert_error("set prefix S-A\n", "k.keys:1: prefix 'S-A' is a key that types text");
+	assert_error("set prefix Enter\n", "k.keys:1: prefix 'Enter' is a key that types text");
+	assert_error("set prefix Space\n", "k.keys:1: prefix 'Space' is a key that types text");
 	/* the lexer's own errors, in the same form */
 	assert_error("bind prefix 'x help\n", "k.keys:1: unterminated quote");
 }
