@@ -406,7 +406,16 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	printf("%s: %u file(s) written, %u removed\n", label, rep.written, rep.removed);
 	for (size_t i = 0; i < rep.nrefused; i++)
 		printf("  not restored: %s\n", rep.refused[i]);
-	printf("to undo it: belay rollback %u:1\n", sn);
+	{
+		/* a command to copy: with -C unless the workspace is here */
+		char *here = realpath(".", NULL);
+
+		if (here && !strcmp(here, shadow_workspace(sh)))
+			printf("to undo it: belay rollback %u:1\n", sn);
+		else
+			printf("to undo it: belay rollback -C %s %u:1\n", shadow_workspace(sh), sn);
+		free(here);
+	}
 	undo = xasprintf("belay rollback %s", spec);
 	if (!revert)
 		check_branch(sh, &st->before, a->move_branch, undo);

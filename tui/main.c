@@ -460,6 +460,31 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	return cp;
 }
 
+/* "~/x" for a path in the home folder (caller frees). */
+static char *tilde(const char *path)
+{
+	const char *home = getenv("HOME");
+	size_t n = home ? strlen(home) : 0;
+
+	if (n > 1 && !strncmp(path, home, n) && path[n] == '/')
+		return xasprintf("~%s", path + n);
+	return xstrdup(path);
+}
+
+/* After a session on the screen: where its history is and how to use it. */
+static void print_history_hint(struct checkpoints *cp, const struct session *s)
+{
+	const char *ws = shadow_workspace(checkpoints_shadow(cp));
+	char *dir = tilde(shadow_dir(checkpoints_shadow(cp)));
+	unsigned n = session_steps(s) ? steps_count(session_steps(s)) : 0;
+
+	fprintf(stderr, "%s: session %u of %s: %u step%s, checkpointed in %s\n", progname,
+		checkpoints_session(cp), ws, n, n == 1 ? "" : "s", dir);
+	fprintf(stderr, "%s: 'belay log -C %s' lists them; 'belay rollback -C %s STEP' undoes from STEP on\n",
+		progname, ws, ws);
+	free(dir);
+}
+
 int main(int argc, char **argv)
 {
 	struct options o = { 0 };
@@ -612,14 +637,14 @@ int main(int argc, char **argv)
 	if (ui)
 		ui_attach(ui, s);
 	status = session_start(s);
-	if (status == 0)
+	if (status == 0) {
 		status = loop_run(loop);
-	else if (ui) {
-		ui_free(ui); /* the message is on stderr already; show it */
+		ui_free(ui);
+		if (ui && cp)
+			print_history_hint(cp, s);
 		ui = NULL;
 	}
-
-	ui_free(ui);
+	ui_free(ui); /* it did not start: the message is on stderr already; show it */
 	die_hook = NULL;
 	headless_free(hl);
 	session_free(s);

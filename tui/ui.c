@@ -96,6 +96,7 @@ struct ui {
 	size_t ngrants, grants_cap;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
 	int running, ended, terminal_lost, quitting;
+	int stopped; /* the person stopped the agent (C-] q): belay exits 0 */
 	uint64_t ran_ns; /* how long the agent ran, once it has exited */
 	int exit_code, exit_signal, exit_status;
 	char prefix_name[32];
@@ -332,6 +333,8 @@ static void tick(struct loop *loop, void *data)
 static void quit_now(struct ui *ui)
 {
 	ui->quitting = 1;
+	if (ui->running && !ui->terminal_lost)
+		ui->stopped = 1;
 	if (ui->running && ui->session)
 		session_hangup(ui->session, 1000);
 	else
@@ -1093,7 +1096,7 @@ void ui_event(const struct event *ev, void *data)
 		ui->ended = 1;
 		ui->exit_status = ev->u.end.status;
 		if (!ui->hold || ui->quitting || ui->terminal_lost)
-			loop_stop(ui->loop, ui->exit_status);
+			loop_stop(ui->loop, ui->stopped ? 0 : ui->exit_status);
 		mark_dirty(ui);
 		break;
 	default:

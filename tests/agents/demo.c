@@ -4,7 +4,9 @@
  * working directory: it writes files, runs shell commands and shows diffs,
  * so that everything belay watches has something to watch.
  *
- * Type a request and press Enter.  /help lists commands; /exit or C-d quits.
+ * Press Enter (or type anything) for the next step of the tour: it reads,
+ * writes, edits, commits, pushes (belay holds that) and deletes a folder
+ * (belay keeps it).  /help lists commands; /exit or C-d quits.
  */
 #define _GNU_SOURCE
 #include <signal.h>
@@ -12,6 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -56,32 +60,43 @@ static void tool(const char *name, const char *arg)
 	printf(GREEN "●" RESET " " BOLD "%s" RESET "(%s)\n", name, arg);
 }
 
-static void run(const char *cmd)
+/* Run cmd with sh, show its first lines; its exit status. */
+static int run(const char *cmd)
 {
 	char line[512];
 	FILE *p;
-	int n = 0;
+	int n = 0, st;
 
 	tool("Bash", cmd);
+	fflush(stdout);
 	p = popen(cmd, "r");
 	if (!p)
-		return;
+		return -1;
 	while (fgets(line, sizeof(line), p)) {
 		printf("  %s %s", n++ ? " " : "⎿", line);
 		if (n > 12) {
 			printf("    " GREY "… (more lines)" RESET "\n");
 			break;
 		}
+		fflush(stdout);
 	}
-	pclose(p);
+	st = pclose(p);
+	return WIFEXITED(st) ? WEXITSTATUS(st) : 128;
 }
 
 static void write_file(const char *path, const char *text)
 {
-	FILE *f = fopen(path, "w");
+	FILE *f;
 	int n = 1;
+	char dir[256];
+	const char *slash = strrchr(path, '/');
 
 	tool("Write", path);
+	if (slash) {
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+		mkdir(dir, 0755);
+	}
+	f = fopen(path, "w");
 	if (!f) {
 		printf("  ⎿ " RED "cannot write %s" RESET "\n", path);
 		return;
@@ -117,21 +132,31 @@ static void say(const char *text)
 	printf("\n");
 }
 
+/*
+ * The tour, one turn per Enter: the agent reads, writes, edits, commits,
+ * asks belay to let a push through (held: the person decides), and deletes a
+ * folder (not held: it can be rolled back).  After the last turn it only
+ * says how to quit.
+ */
 static void act(int turn)
 {
-	switch (turn % 4) {
+	switch (turn) {
 	case 0:
 		think("Reading the workspace");
-		run("ls -la");
-		say("The workspace is small. I will add a script that greets in three languages.");
+		run("ls -A");
+		say("This is the folder belay gave me, the workspace. Each thing I do is a step in belay's "
+		    "side panel, and belay keeps a checkpoint of the workspace before and after it. "
+		    "Press Enter and I will write some code.");
 		break;
 	case 1:
 		think("Writing code");
 		write_file("hello.py", "greetings = {'en': 'hello', 'ja': 'こんにちは', 'fr': 'bonjour'}\n"
 				       "for lang, word in greetings.items():\n"
 				       "    print(f'{lang}: {word}')\n");
+		write_file("docs/notes.md", "# notes\n\nhello.py prints a greeting per language.\n");
 		run("python3 hello.py");
-		say("Done ✅ hello.py prints a greeting per language.");
+		say("Done ✅ two files, written without asking you: inside the workspace every step can be "
+		    "rolled back. Enter: I will improve the script.");
 		break;
 	case 2:
 		think("Updating");
@@ -140,12 +165,33 @@ static void act(int turn)
 		printf("  " GREEN "+ greetings = {'en': 'hello', 'ja': 'こんにちは', 'fr': 'bonjour', 'de': 'hallo'}"
 		       RESET "\n");
 		run("sed -i \"s/'bonjour'}/'bonjour', 'de': 'hallo'}/\" hello.py && python3 hello.py");
-		say("Added German. The script now prints four lines.");
+		say("Added German. Enter: I will commit and push the work.");
+		break;
+	case 3: {
+		int st;
+
+		think("Committing");
+		run("git add -A && git commit -qm 'Greet in four languages' && git log --oneline | head -3");
+		say("Now the push. A push cannot be undone, so belay holds it until you decide: the status "
+		    "line below names it. Press C-] then a to let it through, or C-] then d to refuse it.");
+		fflush(stdout);
+		st = run("git push -q origin HEAD 2>&1 && echo pushed");
+		if (st == 0)
+			say("You allowed it: the push went through. Enter: some tidying up.");
+		else
+			say("You refused it: git got 'Permission denied' and nothing left this machine. "
+			    "Enter: some tidying up.");
+		break;
+	}
+	case 4:
+		think("Tidying up");
+		run("rm -rf docs && ls -A");
+		say("I deleted docs/ without asking you: belay checkpointed it first, so it can come back. "
+		    "That is the tour. Quit with C-] then q (and y): belay shows where the workspace "
+		    "and its history are, and how to roll docs/ back.");
 		break;
 	default:
-		think("Checking");
-		run("wc -l hello.py; date +%H:%M");
-		say("All good. Anything else? (/exit quits)");
+		say("The tour is over: C-] then q quits (C-] ? lists belay's keys).");
 	}
 }
 
@@ -164,7 +210,7 @@ static void banner(void)
 	       cwd, w);
 	for (int i = 0; i < w - 2; i++)
 		printf("─");
-	printf("╯" RESET "\n\n " GREY "Ask for anything; /help lists commands, /exit quits." RESET "\n");
+	printf("╯" RESET "\n\n " GREY "Press Enter for each step of the tour; /exit quits." RESET "\n");
 }
 
 int main(int argc, char **argv)
@@ -186,11 +232,9 @@ int main(int argc, char **argv)
 		if (!strcmp(line, "/exit"))
 			break;
 		if (!strcmp(line, "/help")) {
-			printf(GREY "  /exit   quit\n  /help   this list\n  anything else: the agent acts" RESET "\n");
+			printf(GREY "  /exit   quit\n  /help   this list\n  Enter (or anything else): the next step" RESET "\n");
 			continue;
 		}
-		if (!line[0])
-			continue;
 		act(turn++);
 		fflush(stdout);
 	}
