@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "notify.h"
+#include "proc.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -88,30 +89,6 @@ int guard_is_terminal(dev_t dev)
 	return !strcmp(cls, "tty") || !strcmp(cls, "vc");
 }
 
-/* The controlling terminal of pid (field 7 of /proc/PID/stat), or 0. */
-static dev_t ctty_of(pid_t pid)
-{
-	char path[64], b[1024], *p;
-	ssize_t n;
-	int fd, tty;
-
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
-	/* "pid (comm) state ppid pgrp session tty_nr": comm may hold ") " */
-	p = strrchr(b, ')');
-	if (!p || sscanf(p + 2, "%*c %*d %*d %*d %d", &tty) != 1)
-		return 0;
-	/* the kernel's encoding of a device number is glibc's */
-	return (dev_t)(unsigned)tty;
-}
-
 /*
  * True if process pid holds the master of pty number index: a pty it opened
  * itself (/dev/ptmx), whose slave it is now opening (ptsname, then open).
@@ -161,13 +138,14 @@ static int holds_master(pid_t pid, unsigned index)
 static int terminal_ok(const struct guard *g, const struct call *c)
 {
 	dev_t dev = c->rdev;
+	struct proc_stat st;
 
 	if (dev == g->tty)
 		return 1;
 	if (dev == makedev(5, 2)) /* /dev/ptmx: a new pty of its own */
 		return 1;
 	if (dev == makedev(5, 0)) /* /dev/tty: the caller's controlling terminal */
-		return ctty_of(c->pid) == g->tty;
+		return proc_stat(c->pid, &st) == 0 && st.tty == g->tty;
 	if (major(dev) >= 136 && major(dev) <= 143) {
 		unsigned index = (major(dev) - 136) * 256 + minor(dev);
 		pid_t parent = c->ppid ? c->ppid : notify_ppid(c->pid);

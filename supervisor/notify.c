@@ -27,6 +27,7 @@
 #include "buf.h"
 #include "decode.h"
 #include "filter.h"
+#include "proc.h"
 #include "resolve.h"
 #include "util.h"
 
@@ -163,25 +164,6 @@ static char *read_link(pid_t pid, const char *what)
 	return xstrdup(buf);
 }
 
-/* Read the whole small file /proc/PID/WHAT into b; -1 on failure. */
-static int read_proc(pid_t pid, const char *what, char *b, size_t size)
-{
-	char path[64];
-	ssize_t len;
-	int fd;
-
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, what);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	len = read(fd, b, size - 1);
-	close(fd);
-	if (len < 0)
-		return -1;
-	b[len] = '\0';
-	return 0;
-}
-
 static pid_t tgid_of(pid_t tid)
 {
 	char b[2048], *p;
@@ -195,19 +177,16 @@ static pid_t tgid_of(pid_t tid)
 		close(fd);
 		return tid;
 	}
-	if (read_proc(tid, "status", b, sizeof(b)) < 0 || !(p = strstr(b, "\nTgid:")))
+	if (proc_read(tid, "status", b, sizeof(b)) < 0 || !(p = strstr(b, "\nTgid:")))
 		return tid;
 	return (pid_t)strtol(p + 6, NULL, 10);
 }
 
 pid_t notify_ppid(pid_t pid)
 {
-	char b[1024], *p;
+	struct proc_stat st;
 
-	/* "pid (comm) state ppid …": comm may hold anything, even ") " */
-	if (read_proc(pid, "stat", b, sizeof(b)) < 0 || !(p = strrchr(b, ')')))
-		return 0;
-	return (pid_t)strtol(p + 4, NULL, 10);
+	return proc_stat(pid, &st) < 0 ? 0 : st.ppid;
 }
 
 static ssize_t mem_pread(void *ctx, uint64_t addr, void *buf, size_t len)

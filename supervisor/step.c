@@ -20,6 +20,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "proc.h"
 #include "util.h"
 
 #define MAX_WALK 64
@@ -179,21 +180,9 @@ static struct tracked *open_step(struct steps *ss, pid_t root, char *cmd)
 
 static pid_t parent_of(pid_t pid)
 {
-	char path[64], b[1024], *p;
-	ssize_t n;
-	int fd;
+	struct proc_stat st;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	n = read(fd, b, sizeof(b) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	b[n] = '\0';
-	p = strrchr(b, ')');
-	return p ? (pid_t)strtol(p + 4, NULL, 10) : 0;
+	return proc_stat(pid, &st) < 0 ? 0 : st.ppid;
 }
 
 static char *cmdline_of(pid_t pid)
