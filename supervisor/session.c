@@ -527,8 +527,9 @@ static uint64_t emit_call(struct session *s, const struct call *c, unsigned step
 	return ev.seq;
 }
 
-static void emit_decision_how(struct session *s, uint64_t call_seq, unsigned step, const char *verdict,
-			      const char *by, const char *how, const char *rule, const char *text, uint64_t held_ns)
+/* how: a person's keys ("C-] a"), NULL for anything else */
+static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
+			  const char *how, const char *rule, const char *text, uint64_t held_ns)
 {
 	struct event ev = { .type = EV_DECISION, .step = step };
 
@@ -540,12 +541,6 @@ static void emit_decision_how(struct session *s, uint64_t call_seq, unsigned ste
 	ev.u.decision.text = text;
 	ev.u.decision.held_ns = held_ns;
 	emit(s, &ev);
-}
-
-static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
-			  const char *rule, const char *text, uint64_t held_ns)
-{
-	emit_decision_how(s, call_seq, step, verdict, by, NULL, rule, text, held_ns);
 }
 
 static void step_ended(const struct step *st, void *data)
@@ -651,7 +646,7 @@ static void sweep(struct loop *loop, void *data)
 			i++;
 			continue;
 		}
-		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, now_ns() - h->pub.since_ns);
+		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, NULL, now_ns() - h->pub.since_ns);
 		drop_held(s, i);
 	}
 	if (s->nheld)
@@ -679,7 +674,7 @@ static void handle_call(struct session *s, struct call *c)
 		s->launcher = s->policy && c->path && policy_is_launcher(s->policy, c->path);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
-		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, 0);
+		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, NULL, 0);
 		call_release(c);
 		return;
 	}
@@ -688,7 +683,7 @@ static void handle_call(struct session *s, struct call *c)
 		steps_set_agent(s->steps, c->pid);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
-		emit_decision(s, seq, 0, "allow", "agent-start", NULL, "the agent, started by its launcher", 0);
+		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, "the agent, started by its launcher", 0);
 		call_release(c);
 		return;
 	}
@@ -742,7 +737,7 @@ static void handle_call(struct session *s, struct call *c)
 	reply(s, c, d.verdict == VERDICT_ALLOW);
 	if (d.verdict == VERDICT_DENY && step)
 		steps_get(s->steps, step)->denied++;
-	emit_decision(s, seq, step, verdict_name(d.verdict), "rule", d.rule, d.text, 0);
+	emit_decision(s, seq, step, verdict_name(d.verdict), "rule", NULL, d.rule, d.text, 0);
 	call_release(c);
 }
 
@@ -802,7 +797,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 	h = &s->held[i];
 	held_ns = now_ns() - h->pub.since_ns;
 	if (!notify_pending(s->notify, h->call.id)) {
-		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, held_ns);
+		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, NULL, held_ns);
 		drop_held(s, i);
 		return -1;
 	}
@@ -820,8 +815,8 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;
-	emit_decision_how(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, how,
-			  rule[0] ? rule : NULL, text, held_ns);
+	emit_decision(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, how, rule[0] ? rule : NULL,
+		      text, held_ns);
 	drop_held(s, i);
 	/* a grant may cover calls that wait too */
 	if (a == ANSWER_ALLOW_SIMILAR && s->policy) {
@@ -835,7 +830,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 			}
 			write_ahead(s, &s->held[k].call, s->held[k].pub.step);
 			reply(s, &s->held[k].call, 1);
-			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, "allow", "grant", d.rule, d.text,
+			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, "allow", "grant", NULL, d.rule, d.text,
 				      now_ns() - s->held[k].pub.since_ns);
 			drop_held(s, k);
 		}

@@ -39,12 +39,12 @@ stop() { tm kill-session -t =s; }
 # the demo agent at work
 start "$root/build/belay" -C "$T/ws" "$root/build/agents/demo"
 wait_for 'demo agent'
-tm send-keys -t =s: 'look around' Enter
-wait_for 'greets'
-tm send-keys -t =s: 'write a script that greets' Enter
-wait_for 'prints a greeting'
-tm send-keys -t =s: 'add German' Enter
-wait_for 'four lines'
+tm send-keys -t =s: Enter
+wait_for 'write some'
+tm send-keys -t =s: Enter
+wait_for 'two files'
+tm send-keys -t =s: Enter
+wait_for 'Added German'
 shot demo
 # the help window over it
 tm send-keys -t =s: C-] '?'

@@ -95,7 +95,7 @@ char *data_user_path(enum data_kind kind, const char *name)
  * Where the installed data is: beside the binary (so that an install
  * anywhere works), else the directory configured at build time.
  */
-static const char *data_dir(void)
+const char *data_dir(void)
 {
 	static char *dir;
 	char exe[4096];

@@ -32,6 +32,8 @@ int data_find(enum data_kind kind, const char *spec, struct buf *text, char **la
 
 /* The user's config path for NAME of kind (it may not exist); NULL without a home. */
 char *data_user_path(enum data_kind kind, const char *name);
+/* Where installed keymaps, themes and policies are looked for (not owned). */
+const char *data_dir(void);
 
 /* " default tmux": the built-in names, for messages. */
 void data_list_builtin(enum data_kind kind, struct buf *out);

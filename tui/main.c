@@ -497,7 +497,7 @@ int main(int argc, char **argv)
 	struct buf errors = BUF_INIT;
 	struct termios tio;
 	struct policy *policy = NULL;
-	char *workspace = NULL, *startup = NULL, *protect[2] = { NULL, NULL };
+	char *workspace = NULL, *startup = NULL, *protect[3] = { NULL, NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
 	int status, cprc = 0;
@@ -530,8 +530,10 @@ int main(int argc, char **argv)
 		}
 		fd_set_nonblock(fan.events_fd, 0);
 		/* the record of the session is not the agent's to change */
-		protect[0] = realpath(o.events, NULL);
+		protect[1] = realpath(o.events, NULL);
 	}
+	/* nor the installed policies, keymaps and themes belay reads */
+	protect[0] = xstrdup(data_dir());
 
 	/* Before the screen takes the terminal, so that the reason is seen. */
 	{
@@ -660,5 +662,6 @@ int main(int argc, char **argv)
 	free(startup);
 	free(workspace);
 	free(protect[0]);
+	free(protect[1]);
 	return status;
 }

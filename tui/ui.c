@@ -96,7 +96,7 @@ struct ui {
 	size_t ngrants, grants_cap;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
 	int running, ended, terminal_lost, quitting;
-	int stopped; /* the person stopped the agent (C-] q): belay exits 0 */
+	int stopped; /* the person stopped the agent (C-] q, y): belay exits 0 */
 	uint64_t ran_ns; /* how long the agent ran, once it has exited */
 	int exit_code, exit_signal, exit_status;
 	char prefix_name[32];
@@ -333,8 +333,6 @@ static void tick(struct loop *loop, void *data)
 static void quit_now(struct ui *ui)
 {
 	ui->quitting = 1;
-	if (ui->running && !ui->terminal_lost)
-		ui->stopped = 1;
 	if (ui->running && ui->session)
 		session_hangup(ui->session, 1000);
 	else
@@ -576,8 +574,10 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	}
 	if (ui->confirm_quit) {
 		ui->confirm_quit = 0;
-		if (k->code == 'y' || k->code == 'Y')
+		if (k->code == 'y' || k->code == 'Y') {
+			ui->stopped = ui->running; /* the person's own stop is no failure */
 			quit_now(ui);
+		}
 		mark_dirty(ui);
 		return;
 	}
@@ -784,6 +784,7 @@ static void on_input(const struct input_event *ev, void *data)
 		if (ui->scroll_mode || termview_scroll_offset(ui->tv))
 			act_scroll_exit(ui);
 		ui->help_visible = ui->confirm_quit = ui->prefix_pending = 0;
+		ui->grant_n = 0; /* a paste is the agent's, never a yes */
 		if (ui->running)
 			termview_paste_begin(ui->tv);
 		mark_dirty(ui);
