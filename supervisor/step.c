@@ -14,6 +14,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -49,6 +50,8 @@ struct steps {
 	size_t nmap, mapcap;
 	unsigned edit;           /* the edit step in progress, or 0 */
 	struct loop_timer *edit_timer;
+	struct tracked **open;   /* steps whose first process is watched (pidfd) */
+	size_t nopen, opencap;
 };
 
 struct steps *steps_new(struct loop *loop, void (*ended)(const struct step *st, void *data), void *data)
@@ -74,6 +77,7 @@ void steps_free(struct steps *ss)
 		free(ss->steps[i]);
 	}
 	free(ss->steps);
+	free(ss->open);
 	free(ss->map);
 	free(ss);
 }
@@ -133,6 +137,12 @@ static void end_step(struct tracked *t)
 	if (t->pidfd >= 0) {
 		close(t->pidfd);
 		t->pidfd = -1;
+		for (size_t i = 0; i < ss->nopen; i++) {
+			if (ss->open[i] == t) {
+				ss->open[i] = ss->open[--ss->nopen];
+				break;
+			}
+		}
 	}
 	if (t->st.root) {
 		/* its pids may be reused from now on */
@@ -154,9 +164,31 @@ static void root_exited(struct loop *loop, int fd, unsigned revents, void *data)
 	end_step(data);
 }
 
+/*
+ * End the steps whose first process has exited, before a new step starts.
+ * Careful: the loop learns of an exit when it gets to the pidfd, which may
+ * be after the next call was received (a shell runs its next command as
+ * soon as the last one exits); the step that ended must be checkpointed
+ * before the next one starts, or its changes land in the next one's.
+ */
+static void reap_exited(struct steps *ss)
+{
+	for (size_t i = 0; i < ss->nopen;) {
+		struct pollfd p = { ss->open[i]->pidfd, POLLIN, 0 };
+
+		if (poll(&p, 1, 0) > 0)
+			end_step(ss->open[i]); /* takes it out of ss->open */
+		else
+			i++;
+	}
+}
+
 static struct tracked *open_step(struct steps *ss, pid_t root, char *cmd)
 {
-	struct tracked *t = xcalloc(1, sizeof(*t));
+	struct tracked *t;
+
+	reap_exited(ss);
+	t = xcalloc(1, sizeof(*t));
 
 	t->owner = ss;
 	t->st.id = (unsigned)ss->n + 1;
@@ -171,8 +203,11 @@ static struct tracked *open_step(struct steps *ss, pid_t root, char *cmd)
 		if (ss->edit)
 			end_step(ss->steps[ss->edit - 1]);
 		t->pidfd = (int)syscall(SYS_pidfd_open, root, 0);
-		if (t->pidfd >= 0)
+		if (t->pidfd >= 0) {
 			t->h = loop_add_fd(ss->loop, t->pidfd, LOOP_IN, root_exited, t);
+			ss->open = xgrow(ss->open, &ss->opencap, ss->nopen + 1, sizeof(*ss->open));
+			ss->open[ss->nopen++] = t;
+		}
 		map_set(ss, root, t->st.id);
 	}
 	return t;
