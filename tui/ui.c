@@ -240,6 +240,13 @@ static void render(struct ui *ui)
 	if (st.held_n != ui->shown_n) {
 		ui->shown_n = st.held && !st.prompt ? st.held_n : 0;
 		ui->shown_since = now_ns();
+		if (ui->shown_n && ui->message) {
+			/* a message about the last key is not about this call:
+			 * the call takes the line */
+			free(ui->message);
+			ui->message = NULL;
+			st.message = NULL;
+		}
 	}
 	termview_draw(ui->tv, ui->pane, &ui->caps);
 	views_scroll_badge(&ui->views, ui->pane, &st);

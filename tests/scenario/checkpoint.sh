@@ -114,11 +114,18 @@ fi
 # --- a rollback beside a running session is not taken for the agent's doing
 mkdir -p "$base/w4" && cd "$base/w4" || exit 1
 echo base >kept
-"$BELAY" --headless --events "$base/ev4.jsonl" -- sh -c 'echo a >x; sleep 3; echo b >y' >/dev/null 2>&1 &
+# careful: the step that runs beside the rollback must last until the
+# rollback is done: it is a cat of a FIFO that the test writes only then.  A
+# sleep would end on its own, and on a slow machine let the agent go on
+# while the rollback still runs.
+mkfifo "$base/go"
+"$BELAY" --headless --events "$base/ev4.jsonl" -- sh -c 'echo a >x; cat "$0"; echo b >y' "$base/go" \
+	>/dev/null 2>&1 &
 spid=$!
-i=0; while ! grep -q '"cmd":"sleep 3"' "$base/ev4.jsonl" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until grep -qs '"type":"step-start",.*"cmd":"cat ' "$base/ev4.jsonl"
 "$BELAY" rollback 1 >"$base/rb4" 2>&1
 check "a rollback runs beside a session" test ! -e x
+timeout 20 sh -c 'echo go >"$1"' sh "$base/go"
 wait $spid
 last=$(grep '"type":"checkpoint"' "$base/ev4.jsonl" | grep '"kind":"step"' | tail -1)
 check "the step after it shows only its own change" sh -c "echo '$last' | grep -q '\"changed\":1,'"

@@ -44,14 +44,15 @@ check_eq "headless: killed agent gives 128+N" 143 "$rc"
 # --- if belay dies, the agent dies with it (PR_SET_PDEATHSIG)
 $BELAY --headless sh -c 'echo $$ >'"$T/agent.pid"'; exec sleep 300' </dev/null >/dev/null &
 bpid=$!
-i=0; while [ ! -s "$T/agent.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until test -s "$T/agent.pid"
 apid=$(cat "$T/agent.pid")
 check "the agent runs while belay does" kill -0 "$apid"
 kill -KILL $bpid
 wait $bpid 2>/dev/null
-i=0; while kill -0 "$apid" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+# gone, or a zombie nobody has reaped yet: either way it runs no more.  The
+# agent dies when it is next scheduled after belay: waited for
 dead() { ! grep -q '^State:.*[RSD]' "/proc/$1/status" 2>/dev/null; }
-check "belay killed with SIGKILL takes the agent with it" dead "$apid"
+check "belay killed with SIGKILL takes the agent with it" wait_until dead "$apid"
 
 # --- events: JSON lines with the documented fields
 $BELAY --headless --events "$T/ev.jsonl" sh -c 'printf "héllo\n"; exit 3' </dev/null >/dev/null
@@ -85,30 +86,40 @@ wait_for b ready
 check "a bad keymap line is reported as file:line" wait_for b 'default.keys:2: unknown action'
 send b C-q h
 check "the good lines still apply (new prefix, new binding)" wait_for b 'belay keys'
+# careful: an ESC followed at once by a key is that key with Alt, and the
+# help still on the screen would pass the next check: the next key goes
+# only once belay has taken the ESC alone and closed the help
 send b Escape
-sleep 0.3 # an ESC followed at once by a key is that key with Alt
+wait_gone b 'belay keys'
 send b C-q '?'
 check "the defaults stay where the file does not change them" wait_for b 'belay keys'
 send b Escape
-sleep 0.3
+wait_gone b 'belay keys'
 send b C-] a
 check "the old prefix is an ordinary key now" wait_got b '\x1da'
 tm kill-session -t =b
 rm "$T/home/.config/belay/keymaps/default.keys"
 
 printf 'status red blue bold\nside-title nocolour\n' >"$T/home/.config/belay/themes/mine.theme"
-out=$(tm new-session -d -s b -x $W -y $H "$ENVV TERM=tmux-256color $BELAY --theme mine $AGENTS/keys 2>$T/err"; sleep 1; cat "$T/err")
+tm new-session -d -s b -x $W -y $H "$ENVV TERM=tmux-256color $BELAY --theme mine $AGENTS/keys 2>$T/err"
 wait_for b ready
 check "a bad theme line is reported as file:line (after belay exits, and on the status line)" \
 	wait_for b "mine.theme:2: 'nocolour' is not a colour"
 check "the good theme lines apply (status line red on blue)" \
 	sh -c "tmux -L $SOCK capture-pane -p -e -t =b: | tail -1 | grep -q '31.*44\|44.*31'"
+# belay writes the errors to stderr as it starts and again as it exits (the
+# first is under its screen): read its stderr once it has exited
+send b C-] q y
+wait_dead b
+check_eq "(and on belay's stderr, again after it exits)" 2 "$(grep -c "mine.theme:2: 'nocolour' is not a colour" "$T/err")"
 tm kill-session -t =b
 $BELAY --theme no-such-theme true 2>/dev/null; rc=$?
 check_eq "belay --theme with a missing name: exit 2" 2 "$rc"
 
 tm new-session -d -s b -x $W -y $H "$ENVV NO_COLOR=1 TERM=tmux-256color $BELAY $AGENTS/keys"
 wait_for b ready
+# careful: a status line not drawn yet has no colour either: wait for it
+wait_for b '? help'
 check "NO_COLOR: belay's own parts have no colour" \
 	sh -c "! tmux -L $SOCK capture-pane -p -e -t =b: | tail -1 | grep -q '\[3[0-8]m\|\[4[0-8]m\|38;5\|48;5'"
 tm kill-session -t =b

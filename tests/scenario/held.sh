@@ -94,12 +94,13 @@ tm kill-session -t =b
 start_belay b $W $H -C "$WS" --keymap "$T/slow.keys" --events "$T/ev2.jsonl" -- bash --norc --noprofile -i
 EVF=$T/ev2.jsonl
 wait_for b '$'
+# the first C-] a is on its way before the call is held (or as it is)
 send b 'echo four > /etc/belay-held-4; echo rc=$?' Enter C-] a
-sleep 0.5
+wait_for b 'held #1: create /etc/belay-held-4'
 send b C-] a
 check "a key pressed as the call appears answers nothing, and says so" wait_for b 'appeared just now: nothing decided'
-sleep 0.5
-check "(the call still waits)" wait_for b 'held #1: create /etc/belay-held-4'
+check "(the call still waits)" wait_gone b 'appeared just now'
+check "(still held)" wait_for b 'held #1: create /etc/belay-held-4'
 check "(nothing was written)" test ! -e /etc/belay-held-4
 sleep 3
 send b C-] a

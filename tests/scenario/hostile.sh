@@ -48,7 +48,11 @@ check "osc52: none of the payload reaches the outer terminal" not outer_has QUFB
 # --- an unterminated device control string
 run dcs
 check "dcs: the text before it is shown" wait_for b 'before the DCS' 30
-sleep 2
+# careful: what follows means something only once belay has read the whole
+# 10 MB, and nothing on the screen says so (the DCS hides the rest): the
+# agent has written it all when it sleeps
+agent_sleeps() { a=$(pgrep -P "$pid" python3 | head -1); [ -n "$a" ] && grep -q nanosleep "/proc/$a/wchan"; }
+wait_until -t 30 agent_sleeps
 check "dcs: belay is still alive" alive
 check "dcs: belay's memory stays bounded" bounded
 check "dcs: nothing of it reaches the outer terminal" not outer_has xxxxxxxx

@@ -56,9 +56,11 @@ check "--on-ask allow lets it through" sh -c "git -C '$WS/remote.git' rev-parse 
 cd "$WS"
 
 # --- curl to a loopback server
-python3 -m http.server 0 --bind 127.0.0.1 >"$T/http.log" 2>&1 &
+# careful: -u, else python keeps "Serving HTTP on … port N" in its buffer
+# (unless PYTHONUNBUFFERED happens to be set) and the port is never known
+python3 -u -m http.server 0 --bind 127.0.0.1 >"$T/http.log" 2>&1 &
 HTTP=$!
-i=0; while ! grep -q 'port' "$T/http.log" && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+wait_until grep -q 'port' "$T/http.log"
 port=$(sed -n 's/.*port \([0-9]*\).*/\1/p' "$T/http.log" | head -1)
 run curl -- sh -c "curl -s -o /dev/null -w '%{http_code}\n' http://127.0.0.1:$port/"
 kill $HTTP 2>/dev/null
@@ -149,10 +151,13 @@ i=0; while ! grep -q '"type":"held"' "$T/kill.jsonl" 2>/dev/null && [ $i -lt 100
 check "(the write is held)" grep -q '"type":"held"' "$T/kill.jsonl"
 kill -KILL $bpid
 wait $bpid 2>/dev/null
-sleep 0.5
-check "belay killed with SIGKILL while a call is held: the call did not happen" test ! -e /etc/belay-kill-test
-# gone, or a zombie nobody has reaped yet: either way it runs no more
+# gone, or a zombie nobody has reaped yet: either way it runs no more.
+# careful: the agent gets its SIGKILL as belay dies, but dies only when it
+# is next scheduled: wait for that (as cli.sh does), and only then look for
+# the file, which nothing can write any more
 dead() { ! grep -q '^State:.*[RSD]' "/proc/$1/status" 2>/dev/null; }
+wait_until dead "$(cat "$WS/agent.pid")"
+check "belay killed with SIGKILL while a call is held: the call did not happen" test ! -e /etc/belay-kill-test
 check "(and the agent died with belay)" dead "$(cat "$WS/agent.pid")"
 rm -f /etc/belay-kill-test
 

@@ -37,7 +37,9 @@ set -g allow-rename on
 set -g focus-events on
 CONF
 
+# KEEP_T=DIR keeps a copy of the script's files (events, captures) there.
 cleanup() {
+	[ -n "${KEEP_T:-}" ] && cp -r "$T" "$KEEP_T"
 	tmux -L "$SOCK" kill-server 2>/dev/null
 	rm -rf "$T"
 }
@@ -108,6 +110,11 @@ send_both() { tm send-keys -t "=b:" "$@"; tm send-keys -t "=r:" "$@"; }
 screen() { tm capture-pane -p -t "=$1:"; }
 screen_e() { tm capture-pane -p -e -t "=$1:"; }
 
+# A wait that gives up says so, as a TAP comment: a later check that fails
+# because of it then shows why (and a wait that can never succeed, used
+# only for its time limit, is seen).
+gave_up() { echo "# gave up waiting: $*"; return 1; }
+
 # wait_for SESSION TEXT [SECONDS]: until the screen shows TEXT
 wait_for() {
 	i=0 limit=$(( ${3:-10} * 10 ))
@@ -116,7 +123,34 @@ wait_for() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	return 1
+	gave_up "$1 to show '$2'"
+}
+
+# wait_gone SESSION TEXT [SECONDS]: until the screen no longer shows TEXT.
+# After a key that should take something off the screen: the screen is read
+# only once belay has redrawn, not in the moment before.
+wait_gone() {
+	i=0 limit=$(( ${3:-10} * 10 ))
+	while [ $i -lt $limit ]; do
+		screen "$1" | grep -qF -- "$2" || return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	gave_up "$1 to stop showing '$2'"
+}
+
+# wait_until [-t SECONDS] COMMAND…: until COMMAND succeeds (at most 10 s);
+# for a state that is not text on the screen (a file, a tmux buffer, a
+# process).
+wait_until() {
+	i=0 limit=100
+	[ "$1" = -t ] && { limit=$(($2 * 10)); shift 2; }
+	while [ $i -lt $limit ]; do
+		"$@" && return 0
+		sleep 0.1
+		i=$((i + 1))
+	done
+	gave_up "$*"
 }
 
 # wait_change SESSION TEXT: until the screen is no longer TEXT (at most 10 s)
@@ -127,27 +161,44 @@ wait_change() {
 		sleep 0.1
 		i=$((i + 1))
 	done
-	return 1
+	gave_up "$1 to change"
 }
 
-# wait_prompt SESSION PROMPT…: until the cursor sits right after one of the
-# PROMPTs (all of one length) at the start of its row: the program has drawn
-# its prompt and waits for input. (Type-ahead into a program between two reads
-# is echoed by the tty in cooked mode at a moment that differs run to run.)
+# wait_prompt SESSION PROMPT…: until the cursor sits on a row that begins
+# with one of the PROMPTs (all of one length), one column after it (after
+# the blank that ends a prompt): the program has drawn its prompt and waits
+# for input.  (Type-ahead into a program between two reads is echoed by the
+# tty in cooked mode at a moment that differs run to run.)
+# careful: '$ ' and '$' are the same prompt; a PROMPT's own trailing blank
+# is dropped, else the cursor would be looked for a column too far right
+# and the wait would only ever end at its time limit.
 wait_prompt() {
 	s=$1; shift
-	i=0 n=${#1}
+	i=0 p1=${1% } n=${#p1}
 	while [ $i -lt 100 ]; do
 		xy=$(tm display -p -t "=$s:" '#{cursor_x} #{cursor_y}')
 		x=${xy% *} y=${xy#* }
 		if [ "$x" = $((n + 1)) ]; then
 			start=$(screen "$s" | sed -n "$((y + 1))p" | cut -c1-$n)
-			for p in "$@"; do [ "$start" = "$p" ] && return 0; done
+			for p in "$@"; do [ "$start" = "${p% }" ] && return 0; done
 		fi
 		sleep 0.1
 		i=$((i + 1))
 	done
-	return 1
+	gave_up "$s to show the prompt '$*' with the cursor after it"
+}
+
+# line_both 'PROMPT…' KEYS…: KEYS to b and r, then until both show a prompt
+# again.  careful: keys typed before a program reads them are echoed by the
+# tty when they arrive, between the output of the line before, at a moment
+# that depends on scheduling (and belay adds a hop): two lines sent at once
+# leave different screens in belay and in tmux.
+line_both() {
+	p=$1; shift
+	before_b=$(screen b) before_r=$(screen r)
+	send_both "$@"
+	wait_change b "$before_b" && wait_prompt b $p
+	wait_change r "$before_r" && wait_prompt r $p
 }
 
 # wait_stable SESSION: until two captures 0.3 s apart are equal (at most 10 s)
@@ -160,7 +211,7 @@ wait_stable() {
 		sleep 0.3
 		i=$((i + 1))
 	done
-	return 1
+	gave_up "$1 to stay the same for 0.3 s"
 }
 
 # belay's pane (COLS x ROWS at the top left) of session b, as text
@@ -183,16 +234,23 @@ check_eq() { # check_eq DESC EXPECTED ACTUAL
 actual:   $3"; fi
 }
 
-# compare_screens DESC PW PH: belay's pane against the reference screen
+# compare_screens DESC PW PH: belay's pane against the reference screen.
+# careful: "no change for 0.3 s" only guesses that a program is done; on a
+# busy machine either side can stall longer in the middle of a redraw.  So
+# two screens that differ are read again, once both are still again, for a
+# few seconds: a difference that belay makes stays, a stall passes.
 compare_screens() {
-	wait_stable b; wait_stable r
-	belay_pane "$2" "$3" >"$T/belay.txt"
-	ref_screen >"$T/ref.txt"
-	if cmp -s "$T/belay.txt" "$T/ref.txt"; then
-		ok "$1"
-	else
-		not_ok "$1" "$(diff -u "$T/ref.txt" "$T/belay.txt" | head -40)"
-	fi
+	n=0
+	while :; do
+		wait_stable b; wait_stable r
+		belay_pane "$2" "$3" >"$T/belay.txt"
+		ref_screen >"$T/ref.txt"
+		cmp -s "$T/belay.txt" "$T/ref.txt" && { ok "$1"; return; }
+		n=$((n + 1))
+		[ $n -ge 5 ] && break
+		sleep 0.5
+	done
+	not_ok "$1" "$(diff -u "$T/ref.txt" "$T/belay.txt" | head -40)"
 }
 
 # The pid of the belay process in session b.
@@ -204,7 +262,7 @@ wait_dead() {
 		[ "$(tm display -p -t "=$1:" '#{pane_dead}')" = 1 ] && return 0
 		sleep 0.1; i=$((i + 1))
 	done
-	return 1
+	gave_up "the pane of $1 to die"
 }
 
 finish() {

@@ -15,7 +15,8 @@ wait_for b "$PH $PW"
 tm resize-window -t =b: -x 100 -y 25
 P2=$(pane_cols 100)
 check "resize to 100x25 reaches the agent as 24x$P2" wait_for b "24 $P2"
-check "the status line moves to the new last row" sh -c "tm() { tmux -L $SOCK \"\$@\"; }; tm capture-pane -p -t =b: | sed -n 25p | grep -q running"
+# the status line is redrawn in its own time: waited for, not read once
+check "the status line moves to the new last row" wait_until sh -c "tm() { tmux -L $SOCK \"\$@\"; }; tm capture-pane -p -t =b: | sed -n 25p | grep -q running"
 tm resize-window -t =b: -x 70 -y 20
 check "below 80 columns the side panel goes and the pane takes the width" wait_for b "19 70"
 stop b
@@ -25,9 +26,11 @@ LINE='printf "a日本語b|c😀d|e🧠f|g한국어h|ｆｕｌｌ|✅ok|end\n"'
 start_belay b $W $H -- sh
 start_ref r $PW $PH sh
 wait_for b '$' && wait_for r '$'
-send_both "$LINE" Enter
-send_both "printf '%*s日本x\n' $((PW - 1)) ''" Enter
-send_both "printf '%*s日x\n' $((PW - 3)) ''" Enter
+# one line at a time, each once the prompt is back: a line typed ahead is
+# echoed amid the output of the one before, differently in belay and tmux
+line_both '$' "$LINE" Enter
+line_both '$' "printf '%*s日本x\n' $((PW - 1)) ''" Enter
+line_both '$' "printf '%*s日x\n' $((PW - 3)) ''" Enter
 compare_screens "CJK, emoji (old and new) and a wide character at the right edge" $PW $PH
 stop b; stop r
 
@@ -56,17 +59,20 @@ check "24-bit colour passes as 24-bit where the terminal has it (TERM=xterm-dire
 stop b
 
 # --- replies to the queries agents send at start-up
-start_belay b $W $H --hold -- "$PROBE" "'\e[6n'"
-check "cursor position report (CPR) is answered" wait_for b 'reply: \e[1;1R'
+# careful: probe gives up on a reply after WAIT_MS (1 s by default), and a
+# busy machine can take longer to run belay that far; it stops as soon as a
+# reply is whole, so a longer limit costs nothing when belay answers
+start_belay b $W $H --hold -- "$PROBE" "'\e[6n'" 10000
+check "cursor position report (CPR) is answered" wait_for b 'reply: \e[1;1R' 15
 stop b
-start_belay b $W $H --hold -- sh -c "'printf \"abc\"; exec $PROBE \"\\e[6n\"'"
-check "CPR reports where the cursor is" wait_for b 'reply: \e[1;4R'
+start_belay b $W $H --hold -- sh -c "'printf \"abc\"; exec $PROBE \"\\e[6n\" 10000'"
+check "CPR reports where the cursor is" wait_for b 'reply: \e[1;4R' 15
 stop b
-start_belay b $W $H --hold -- "$PROBE" "'\e[c'"
-check "primary device attributes are answered" wait_for b 'reply: \e[?'
+start_belay b $W $H --hold -- "$PROBE" "'\e[c'" 10000
+check "primary device attributes are answered" wait_for b 'reply: \e[?' 15
 stop b
-start_belay b $W $H --hold -- "$PROBE" "'\e[>c'"
-check "secondary device attributes are answered" wait_for b 'reply: \e[>'
+start_belay b $W $H --hold -- "$PROBE" "'\e[>c'" 10000
+check "secondary device attributes are answered" wait_for b 'reply: \e[>' 15
 stop b
 start_belay b $W $H --hold -- "$PROBE" "'\e]2;rm -rf x\a\e[21t\e[20t'" 1500
 check "a title report query gets no reply (the title cannot be typed back)" wait_for b 'reply: none'
@@ -143,14 +149,14 @@ check "the status line says so" wait_for b 'scrollback -5'
 top=$(belay_pane $PW $PH | head -1 | sed 's/ .*//')
 check_eq "five lines up, the top line is the one five above" "$((live_top - 5))" "$top"
 send b q
-check "q leaves the scrollback" sh -c "! tmux -L $SOCK capture-pane -p -t =b: | grep -qF '[-5]'"
+check "q leaves the scrollback" wait_gone b '[-5]'
 send b -l "$(printf '\033[<64;10;10M\033[<64;10;10M')"
 check "the wheel scrolls the scrollback" wait_for b '[-6]'
 send b S-PageUp
 check "S-PageUp scrolls a page" wait_for b "[-$((6 + PH - 1))]"
 send b 'echo typed' Enter
 check "typing goes back to the live screen and to the agent" wait_for b 'typed'
-check "(the scrollback indicator is gone)" sh -c "! tmux -L $SOCK capture-pane -p -t =b: | grep -qF 'scrollback -'"
+check "(the scrollback indicator is gone)" wait_gone b 'scrollback -'
 stop b
 
 # --- selection with the mouse copies to the outer terminal's clipboard
@@ -160,7 +166,9 @@ send b 'echo selectable-text' Enter
 wait_prompt b '$ '
 row=$(belay_pane $PW $PH | grep -n '^selectable-text' | cut -d: -f1)
 send b -l "$(printf '\033[<0;1;%dM\033[<32;10;%dM\033[<0;10;%dm' "$row" "$row" "$row")"
-sleep 0.5
+# belay copies on the release; tmux takes the OSC 52 when it reads it
+clipboard_is() { [ "$(tm show-buffer 2>/dev/null)" = "$1" ]; }
+wait_until clipboard_is selectable
 check_eq "a drag copies the text to the clipboard (OSC 52)" "selectable" "$(tm show-buffer 2>/dev/null)"
 send b 'echo pasted:' C-] ']' Enter
 check "prefix ] pastes the selection into the agent" wait_for b 'pasted:selectable'
@@ -170,19 +178,24 @@ stop b
 start_belay_rc b $W $H -- sh -c "\"echo agent-pid=\\\$\\\$; exec sleep 60\""
 wait_for b 'agent-pid='
 apid=$(screen b | grep -o 'agent-pid=[0-9]*' | cut -d= -f2)
-check "the side panel shows the agent's pid" sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'pid *$apid'"
+# the side panel may be drawn a moment after the agent's first output
+check "the side panel shows the agent's pid" wait_until sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'pid *$apid'"
 check "the side panel shows the state, running time and pane size" \
-	sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'running [0-9]*:[0-9][0-9] · pid $apid' &&
+	wait_until sh -c "tmux -L $SOCK capture-pane -p -t =b: | grep -q 'running [0-9]*:[0-9][0-9] · pid $apid' &&
 	       tmux -L $SOCK capture-pane -p -t =b: | grep -q '${PW}x${PH} · '"
 send b C-] '?'
 check "prefix ? shows the key bindings" wait_for b 'belay keys'
 send b x
-check "any key closes them" sh -c "! tmux -L $SOCK capture-pane -p -t =b: | grep -q 'belay keys'"
+check "any key closes them" wait_gone b 'belay keys'
 send b C-] q
 check "prefix q asks before stopping the agent" wait_for b 'stop the agent and quit belay? (y/n)'
 send b n
+wait_gone b 'stop the agent and quit belay?'
+# careful: the pane never dies here (belay exited N, then a sleep): belay
+# running is the agent alive and no "belay exited"; a stop would show only
+# after a moment, so the moment is given
 sleep 0.3
-check "n keeps it running" sh -c "[ \"\$(tmux -L $SOCK display -p -t =b: '#{pane_dead}')\" = 0 ]"
+check "n keeps it running" sh -c "kill -0 $apid && ! tmux -L $SOCK capture-pane -p -t =b: | grep -q 'belay exited'"
 send b C-] q y
 check "y stops it; a quit by the person exits 0" wait_for b 'belay exited 0'
 stop b

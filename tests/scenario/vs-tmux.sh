@@ -19,16 +19,9 @@ both() { # both COMMAND…: start the program in belay and in the reference
 	start_ref r $PW $PH "$@"
 }
 stop_both() { tm kill-session -t =b; tm kill-session -t =r; }
-# keys to both, then wait until both show a prompt again: a program leaves raw
-# mode between two reads, and what is typed ahead then is echoed by the tty at
-# a moment that depends on scheduling
-line_both() { # line_both 'PROMPT…' KEYS…
-	p=$1; shift
-	before_b=$(screen b) before_r=$(screen r)
-	send_both "$@"
-	wait_change b "$before_b" && wait_prompt b $p
-	wait_change r "$before_r" && wait_prompt r $p
-}
+# line_both (lib.sh): keys to both, then until both show a prompt again: a
+# program leaves raw mode between two reads, and what is typed ahead then is
+# echoed by the tty at a moment that depends on scheduling
 
 # --- the pane has the size belay says
 both sh -c "'stty size; exec sleep 60'"
@@ -56,13 +49,17 @@ both bash --norc --noprofile -i
 wait_for b '$' && wait_for r '$'
 line_both '$' 'echo one' Enter
 line_both '$' 'echo two' Enter
-wait_for b two && wait_for r two
 tm resize-window -t =b: -x $W -y 20
 tm resize-window -t =r: -x $PW -y 19
+# careful: tmux resizes the reference at once, belay only when it has taken
+# the SIGWINCH; until then both screens may stay still, and be compared too
+# early.  belay has laid itself out again when its side panel says the size
+wait_for b "${PW}x19 · "
 compare_screens "bash: a smaller terminal keeps the lines at the top" $PW 19
 line_both '$' 'seq 1 40' Enter
 tm resize-window -t =b: -x $W -y 12
 tm resize-window -t =r: -x $PW -y 11
+wait_for b "${PW}x11 · "
 compare_screens "bash: a full screen loses its top lines when shrunk" $PW 11
 stop_both
 
@@ -87,6 +84,8 @@ wait_for b 'line   1' && wait_for r 'line   1'
 compare_screens "vim: opens a file" $PW $PH
 send_both ':set number' Enter
 send_both 'G'
+# the last line, numbered, is what both show once vim has done both
+wait_for b '300 line 300' && wait_for r '300 line 300'
 compare_screens "vim: numbers and end of file" $PW $PH
 send_both 'gg' '/fox jumps over the lazy dog xxxxx' Enter
 send_both 'o' 'a new line, typed in insert mode: ü 中文' Escape
@@ -104,6 +103,7 @@ send_both Space Space b
 compare_screens "less: pages forward and back" $PW $PH
 send_both '/lazy dog xxxxxxxxxx' Enter
 send_both G
+wait_for b '(END)' && wait_for r '(END)'
 compare_screens "less: search and end" $PW $PH
 send_both g 'q'
 stop_both
@@ -112,9 +112,13 @@ stop_both
 sleep 300 &
 SLEEPER=$!
 both top -d 60 -p $SLEEPER
-wait_for b 'PID' && wait_for r 'PID'
-sleep 1
+# the header comes first, the sleeper's row after it: 'c' once both show
+# it, then until both show its whole command line.  careful: the pid alone
+# can be part of a number in the header; its row starts with it
+sleeper_row() { screen "$1" | grep -q "^ *$SLEEPER "; }
+wait_until sleeper_row b && wait_until sleeper_row r
 send_both 'c'
+wait_for b 'sleep 300' && wait_for r 'sleep 300'
 wait_stable b; wait_stable r
 belay_pane $PW $PH | python3 "$SCREEN_PY" mask | grep -v '^top -' >"$T/belay.txt"
 ref_screen | python3 "$SCREEN_PY" mask | grep -v '^top -' >"$T/ref.txt"
@@ -130,6 +134,7 @@ wait_for b 'plan' && wait_for r 'plan'
 send_both Down Down Down Up
 compare_screens "ncurses TUI: boxes, colours and arrow keys" $PW $PH
 send_both q
+wait_for b 'tui exited' && wait_for r 'tui exited'
 compare_screens "ncurses TUI: back from the alternate screen" $PW $PH
 stop_both
 
