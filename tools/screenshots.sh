@@ -93,8 +93,8 @@ stop
 # without colour (NO_COLOR)
 tm new-session -d -s s -x $W -y $H "$ENVV NO_COLOR=1 $root/build/belay -C $T/ws $root/build/agents/demo"
 wait_for 'demo agent'
-tm send-keys -t =s: 'look around' Enter
-wait_for 'greets'
+tm send-keys -t =s: Enter
+wait_for 'write some'
 shot mono
 stop
 exit 0
