@@ -460,7 +460,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			if (!abs)
 				return -1;
 			free(c->addr.host);
-			c->addr.host = abs;
+			c->addr.host = proc_self_out(t, abs);
 		}
 		return 0;
 	}

@@ -640,11 +640,13 @@ int main(int argc, char **argv)
 		ui_attach(ui, s);
 	status = session_start(s);
 	if (status == 0) {
+		int screen = ui != NULL;
+
 		status = loop_run(loop);
-		ui_free(ui);
-		if (ui && cp)
-			print_history_hint(cp, s);
+		ui_free(ui); /* the terminal is back: the hint can be read */
 		ui = NULL;
+		if (screen && cp)
+			print_history_hint(cp, s);
 	}
 	ui_free(ui); /* it did not start: the message is on stderr already; show it */
 	die_hook = NULL;
