@@ -1,0 +1,56 @@
+/*
+ * shadow-int.h - what the files of the shadow repository share (shadow.c:
+ * repository, lock and commits; scan.c: reading the workspace; treewrite.c:
+ * trees; repack.c: packs).  Not for use outside them.
+ */
+#ifndef BELAY_SHADOW_INT_H
+#define BELAY_SHADOW_INT_H
+
+#include <sys/stat.h>
+
+#include "packwrite.h"
+#include "shadow.h"
+
+/* Scans write their first objects loose; past this many, into one pack. */
+#define LOOSE_MAX 64
+
+struct shadow {
+	char *ws, *dir;
+	git_repository *repo;
+	git_index *index;
+	int lock_fd, locked;
+	uint64_t max_size;
+	char **keep;
+	size_t nkeep;
+	struct shadow_report report;
+	struct stat index_st; /* the index file as this process last wrote or read it */
+	int index_dirty;      /* changed since written to disk */
+	/* paths added or removed in the index since the last tree, for an
+	 * incremental one; touched_all: too many or unknown, write it whole */
+	char **touched;
+	size_t ntouched, touched_cap;
+	int touched_all;
+	int last_changed; /* files the last incremental tree changed; -1: not known */
+	/* during a scan */
+	size_t nread;     /* files read */
+	size_t nwritten;  /* objects written */
+	struct packwriter *pw; /* after the first few objects of a scan */
+	void (*progress)(size_t, void *);
+	void *progress_data;
+};
+
+void touch(struct shadow *sh, const char *rel);
+void touched_clear(struct shadow *sh);
+void report_clear(struct shadow_report *r);
+void report_add(char ***v, size_t *n, const char *text);
+void report_too_big(struct shadow *sh, const char *rel, uint64_t size);
+int ws_lstat(const struct shadow *sh, const char *rel, struct stat *st);
+int in_dot_git(const char *rel);
+int matches_keep(const struct shadow *sh, const char *rel);
+int store_blob(struct shadow *sh, const void *data, size_t len, git_oid *oid, struct buf *err);
+int finish_pack(struct shadow *sh, struct buf *err);
+int git_fail(struct buf *err, const char *what);
+void index_stamp(struct shadow *sh, struct stat *st);
+void index_refresh(struct shadow *sh);
+
+#endif
