@@ -40,7 +40,11 @@ static void refuse(struct restore_report *r, const char *path, const char *why)
 	r->refused[r->nrefused++] = xasprintf("%s: %s", path, why);
 }
 
-/* A path a restore must never write: empty parts, ".", "..", ".git". */
+/*
+ * A path a restore must never write: empty parts, ".", "..", ".git".  (".Git"
+ * is a name of its own on Linux; where a directory ignores case, it is
+ * refused when it is written: see same_as_dot_git.)
+ */
 static int bad_path(const char *p)
 {
 	if (!*p || *p == '/')
@@ -52,10 +56,28 @@ static int bad_path(const char *p)
 			s++;
 		n = strcspn(s, "/");
 		if (n == 0 || (n == 1 && s[0] == '.') || (n == 2 && !strncmp(s, "..", 2)) ||
-		    (n == 4 && !strncasecmp(s, ".git", 4)))
+		    (n == 4 && !strncmp(s, ".git", 4)))
 			return 1;
 	}
 	return 0;
+}
+
+/*
+ * Would name, in dirfd, be the repository's ".git"?  Only ".git" itself on
+ * a file system that keeps case; any case of it on one that folds case
+ * (ext4 casefold, vfat), where ".Git" opens ".git".
+ */
+static int same_as_dot_git(int dirfd, const char *name)
+{
+	struct stat a, b;
+
+	if (strlen(name) != 4 || strncasecmp(name, ".git", 4))
+		return 0;
+	if (!strcmp(name, ".git"))
+		return 1;
+	if (fstatat(dirfd, ".git", &a, AT_SYMLINK_NOFOLLOW) < 0)
+		return 0; /* no .git here at all */
+	return fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
 /*
@@ -73,6 +95,12 @@ static int open_parent(int root, const char *rel, int create, const char **name)
 		int sub;
 
 		*slash = 0;
+		if (same_as_dot_git(fd, part)) {
+			close(fd);
+			free(copy);
+			errno = EPERM;
+			return -1;
+		}
 		sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 		if (sub < 0 && errno == ENOENT && create && mkdirat(fd, part, 0777) == 0)
 			sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -260,6 +288,11 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 				refuse(rep, p, "a parent directory is a symbolic link or a file: not followed");
 			continue;
 		}
+		if (same_as_dot_git(fd, name)) {
+			refuse(rep, p, "this directory ignores case: the name is the repository's .git");
+			close(fd);
+			continue;
+		}
 		fault_point();
 		if (unlinkat(fd, name, 0) == 0)
 			rep->removed++;
@@ -294,6 +327,11 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 			refuse(rep, p, errno == ELOOP || errno == ENOTDIR
 					       ? "a parent directory is a symbolic link or a file: not followed"
 					       : strerror(errno));
+			continue;
+		}
+		if (same_as_dot_git(fd, name)) {
+			refuse(rep, p, "this directory ignores case: the name is the repository's .git");
+			close(fd);
 			continue;
 		}
 		add_path(&touched, &ntouched, &cap, p);

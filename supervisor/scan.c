@@ -24,12 +24,67 @@
 #include "packwrite.h"
 #include "util.h"
 
+/* The index by workspace path (see ipath_enc). */
+static const git_index_entry *idx_get(struct shadow *sh, const char *rel)
+{
+	char *e = ipath_enc(rel);
+	const git_index_entry *ie = git_index_get_bypath(sh->index, e ? e : rel, 0);
+
+	free(e);
+	return ie;
+}
+
+static void idx_remove(struct shadow *sh, const char *rel)
+{
+	char *e = ipath_enc(rel);
+
+	git_index_remove_bypath(sh->index, e ? e : rel);
+	free(e);
+}
+
+static void idx_remove_dir(struct shadow *sh, const char *rel)
+{
+	char *e = ipath_enc(rel);
+
+	git_index_remove_directory(sh->index, e ? e : rel, 0);
+	free(e);
+}
+
+/* Is anything under rel/ in the index? */
+static int idx_has_under(struct shadow *sh, const char *rel)
+{
+	char *e = ipath_enc(rel), *prefix = xasprintf("%s/", e ? e : rel);
+	size_t pos;
+	int rc = git_index_find_prefix(&pos, sh->index, prefix) == 0;
+
+	free(prefix);
+	free(e);
+	return rc;
+}
+
+/* Files with other names (hard links): changed through those, no event names them. */
+static void linked_set(struct shadow *sh, const char *rel, int linked)
+{
+	size_t i;
+
+	for (i = 0; i < sh->nlinked && strcmp(sh->linked[i], rel); i++)
+		;
+	if (linked && i == sh->nlinked) {
+		sh->linked = xgrow(sh->linked, &sh->linked_cap, sh->nlinked + 1, sizeof(char *));
+		sh->linked[sh->nlinked++] = xstrdup(rel);
+	} else if (!linked && i < sh->nlinked) {
+		free(sh->linked[i]);
+		sh->linked[i] = sh->linked[--sh->nlinked];
+	}
+}
+
 /* A file read for the index: its entry (stat data, mode) and content. */
 struct filedata {
 	git_index_entry e;
 	char *data;
 	size_t len;
 	uint64_t size; /* when over the limit */
+	nlink_t nlink;
 };
 
 enum { READ_SKIP, READ_OK, READ_TOO_BIG };
@@ -82,6 +137,7 @@ static int read_file(const char *ws, const char *rel, uint64_t max, struct filed
 	f->e.gid = st.st_gid;
 	f->e.file_size = (uint32_t)st.st_size;
 	f->e.path = rel;
+	f->nlink = st.st_nlink;
 	rc = READ_OK;
 out:
 	if (rc != READ_OK) {
@@ -97,13 +153,22 @@ out:
 /* Record a read file in the index (its object stored already). */
 static int index_file(struct shadow *sh, const char *rel, int rc, struct filedata *f, struct buf *err)
 {
+	char *enc;
+	int bad;
+
 	touch(sh, rel);
 	if (rc == READ_TOO_BIG) {
 		report_too_big(sh, rel, f->size);
-		git_index_remove_bypath(sh->index, rel);
+		idx_remove(sh, rel);
 		return 0;
 	}
-	if (git_index_add(sh->index, &f->e) < 0) {
+	linked_set(sh, rel, f->e.mode != GIT_FILEMODE_LINK && f->nlink > 1);
+	enc = ipath_enc(rel);
+	f->e.path = enc ? enc : rel;
+	bad = git_index_add(sh->index, &f->e) < 0;
+	f->e.path = rel;
+	free(enc);
+	if (bad) {
 		buf_addf(err, "cannot checkpoint '%s': %s", rel, shadow_git_error());
 		return -1;
 	}
@@ -210,7 +275,7 @@ static int store_many(struct shadow *sh, char **paths, size_t n, struct buf *err
 /* Add one file (or symbolic link) found by a partial scan, or skip it. */
 static int add_file(struct shadow *sh, const char *rel, const struct stat *st, int kept, struct buf *err)
 {
-	if (!kept && !git_index_get_bypath(sh->index, rel, 0)) {
+	if (!kept && !idx_get(sh, rel)) {
 		int ignored = 0;
 
 		if (git_ignore_path_is_ignored(&ignored, sh->repo, rel) == 0 && ignored)
@@ -302,7 +367,7 @@ static int add_dir(struct shadow *sh, const char *rel, int kept, struct buf *err
 /* Forget index entries under dir/ whose files are gone. */
 static void drop_gone_under(struct shadow *sh, const char *rel)
 {
-	char *prefix = xasprintf("%s/", rel);
+	char *e_rel = ipath_enc(rel), *prefix = xasprintf("%s/", e_rel ? e_rel : rel);
 	size_t len = strlen(prefix), pos;
 	char **gone = NULL;
 	size_t ngone = 0, cap = 0;
@@ -311,21 +376,27 @@ static void drop_gone_under(struct shadow *sh, const char *rel)
 		const git_index_entry *e;
 
 		for (; (e = git_index_get_byindex(sh->index, pos)) && !strncmp(e->path, prefix, len); pos++) {
+			char *real = ipath_dec(e->path);
 			struct stat st;
 
-			if (ws_lstat(sh, e->path, &st) < 0 || S_ISDIR(st.st_mode)) {
+			if (ws_lstat(sh, real ? real : e->path, &st) < 0 || S_ISDIR(st.st_mode)) {
 				gone = xgrow(gone, &cap, ngone + 1, sizeof(char *));
 				gone[ngone++] = xstrdup(e->path);
 			}
+			free(real);
 		}
 	}
 	for (size_t i = 0; i < ngone; i++) {
+		char *real = ipath_dec(gone[i]);
+
 		git_index_remove_bypath(sh->index, gone[i]);
-		touch(sh, gone[i]);
+		touch(sh, real ? real : gone[i]);
+		free(real);
 		free(gone[i]);
 	}
 	free(gone);
 	free(prefix);
+	free(e_rel);
 }
 
 int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct buf *err)
@@ -346,19 +417,20 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 		kept = matches_keep(sh, rel);
 		if (ws_lstat(sh, rel, &st) < 0) {
 			/* gone (or its parent is now a file): forget it and all under it */
-			git_index_remove_bypath(sh->index, rel);
-			git_index_remove_directory(sh->index, rel, 0);
+			idx_remove(sh, rel);
+			idx_remove_dir(sh, rel);
+			linked_set(sh, rel, 0);
 			touch(sh, rel);
 			continue;
 		}
 		if (S_ISDIR(st.st_mode)) {
-			if (git_index_get_bypath(sh->index, rel, 0)) {
-				git_index_remove_bypath(sh->index, rel); /* it was a file */
+			if (idx_get(sh, rel)) {
+				idx_remove(sh, rel); /* it was a file */
 				touch(sh, rel);
 			}
 			if (has_dot_git(sh, rel)) {
 				report_add(&sh->report.nested, &sh->report.nnested, rel);
-				git_index_remove_directory(sh->index, rel, 0);
+				idx_remove_dir(sh, rel);
 				touch(sh, rel);
 				continue;
 			}
@@ -367,20 +439,29 @@ int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct bu
 				continue;
 			rc = add_dir(sh, rel, kept, err);
 		} else if (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode)) {
-			size_t pos;
-			char *prefix = xasprintf("%s/", rel);
-
-			if (git_index_find_prefix(&pos, sh->index, prefix) == 0) {
-				git_index_remove_directory(sh->index, rel, 0); /* it was a directory */
+			if (idx_has_under(sh, rel)) {
+				idx_remove_dir(sh, rel); /* it was a directory */
 				touch(sh, rel);
 			}
-			free(prefix);
 			rc = add_file(sh, rel, &st, kept, err);
 		} else {
 			/* a fifo, socket or device: not content */
-			git_index_remove_bypath(sh->index, rel);
+			idx_remove(sh, rel);
 			touch(sh, rel);
 		}
+	}
+	/* a file with other names may have changed through one of them,
+	 * outside the workspace or unseen: its stat data says */
+	for (size_t i = 0; i < sh->nlinked && rc == 0; i++) {
+		char *rel = xstrdup(sh->linked[i]);
+		const git_index_entry *ie = idx_get(sh, rel);
+		struct stat st;
+
+		if (ws_lstat(sh, rel, &st) == 0 && S_ISREG(st.st_mode) &&
+		    (!ie || ie->mtime.seconds != st.st_mtim.tv_sec || ie->mtime.nanoseconds != (uint32_t)st.st_mtim.tv_nsec ||
+		     ie->file_size != (uint32_t)st.st_size || ie->ino != (uint32_t)st.st_ino))
+			rc = add_file(sh, rel, &st, matches_keep(sh, rel), err);
+		free(rel);
 	}
 	/* the pack is finished with the tree that follows (shadow_write_tree*) */
 	return rc;
@@ -453,8 +534,11 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 		size_t len = strlen(path);
 
 		if (d->status == GIT_DELTA_DELETED) {
+			char *real = ipath_dec(d->old_file.path);
+
 			git_index_remove_bypath(sh->index, d->old_file.path);
-			touch(sh, d->old_file.path);
+			touch(sh, real ? real : d->old_file.path);
+			free(real);
 		} else if (d->new_file.mode == GIT_FILEMODE_COMMIT || (len && path[len - 1] == '/')) {
 			/* a repository inside the workspace (not a submodule) */
 			char *t = xstrndup(path, len && path[len - 1] == '/' ? len - 1 : len);

@@ -30,6 +30,8 @@ struct shadow {
 	char **touched;
 	size_t ntouched, touched_cap;
 	int touched_all;
+	char **linked; /* files with other names, re-read at every scan (scan.c) */
+	size_t nlinked, linked_cap;
 	int last_changed; /* files the last incremental tree changed; -1: not known */
 	/* during a scan */
 	size_t nread;     /* files read */
@@ -52,5 +54,17 @@ int finish_pack(struct shadow *sh, struct buf *err);
 int git_fail(struct buf *err, const char *what);
 void index_stamp(struct shadow *sh, struct stat *st);
 void index_refresh(struct shadow *sh);
+
+/*
+ * Names Linux allows and git refuses (".Git", ".GIT": git compares ".git"
+ * without case) are content like any other: the index, which libgit2
+ * validates, holds such a component as "\001" and its bytes in hex, and
+ * the trees belay writes hold the real name.  ipath_enc/ipath_dec return
+ * NULL when the path is the same either way (the common case: no copy).
+ */
+char *ipath_enc(const char *rel);
+char *ipath_dec(const char *ipath);
+/* A component as the tree holds it (caller frees). */
+char *ipath_dec_part(const char *part, size_t len);
 
 #endif

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -178,6 +179,10 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 		git_config_set_bool(cfg, "core.ignorecase", 0);
 		git_config_set_bool(cfg, "core.autocrlf", 0);
 		git_config_set_bool(cfg, "core.precomposeunicode", 0);
+		/* Windows' and macOS's reserved names ("git~1", ".git.") are
+		 * plain names on Linux; ".Git" is encoded (ipath_enc) */
+		git_config_set_bool(cfg, "core.protectNTFS", 0);
+		git_config_set_bool(cfg, "core.protectHFS", 0);
 		git_config_free(cfg);
 	}
 	/* in memory only: 0 writes nothing into the workspace */
@@ -284,6 +289,9 @@ void shadow_free(struct shadow *sh)
 	report_clear(&sh->report);
 	touched_clear(sh);
 	free(sh->touched);
+	for (size_t i = 0; i < sh->nlinked; i++)
+		free(sh->linked[i]);
+	free(sh->linked);
 	packwriter_free(sh->pw);
 	for (size_t i = 0; i < sh->nkeep; i++)
 		free(sh->keep[i]);
@@ -490,4 +498,101 @@ out:
 	git_commit_free(parent);
 	free(msg);
 	return rc;
+}
+
+/*
+ * What libgit2 refuses in an index it reads, whatever the repository's
+ * settings: ".git" and Windows' "GIT~1" in any case, alone or followed
+ * only by dots and spaces, or by ':' or '\\' and anything.
+ */
+static int part_needs_enc(const char *p, size_t n)
+{
+	size_t k = n >= 4 && !strncasecmp(p, ".git", 4) ? 4 : n >= 5 && !strncasecmp(p, "git~1", 5) ? 5 : 0;
+
+	if (n && p[0] == '\001')
+		return 1;
+	if (!k)
+		return 0;
+	if (k < n && (p[k] == ':' || p[k] == '\\'))
+		return 1;
+	for (; k < n; k++)
+		if (p[k] != '.' && p[k] != ' ')
+			return 0;
+	return 1;
+}
+
+char *ipath_enc(const char *rel)
+{
+	struct buf b = BUF_INIT;
+	int any = 0;
+
+	for (const char *p = rel; *p;) {
+		size_t n = strcspn(p, "/");
+
+		if (part_needs_enc(p, n)) {
+			any = 1;
+			break;
+		}
+		p += n;
+		if (*p)
+			p++;
+	}
+	if (!any)
+		return NULL;
+	for (const char *p = rel;;) {
+		size_t n = strcspn(p, "/");
+
+		if (part_needs_enc(p, n)) {
+			buf_addstr(&b, "\001");
+			for (size_t i = 0; i < n; i++)
+				buf_addf(&b, "%02x", (unsigned char)p[i]);
+		} else {
+			buf_add(&b, p, n);
+		}
+		p += n;
+		if (!*p)
+			break;
+		buf_addstr(&b, "/");
+		p++;
+	}
+	return buf_detach(&b, NULL);
+}
+
+char *ipath_dec_part(const char *part, size_t n)
+{
+	char *out;
+
+	if (!n || part[0] != '\001')
+		return xstrndup(part, n);
+	out = xmalloc(n / 2 + 1);
+	n = (n - 1) / 2;
+	for (size_t i = 0; i < n; i++) {
+		unsigned v = 0;
+
+		sscanf(part + 1 + 2 * i, "%2x", &v);
+		out[i] = (char)v;
+	}
+	out[n] = 0;
+	return out;
+}
+
+char *ipath_dec(const char *ipath)
+{
+	struct buf b = BUF_INIT;
+
+	if (!strchr(ipath, '\001'))
+		return NULL;
+	for (const char *p = ipath;;) {
+		size_t n = strcspn(p, "/");
+		char *part = ipath_dec_part(p, n);
+
+		buf_addstr(&b, part);
+		free(part);
+		p += n;
+		if (!*p)
+			break;
+		buf_addstr(&b, "/");
+		p++;
+	}
+	return buf_detach(&b, NULL);
 }

@@ -241,7 +241,7 @@ static int index_tree(struct tree_out *o, size_t *pos, const char *prefix, git_o
 		e = xgrow(e, &cap, ne + 1, sizeof(*e));
 		slash = strchr(rest, '/');
 		if (!slash) {
-			e[ne].name = xstrdup(rest);
+			e[ne].name = ipath_dec_part(rest, strlen(rest));
 			e[ne].mode = ie->mode;
 			git_oid_cpy(&e[ne++].id, &ie->id);
 			(*pos)++;
@@ -249,7 +249,8 @@ static int index_tree(struct tree_out *o, size_t *pos, const char *prefix, git_o
 			char *name = xstrndup(rest, slash - rest);
 			char *sub = plen ? xasprintf("%s/%s", prefix, name) : xstrdup(name);
 
-			e[ne].name = name;
+			e[ne].name = ipath_dec_part(name, strlen(name));
+			free(name);
 			e[ne].mode = GIT_FILEMODE_TREE;
 			rc = index_tree(o, pos, sub, &e[ne++].id);
 			free(sub);
@@ -336,7 +337,10 @@ static int tree_updated(struct shadow *sh, const git_oid *base_oid, git_oid *out
 	if (git_tree_lookup(&base, sh->repo, base_oid) < 0)
 		goto out;
 	for (size_t i = 0; i < sh->ntouched; i++) {
-		const git_index_entry *e = git_index_get_bypath(sh->index, sh->touched[i], 0);
+		char *enc = ipath_enc(sh->touched[i]);
+		const git_index_entry *e = git_index_get_bypath(sh->index, enc ? enc : sh->touched[i], 0);
+
+		free(enc);
 
 		up[nup].path = sh->touched[i];
 		if (e) {
@@ -369,6 +373,15 @@ out:
 	return rc;
 }
 
+/* Does the index hold an encoded name (which git_index_write_tree would write as it is)? */
+static int index_encoded(struct shadow *sh)
+{
+	for (size_t i = 0; i < git_index_entrycount(sh->index); i++)
+		if (strchr(git_index_get_byindex(sh->index, i)->path, '\001'))
+			return 1;
+	return 0;
+}
+
 /* The whole index as trees, written with the scan's objects. */
 static int write_all_trees(struct shadow *sh, git_oid *tree, struct buf *err)
 {
@@ -377,7 +390,7 @@ static int write_all_trees(struct shadow *sh, git_oid *tree, struct buf *err)
 	int rc = index_tree(&o, &pos, "", tree) < 0 ? git_fail(err, "cannot write a checkpoint") : store_trees(sh, &o, err);
 
 	tree_out_release(&o);
-	if (rc == 0 && getenv("BELAY_VERIFY_TREES")) {
+	if (rc == 0 && getenv("BELAY_VERIFY_TREES") && !index_encoded(sh)) {
 		git_oid full;
 
 		if (git_index_write_tree(&full, sh->index) < 0 || !git_oid_equal(&full, tree))
@@ -409,7 +422,7 @@ int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree
 		rc = tree_updated(sh, base, tree, err);
 	if (rc < 0)
 		return -1;
-	if (rc == 0 && getenv("BELAY_VERIFY_TREES")) {
+	if (rc == 0 && getenv("BELAY_VERIFY_TREES") && !index_encoded(sh)) {
 		git_oid full;
 
 		/* the test suite checks the shortcut against the whole */
