@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "history.h"
+#include "keep.h"
 #include "util.h"
 #include "watch.h"
 
@@ -52,6 +53,9 @@ struct checkpoints {
 	char *cmd; /* the agent's command line */
 	struct stat restored; /* <shadow>/restored as last seen */
 	unsigned char *open_steps; /* by step id - 1: started, not ended */
+	struct keeper *keep;
+	uint64_t keep_budget;
+	unsigned kept; /* files kept since the last checkpoint */
 	struct buf err;
 };
 
@@ -77,6 +81,7 @@ struct checkpoints *checkpoints_new(struct loop *loop, const char *workspace, co
 
 	cp->loop = loop;
 	buf_init(&cp->err);
+	cp->keep_budget = o ? o->keep_budget : 0;
 	cp->sh = shadow_open(workspace, o, err);
 	if (!cp->sh) {
 		checkpoints_free(cp);
@@ -99,6 +104,7 @@ void checkpoints_free(struct checkpoints *cp)
 	free(cp->before);
 	free(cp->open_steps);
 	watch_free(cp->w);
+	keeper_free(cp->keep);
 	git_repository_free(cp->user);
 	shadow_free(cp->sh);
 	free(cp->ref);
@@ -239,6 +245,8 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	if (cur)
 		json_array_append_new(steps, step_json(cur, 1));
 	json_object_set_new(meta, "steps", steps);
+	if (cp->kept)
+		json_object_set_new(meta, "kept", json_integer(cp->kept));
 	if ((head = head_json(cp->user)))
 		json_object_set_new(meta, "head", head);
 	if (r->nskipped)
@@ -263,6 +271,8 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 							     : count_changes(cp, &cp->head_tree, tree))
 			: cp->have_head ? 0
 					: (unsigned)git_index_entrycount(shadow_index(cp->sh));
+	info->kept = cp->kept;
+	cp->kept = 0;
 	cp->head = oid;
 	cp->head_tree = *tree;
 	cp->have_head = 1;
@@ -332,6 +342,9 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 	}
 	cp->cmd = cmd;
 	if (commit(cp, "baseline", &tree, NULL, info) < 0)
+		goto out;
+	cp->keep = keeper_new(shadow_dir(cp->sh), shadow_workspace(cp->sh), cp->session, cp->keep_budget, &cp->err);
+	if (!cp->keep)
 		goto out;
 	rc = 0;
 out:
@@ -412,7 +425,7 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 	watch_drain(cp->w);
 	/* nothing changed (a restore beside us would have made paths dirty):
 	 * no lock, no scan; this is every step of a build or an exec loop */
-	if (!always && !watch_dirty(cp->w)) {
+	if (!always && !watch_dirty(cp->w) && !shadow_has_linked(cp->sh)) {
 		info->ns = now_ns() - t0;
 		return 0;
 	}
@@ -428,7 +441,7 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 	if (cur && cur->step && cur->step <= cp->nbefore)
 		cur->before = cp->before[cur->step - 1]; /* perhaps moved past a restore */
 	tree = cp->head_tree;
-	if (watch_dirty(cp->w) && scan(cp, &tree, &info->files) < 0) {
+	if ((watch_dirty(cp->w) || shadow_has_linked(cp->sh)) && scan(cp, &tree, &info->files) < 0) {
 		rc = fail(cp, info);
 		goto out;
 	}
@@ -524,6 +537,45 @@ int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsign
 	/* the call has not run: what is read now is what it would destroy */
 	checkpoints_note(cp, c);
 	return take(cp, "write-ahead", NULL, 0, info);
+}
+
+int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step, struct buf *why)
+{
+	const char *ws = shadow_workspace(cp->sh), *path = c->path;
+	enum keep_op op = KEEP_DELETE;
+	size_t n = strlen(ws);
+	int rc;
+
+	if (!cp->keep || c->unreadable)
+		return 0;
+	switch (c->op) {
+	case OP_UNLINK: break;
+	case OP_RENAME: path = c->path2, op = KEEP_RENAME_OVER; break;
+	case OP_TRUNCATE: op = KEEP_TRUNCATE; break;
+	case OP_OPEN:
+	case OP_CREATE:
+		if (!(c->flags & O_TRUNC))
+			return 0;
+		op = KEEP_TRUNCATE;
+		break;
+	default: return 0;
+	}
+	if (!path || strncmp(path, ws, n) || path[n] != '/' || !path[n + 1])
+		return 0; /* outside the workspace: the policy's business */
+	path += n + 1;
+	/* the repository's own files are never restored; a checkpoint has the rest */
+	if (!strcmp(path, ".git") || !strncmp(path, ".git/", 5) || strstr(path, "/.git/") || shadow_holds(cp->sh, path))
+		return 0;
+	{
+		size_t before, after;
+		uint64_t bytes;
+
+		keeper_totals(cp->keep, &before, &bytes);
+		rc = keeper_keep(cp->keep, path, op, step, cp->have_head ? git_oid_tostr_s(&cp->head) : "", why);
+		keeper_totals(cp->keep, &after, &bytes);
+		cp->kept += (unsigned)(after - before);
+	}
+	return rc;
 }
 
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)

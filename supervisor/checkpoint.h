@@ -33,6 +33,7 @@ struct checkpoint_info {
 	unsigned changed;   /* files changed since the previous checkpoint */
 	unsigned files;     /* files read from disk */
 	uint64_t ns;        /* how long it took */
+	unsigned kept;      /* files no checkpoint holds kept since the previous checkpoint (keep.h) */
 	const char *error;  /* NULL, or why there is no checkpoint (valid until the next call) */
 };
 
@@ -69,6 +70,14 @@ int checkpoints_wants_write_ahead(const struct call *c);
 /* Checkpoint before c is let through.  Returns as checkpoints_step_start. */
 int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsigned step,
 			    struct checkpoint_info *info);
+
+/*
+ * Before c is let through: keep what it destroys that no checkpoint holds
+ * (an ignored file deleted, renamed over or truncated; see keep.h).
+ * Returns 0 (kept, or nothing to keep), 1 when keeping it would pass the
+ * session's budget, -1 when it cannot be kept; why says so.
+ */
+int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step, struct buf *why);
 
 /* The session is over: record what is pending.  Returns as above. */
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info);

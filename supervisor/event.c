@@ -277,6 +277,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "commit", json_str(ev->u.checkpoint.commit));
 		json_object_set_new(o, "changed", json_integer(ev->u.checkpoint.changed));
 		json_object_set_new(o, "files", json_integer(ev->u.checkpoint.files));
+		if (ev->u.checkpoint.kept)
+			json_object_set_new(o, "kept", json_integer(ev->u.checkpoint.kept));
 		json_object_set_new(o, "ms", json_real((double)(ev->u.checkpoint.ns / 1000) / 1e3));
 		if (ev->u.checkpoint.error)
 			json_object_set_new(o, "error", json_str(ev->u.checkpoint.error));

@@ -102,6 +102,7 @@ struct event {
 			unsigned session;
 			const char *commit; /* hex id, "" when it failed */
 			unsigned changed;   /* files changed since the previous checkpoint */
+			unsigned kept;      /* files no checkpoint holds, kept since (keep.h) */
 			unsigned files;     /* files read */
 			uint64_t ns;
 			const char *error;  /* NULL, or why it failed */

@@ -314,3 +314,72 @@ out:
 	git_tree_free(tb);
 	return n;
 }
+
+double history_time_of(struct shadow *sh, const git_oid *commit)
+{
+	git_commit *c = NULL;
+	json_t *meta = NULL;
+	double t = 0;
+
+	if (git_commit_lookup(&c, shadow_repo(sh), commit) == 0) {
+		meta = meta_of(c);
+		t = json_number_value(json_object_get(meta, "time"));
+		if (!t)
+			t = (double)git_commit_time(c);
+	}
+	json_decref(meta);
+	git_commit_free(c);
+	return t;
+}
+
+/* Was k kept at or after checkpoint `at` of session s? */
+static int kept_after(struct shadow *sh, const struct kept *k, unsigned s, const git_oid *at)
+{
+	git_oid after;
+
+	if (k->session != s)
+		return k->session > s;
+	if (git_oid_fromstr(&after, k->after) < 0)
+		return 0;
+	return git_oid_equal(&after, at) || git_graph_descendant_of(shadow_repo(sh), &after, at) == 1;
+}
+
+size_t history_kept_since(struct shadow *sh, const struct hist_step *st, const struct kept_list *l, int revert,
+			  const struct kept ***out)
+{
+	double then = history_time_of(sh, &st->before);
+	size_t n = 0;
+
+	*out = xcalloc(l->n + 1, sizeof(**out));
+	for (size_t i = 0; i < l->n; i++) {
+		const struct kept *k = &l->v[i];
+		size_t j;
+
+		if (revert ? k->session != st->session || k->step != st->id : !kept_after(sh, k, st->session, &st->before))
+			continue;
+		/* made after the checkpoint: it was not there then */
+		if (k->btime && then && k->btime > then)
+			continue;
+		for (j = 0; j < n && strcmp((*out)[j]->path, k->path); j++)
+			;
+		if (j == n)
+			(*out)[n++] = k; /* l is oldest first: the first keep is the file as it was */
+	}
+	return n;
+}
+
+size_t history_kept_by(const struct hist_step *st, const struct kept_list *l, const struct kept ***out)
+{
+	size_t n = 0;
+
+	if (out)
+		*out = xcalloc(l->n + 1, sizeof(**out));
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i].session != st->session || l->v[i].step != st->id)
+			continue;
+		if (out)
+			(*out)[n] = &l->v[i];
+		n++;
+	}
+	return n;
+}

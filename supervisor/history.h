@@ -11,6 +11,7 @@
 #include <stddef.h>
 
 #include "buf.h"
+#include "keep.h"
 #include "shadow.h"
 
 struct hist_step {
@@ -59,5 +60,20 @@ git_tree *history_tree(struct shadow *sh, const git_oid *commit);
 
 /* The user's HEAD recorded with a checkpoint ({"ref","oid"} JSON text, caller frees), or NULL. */
 char *history_head_at(struct shadow *sh, const git_oid *commit);
+
+/* When a checkpoint was taken (seconds since the epoch), 0 when unknown. */
+double history_time_of(struct shadow *sh, const git_oid *commit);
+
+/*
+ * The kept files (keep.h) that put the workspace back as it was before st:
+ * for a rollback, every file kept after that checkpoint that existed then;
+ * for a revert, those st itself destroyed.  The earliest keep of each path
+ * wins (it is the file as it was then).  Fills out (caller frees the array,
+ * not the entries, which stay l's) and returns how many.
+ */
+size_t history_kept_since(struct shadow *sh, const struct hist_step *st, const struct kept_list *l, int revert,
+			  const struct kept ***out);
+/* The files st kept (log, diff): how many, and out as above when out is given. */
+size_t history_kept_by(const struct hist_step *st, const struct kept_list *l, const struct kept ***out);
 
 #endif

@@ -75,6 +75,7 @@ struct policy {
 	char **cp_skip, **cp_keep;
 	size_t ncp_skip, ncp_keep;
 	unsigned long long cp_max_size;
+	unsigned long long cp_budget;
 };
 
 const char *verdict_name(enum verdict v)
@@ -288,6 +289,7 @@ static void add_pattern(char ***v, size_t *n, const char *pat)
  * checkpoint skip PATTERN…   never checkpointed (gitignore patterns)
  * checkpoint keep GLOB…      checkpointed even when .gitignore ignores them
  * checkpoint max-size SIZE   larger files are not checkpointed (50M)
+ * checkpoint budget SIZE     files no checkpoint holds kept per session (2G)
  */
 static void parse_checkpoint(struct policy *p, struct conf_line *l)
 {
@@ -310,12 +312,12 @@ static void parse_checkpoint(struct policy *p, struct conf_line *l)
 		}
 		return;
 	}
-	if (!strcmp(what, "max-size")) {
+	if (!strcmp(what, "max-size") || !strcmp(what, "budget")) {
 		char *end = NULL;
 		unsigned long long v;
 
 		if (l->argc != 3) {
-			conf_error(l, "usage: checkpoint max-size SIZE (such as 50M)");
+			conf_error(l, "usage: checkpoint %s SIZE (such as %s)", what, *what == 'b' ? "2G" : "50M");
 			return;
 		}
 		errno = 0;
@@ -327,13 +329,16 @@ static void parse_checkpoint(struct policy *p, struct conf_line *l)
 		else if (end && (*end == 'g' || *end == 'G'))
 			v <<= 30, end++;
 		if (errno || !end || *end || end == l->argv[2] || !v || l->argv[2][0] == '-') {
-			conf_error(l, "checkpoint max-size '%s' must be a size such as 512K, 50M or 1G", l->argv[2]);
+			conf_error(l, "checkpoint %s '%s' must be a size such as 512K, 50M or 1G", what, l->argv[2]);
 			return;
 		}
-		p->cp_max_size = v;
+		if (*what == 'b')
+			p->cp_budget = v;
+		else
+			p->cp_max_size = v;
 		return;
 	}
-	conf_error(l, "unknown checkpoint setting '%s' (skip, keep or max-size)", what);
+	conf_error(l, "unknown checkpoint setting '%s' (skip, keep, max-size or budget)", what);
 }
 
 void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
@@ -342,6 +347,11 @@ void policy_checkpoint_settings(const struct policy *p, char *const **skip, char
 	*skip = p ? p->cp_skip : NULL;
 	*keep = p ? p->cp_keep : NULL;
 	*max_size = p ? p->cp_max_size : 0;
+}
+
+unsigned long long policy_keep_budget(const struct policy *p)
+{
+	return p ? p->cp_budget : 0;
 }
 
 static void policy_line(struct conf_line *l, void *data)

@@ -66,6 +66,8 @@ int policy_revoke(struct policy *p, int n);
 void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *text, void *data), void *data);
 
 /* The "checkpoint" lines: skip and keep patterns (NULL-terminated, or NULL), and the size limit (0: default). */
+/* "checkpoint budget": bytes of ignored files kept per session before a destroying call asks (0: default). */
+unsigned long long policy_keep_budget(const struct policy *p);
 void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
 				unsigned long long *max_size);
 

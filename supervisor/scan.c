@@ -62,6 +62,11 @@ static int idx_has_under(struct shadow *sh, const char *rel)
 	return rc;
 }
 
+int shadow_holds(struct shadow *sh, const char *rel)
+{
+	return idx_get(sh, rel) != NULL;
+}
+
 /* Files with other names (hard links): changed through those, no event names them. */
 static void linked_set(struct shadow *sh, const char *rel, int linked)
 {
@@ -512,8 +517,8 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 {
 	git_diff_options o;
 	git_diff *diff = NULL;
-	char **todo = NULL;
-	size_t ntodo = 0, cap = 0;
+	char **todo = NULL, **extra = NULL;
+	size_t ntodo = 0, cap = 0, nextra = 0, ecap = 0;
 	int rc = 0;
 
 	index_refresh(sh);
@@ -535,10 +540,20 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 
 		if (d->status == GIT_DELTA_DELETED) {
 			char *real = ipath_dec(d->old_file.path);
+			struct stat st;
 
 			git_index_remove_bypath(sh->index, d->old_file.path);
 			touch(sh, real ? real : d->old_file.path);
-			free(real);
+			/* libgit2's walk never shows a ".Git": its encoded entry
+			 * looks deleted while the file is there */
+			if (real && ws_lstat(sh, real, &st) == 0 && (S_ISREG(st.st_mode) || S_ISLNK(st.st_mode))) {
+				extra = xgrow(extra, &ecap, nextra + 1, sizeof(char *));
+				extra[nextra++] = real;
+				todo = xgrow(todo, &cap, ntodo + 1, sizeof(char *));
+				todo[ntodo++] = real;
+			} else {
+				free(real);
+			}
 		} else if (d->new_file.mode == GIT_FILEMODE_COMMIT || (len && path[len - 1] == '/')) {
 			/* a repository inside the workspace (not a submodule) */
 			char *t = xstrndup(path, len && path[len - 1] == '/' ? len - 1 : len);
@@ -553,6 +568,9 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t, void *), void *d
 	if (rc == 0)
 		rc = store_many(sh, todo, ntodo, err);
 	free(todo);
+	for (size_t i = 0; i < nextra; i++)
+		free(extra[i]);
+	free(extra);
 	if (rc == 0 && sh->nkeep)
 		rc = add_kept(sh, "", err);
 	if (finish_pack(sh, err) < 0)

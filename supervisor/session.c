@@ -495,6 +495,7 @@ static void emit_checkpoint(struct session *s, int rc, const struct checkpoint_i
 	ev.u.checkpoint.session = info->session;
 	ev.u.checkpoint.commit = info->commit;
 	ev.u.checkpoint.changed = info->changed;
+	ev.u.checkpoint.kept = info->kept;
 	ev.u.checkpoint.files = info->files;
 	ev.u.checkpoint.ns = info->ns;
 	ev.u.checkpoint.error = rc < 0 ? info->error : NULL;
@@ -510,9 +511,14 @@ void session_report_checkpoint(struct session *s, int rc, const struct checkpoin
 static void write_ahead(struct session *s, const struct call *c, unsigned step)
 {
 	struct checkpoint_info info;
+	struct buf why = BUF_INIT;
 
-	if (s->cp && checkpoints_wants_write_ahead(c))
-		emit_checkpoint(s, checkpoints_write_ahead(s->cp, c, step, &info), &info);
+	if (!s->cp || !checkpoints_wants_write_ahead(c))
+		return;
+	emit_checkpoint(s, checkpoints_write_ahead(s->cp, c, step, &info), &info);
+	/* the person allowed it: what cannot be kept (the budget) is let go */
+	checkpoints_keep(s->cp, c, step, &why);
+	buf_release(&why);
 }
 
 static uint64_t emit_call(struct session *s, const struct call *c, unsigned step, int by_agent)
@@ -729,6 +735,19 @@ static void handle_call(struct session *s, struct call *c)
 		d.verdict = VERDICT_ALLOW;
 		d.rule = NULL;
 		d.text = NULL;
+	}
+	if (d.verdict == VERDICT_ALLOW && s->cp && checkpoints_wants_write_ahead(c)) {
+		/* what no checkpoint holds (ignored files) is kept before it
+		 * goes; when it cannot be, the call is no longer reversible */
+		struct buf why = BUF_INIT;
+		int k = checkpoints_keep(s->cp, c, step, &why);
+
+		if (k != 0) {
+			emit_notice(s, why.data);
+			d.verdict = VERDICT_ASK;
+			d.rule = k > 0 ? "(keep budget)" : "(cannot keep)";
+		}
+		buf_release(&why);
 	}
 	if (d.verdict == VERDICT_ASK) {
 		hold(s, c, step, by_agent, seq, d.rule);

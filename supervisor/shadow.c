@@ -127,6 +127,8 @@ int git_fail(struct buf *err, const char *what)
 	return -1;
 }
 
+static void linked_load(struct shadow *sh);
+
 struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, struct buf *err)
 {
 	struct shadow *sh = xcalloc(1, sizeof(*sh));
@@ -232,6 +234,7 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	}
 	free(path);
 	index_stamp(sh, &sh->index_st);
+	linked_load(sh);
 	if (git_repository_index(&sh->index, sh->repo) < 0) {
 		git_fail(err, "cannot open the checkpoint index");
 		goto fail;
@@ -451,10 +454,48 @@ int finish_pack(struct shadow *sh, struct buf *err)
 	return rc;
 }
 
+/* The files with other names (see scan.c), one per line, kept beside the index. */
+static void linked_save(struct shadow *sh)
+{
+	struct buf b = BUF_INIT;
+	char *path = xasprintf("%s/linked", sh->dir);
+
+	for (size_t i = 0; i < sh->nlinked; i++)
+		if (!strchr(sh->linked[i], '\n'))
+			buf_addf(&b, "%s\n", sh->linked[i]);
+	write_file_replace(path, b.data ? b.data : "", b.len, 0);
+	buf_release(&b);
+	free(path);
+}
+
+static void linked_load(struct shadow *sh)
+{
+	char *path = xasprintf("%s/linked", sh->dir), *line = NULL;
+	FILE *f = fopen(path, "re");
+	size_t cap = 0;
+	ssize_t n;
+
+	free(path);
+	while (f && (n = getline(&line, &cap, f)) > 1 && sh->nlinked < 100000) {
+		line[n - 1] = 0;
+		sh->linked = xgrow(sh->linked, &sh->linked_cap, sh->nlinked + 1, sizeof(char *));
+		sh->linked[sh->nlinked++] = xstrdup(line);
+	}
+	free(line);
+	if (f)
+		fclose(f);
+}
+
+int shadow_has_linked(const struct shadow *sh)
+{
+	return sh->nlinked > 0;
+}
+
 int shadow_flush_index(struct shadow *sh, struct buf *err)
 {
 	if (!sh->index_dirty)
 		return 0;
+	linked_save(sh);
 	if (git_index_write(sh->index) < 0)
 		return git_fail(err, "cannot write the checkpoint index");
 	index_stamp(sh, &sh->index_st);

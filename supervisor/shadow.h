@@ -31,6 +31,7 @@ struct shadow_opts {
 	uint64_t max_file_size; /* larger files are not checkpointed; 0: 50 MB */
 	char *const *skip;      /* gitignore patterns never checkpointed (NULL-terminated) */
 	char *const *keep;      /* globs relative to the workspace, checkpointed even when ignored */
+	uint64_t keep_budget;   /* bytes of files no checkpoint holds kept per session (keep.h); 0: default */
 };
 
 /* What scans left out, for the person to know. */
@@ -78,6 +79,10 @@ int shadow_scan_all(struct shadow *sh, void (*progress)(size_t files, void *data
  * file, a directory (walked) or gone.  Returns 0 or -1.
  */
 int shadow_scan_paths(struct shadow *sh, char *const *paths, size_t n, struct buf *err);
+/* True when some checkpointed files have other names (hard links): every scan re-reads them if they changed. */
+int shadow_has_linked(const struct shadow *sh);
+/* True when the index holds a file at rel (relative path): a checkpoint has it. */
+int shadow_holds(struct shadow *sh, const char *rel);
 /* True when a directory (relative path) is not checkpointed: ignored, .git, a nested repository. */
 int shadow_skips_dir(struct shadow *sh, const char *rel);
 /* Write the index as a tree (and the index to disk).  Returns 0 or -1. */

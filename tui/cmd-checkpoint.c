@@ -16,6 +16,7 @@
 #include "cmd-checkpoint.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -27,6 +28,7 @@
 
 #include "../supervisor/checkpoint.h"
 #include "../supervisor/history.h"
+#include "../supervisor/keep.h"
 #include "../supervisor/restore.h"
 #include "../supervisor/shadow.h"
 #include "../supervisor/util.h"
@@ -118,8 +120,44 @@ static void clock_of(double t, char *out, size_t n, const char *fmt)
 	strftime(out, n, fmt, &tm);
 }
 
+/* Under a step in the log: the ignored files it destroyed, which belay kept. */
+static void print_kept(const struct hist_step *st, const struct kept_list *kl)
+{
+	const struct kept **v;
+	size_t n = history_kept_by(st, kl, &v);
+
+	if (n) {
+		printf("                           %s+ %zu ignored file%s kept:", sgr("\033[33m"), n, n == 1 ? "" : "s");
+		for (size_t i = 0; i < n && i < 3; i++)
+			printf(" %s", v[i]->path);
+		printf("%s%s\n", n > 3 ? " …" : "", sgr("\033[m"));
+	}
+	free(v);
+}
+
+/* After a step's diff: its ignored files, which no diff shows. */
+static void show_kept(const struct hist_step *st, const struct kept_list *kl, int stat)
+{
+	const struct kept **v;
+	size_t n = history_kept_by(st, kl, &v);
+
+	for (size_t i = 0; i < n; i++) {
+		const char *what = !strcmp(v[i]->op, "truncate") ? "emptied" : !strcmp(v[i]->op, "rename-over") ? "replaced" : "deleted";
+
+		if (stat)
+			printf(" %s | ignored file, %s (kept: %llu bytes)\n", v[i]->path, what, (unsigned long long)v[i]->size);
+		else
+			printf("%signored file %s: %s (kept by belay, %llu bytes; belay rollback restores it)%s\n",
+			       sgr("\033[1m"), what, v[i]->path, (unsigned long long)v[i]->size, sgr("\033[m"));
+	}
+	if (n && stat)
+		printf(" %zu ignored file%s kept\n", n, n == 1 ? "" : "s");
+	free(v);
+}
+
 static int do_log(struct shadow *sh)
 {
+	struct kept_list kl = { 0 };
 	struct history h;
 	struct buf err = BUF_INIT;
 
@@ -129,6 +167,7 @@ static int do_log(struct shadow *sh)
 		history_release(&h);
 		return 1;
 	}
+	kept_load(shadow_dir(sh), &kl);
 	if (!h.n)
 		printf("no sessions recorded in %s\n", shadow_workspace(sh));
 	for (size_t i = 0; i < h.n; i++) {
@@ -151,13 +190,16 @@ static int do_log(struct shadow *sh)
 				continue;
 			}
 			n = changed_between(sh, &st->before, &st->after);
-			if (n)
+			if (!n && history_kept_by(st, &kl, NULL))
+				snprintf(what, sizeof(what), "ignored");
+			else if (n)
 				snprintf(what, sizeof(what), "%u file%s", n, n == 1 ? "" : "s");
 			else
 				snprintf(what, sizeof(what), "no change");
 			printf("  %-7s %s  %5.1fs  %s%-10s%s  %s\n", label, at,
 			       st->end > st->start ? st->end - st->start : 0.0, n ? sgr("\033[33m") : "", what,
 			       n ? sgr("\033[m") : "", st->cmd);
+			print_kept(st, &kl);
 		}
 		for (size_t k = 0; k < s->nskipped; k++)
 			printf("  not checkpointed (over the size limit): %s\n", s->skipped[k]);
@@ -165,6 +207,7 @@ static int do_log(struct shadow *sh)
 			printf("  not checkpointed (a repository of its own): %s\n", s->nested[k]);
 	}
 	history_release(&h);
+	kept_release(&kl);
 	buf_release(&err);
 	return 0;
 }
@@ -249,6 +292,13 @@ static int do_diff(struct shadow *sh, const struct args *a)
 		}
 	}
 	rc = show_diff(d, a->stat) < 0 ? 1 : 0;
+	if (a->step) {
+		struct kept_list kl;
+
+		kept_load(shadow_dir(sh), &kl);
+		show_kept(history_find(&h, a->step, &err), &kl, a->stat);
+		kept_release(&kl);
+	}
 out:
 	if (err.len)
 		warn("%s", err.data);
@@ -260,6 +310,14 @@ out:
 	return rc;
 }
 
+static double wall_time(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_REALTIME, &ts);
+	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
 /* A checkpoint commit from the command line (meta: the JSON object, consumed). */
 static int record(struct shadow *sh, const char *ref, const git_oid *tree, const char *summary, json_t *meta,
 		  git_oid *out, struct buf *err)
@@ -268,7 +326,7 @@ static int record(struct shadow *sh, const char *ref, const git_oid *tree, const
 	int rc;
 
 	json_object_set_new(meta, "v", json_integer(1));
-	json_object_set_new(meta, "time", json_real((double)time(NULL)));
+	json_object_set_new(meta, "time", json_real(wall_time()));
 	if (head) {
 		json_object_set_new(meta, "head", json_loads(head, 0, NULL));
 		free(head);
@@ -333,6 +391,47 @@ out:
 	free(now);
 }
 
+/*
+ * Put kept files back (ignored files a step destroyed).  One that is there
+ * again is kept first, in the restore's own session sn, so that the restore
+ * can be rolled back too.
+ */
+static void put_kept(struct shadow *sh, const struct kept **kept, size_t n, unsigned sn, const git_oid *base,
+		     struct restore_report *rep, size_t *nput)
+{
+	struct buf err = BUF_INIT;
+	struct keeper *k = keeper_new(shadow_dir(sh), shadow_workspace(sh), sn, 0, &err);
+	int ws = open(shadow_workspace(sh), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	char hex[GIT_OID_HEXSZ + 1];
+
+	git_oid_tostr(hex, sizeof(hex), base);
+	for (size_t i = 0; i < n && ws >= 0; i++) {
+		const char *why = NULL;
+
+		buf_reset(&err);
+		if (!k || keeper_keep(k, kept[i]->path, KEEP_RENAME_OVER, 1, hex, &err) != 0) {
+			char *t = xasprintf("%s: the file there now cannot be kept first (%s)", kept[i]->path,
+					    err.len ? err.data : "no store");
+
+			rep->refused = xrealloc(rep->refused, (rep->nrefused + 1) * sizeof(char *));
+			rep->refused[rep->nrefused++] = t;
+			continue;
+		}
+		if (kept_put(ws, kept[i], &why) < 0) {
+			char *t = xasprintf("%s: %s", kept[i]->path, why);
+
+			rep->refused = xrealloc(rep->refused, (rep->nrefused + 1) * sizeof(char *));
+			rep->refused[rep->nrefused++] = t;
+			continue;
+		}
+		(*nput)++;
+	}
+	if (ws >= 0)
+		close(ws);
+	keeper_free(k);
+	buf_release(&err);
+}
+
 /* rollback (revert = 0) or revert of a step. */
 static int do_restore(struct shadow *sh, const struct args *a, int revert)
 {
@@ -347,6 +446,9 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	unsigned sn;
 	int rc = 1;
 	json_t *meta, *steps, *one;
+	struct kept_list kl = { 0 };
+	const struct kept **kept = NULL;
+	size_t nkept = 0, nput = 0;
 
 	shadow_lock(sh);
 	if (history_load(sh, &h, &err) < 0 || !(st = history_find(&h, a->step, &err)))
@@ -381,7 +483,23 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 		}
 		target = *git_tree_id(tt);
 	}
-	if (git_oid_equal(&present, &target)) {
+	kept_load(shadow_dir(sh), &kl);
+	nkept = history_kept_since(sh, st, &kl, revert, &kept);
+	if (revert) {
+		/* a revert keeps later changes: a file made again since stays */
+		size_t j = 0;
+
+		for (size_t i = 0; i < nkept; i++) {
+			struct stat sb;
+			char *abs = xasprintf("%s/%s", shadow_workspace(sh), kept[i]->path);
+
+			if (lstat(abs, &sb) < 0)
+				kept[j++] = kept[i];
+			free(abs);
+		}
+		nkept = j;
+	}
+	if (git_oid_equal(&present, &target) && !nkept) {
 		printf("nothing to %s: the workspace is already as %s would make it\n", cmd, spec);
 		rc = 0;
 		goto out;
@@ -393,8 +511,10 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 			 "workspace", shadow_workspace(sh), "files", (int)git_index_entrycount(shadow_index(sh)));
 	if (record(sh, ref, &present, label, meta, &base, &err) < 0)
 		goto out;
-	if (restore_tree(sh, &present, &target, label, &rep, &err) < 0)
+	if (!git_oid_equal(&present, &target) && restore_tree(sh, &present, &target, label, &rep, &err) < 0)
 		goto out;
+	if (nkept)
+		put_kept(sh, kept, nkept, sn, &base, &rep, &nput);
 	one = json_pack("{s:i, s:s, s:s, s:n, s:f, s:f}", "step", 1, "cmd", label, "before", git_oid_tostr_s(&base),
 			"after", "start", (double)time(NULL), "end", (double)time(NULL));
 	steps = json_array();
@@ -403,7 +523,10 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	json_object_set_new(meta, "steps", steps);
 	if (record(sh, ref, &target, label, meta, &done, &err) < 0)
 		goto out;
-	printf("%s: %u file(s) written, %u removed\n", label, rep.written, rep.removed);
+	printf("%s: %u file(s) written, %u removed", label, rep.written, rep.removed);
+	if (nput)
+		printf(", %zu ignored file%s restored", nput, nput == 1 ? "" : "s");
+	printf("\n");
 	for (size_t i = 0; i < rep.nrefused; i++)
 		printf("  not restored: %s\n", rep.refused[i]);
 	{
@@ -425,6 +548,8 @@ out:
 	if (err.len)
 		warn("%s", err.data);
 	restore_report_release(&rep);
+	kept_release(&kl);
+	free(kept);
 	git_tree_free(tt);
 	history_release(&h);
 	buf_release(&err);

@@ -442,6 +442,7 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	/* the policy's "checkpoint skip|keep|max-size" lines */
 	policy_checkpoint_settings(policy, &so.skip, &so.keep, &max);
 	so.max_file_size = max;
+	so.keep_budget = policy_keep_budget(policy);
 	cp = checkpoints_new(loop, ws, &so, &err);
 	if (!cp) {
 		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", err.data);
