@@ -16,6 +16,7 @@
 
 struct shadow {
 	char *ws, *dir;
+	char *notice; /* what opening it did that the person must know (a damaged store moved aside) */
 	git_repository *repo;
 	git_index *index;
 	int lock_fd, locked;

@@ -22,6 +22,7 @@
 #include <strings.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "dirs.h"
@@ -128,6 +129,7 @@ int git_fail(struct buf *err, const char *what)
 }
 
 static void linked_load(struct shadow *sh);
+static void drop_stale_locks(struct shadow *sh, int refs);
 
 struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, struct buf *err)
 {
@@ -154,6 +156,29 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	if (mkdir_p(sh->dir, err) < 0)
 		goto fail;
 	path = xasprintf("%s/HEAD", sh->dir);
+	/* a damaged store is an error, never a hang (storecheck.c) */
+	if (access(path, F_OK) == 0 && shadow_check(sh->dir, err) < 0) {
+		char *aside, *cut;
+
+		if (!o || !o->fresh_if_damaged) {
+			free(path);
+			goto fail;
+		}
+		aside = xasprintf("%s.damaged-%lld", sh->dir, (long long)time(NULL));
+		if (rename(sh->dir, aside) < 0 || mkdir_p(sh->dir, err) < 0) {
+			buf_addf(err, " (and it cannot be moved aside: %s)", strerror(errno));
+			free(aside);
+			free(path);
+			goto fail;
+		}
+		if ((cut = strstr(err->data, "; belay will not read it")))
+			*cut = 0;
+		sh->notice = xasprintf("%s: belay moved it to '%s' and started a fresh one (belay log shows the "
+				       "sessions from now on)",
+				       err->data, aside);
+		buf_reset(err);
+		free(aside);
+	}
 	if (access(path, F_OK) < 0) {
 		git_repository_init_options io;
 
@@ -233,6 +258,10 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 		goto fail;
 	}
 	free(path);
+	if (flock(sh->lock_fd, LOCK_EX | LOCK_NB) == 0) {
+		drop_stale_locks(sh, 1);
+		flock(sh->lock_fd, LOCK_UN);
+	}
 	index_stamp(sh, &sh->index_st);
 	linked_load(sh);
 	if (git_repository_index(&sh->index, sh->repo) < 0) {
@@ -301,6 +330,7 @@ void shadow_free(struct shadow *sh)
 	free(sh->keep);
 	free(sh->ws);
 	free(sh->dir);
+	free(sh->notice);
 	free(sh);
 	git_libgit2_shutdown();
 }
@@ -309,6 +339,7 @@ git_repository *shadow_repo(struct shadow *sh) { return sh->repo; }
 git_index *shadow_index(struct shadow *sh) { return sh->index; }
 const char *shadow_workspace(const struct shadow *sh) { return sh->ws; }
 const char *shadow_dir(const struct shadow *sh) { return sh->dir; }
+const char *shadow_notice(const struct shadow *sh) { return sh->notice; }
 const struct shadow_report *shadow_report(const struct shadow *sh) { return &sh->report; }
 
 void index_stamp(struct shadow *sh, struct stat *st)
@@ -336,12 +367,48 @@ void index_refresh(struct shadow *sh)
 	sh->index_st = st;
 }
 
+/*
+ * Under belay's lock no other belay writes: a git lock file there is what a
+ * killed belay left (a stale one stops every later write).  The index's at
+ * every lock; the refs' when the store is opened.
+ */
+static void drop_stale_locks(struct shadow *sh, int refs)
+{
+	char *p = xasprintf("%s/index.lock", sh->dir);
+
+	unlink(p);
+	free(p);
+	if (refs) {
+		char *dir = xasprintf("%s/refs/belay/sessions", sh->dir);
+		DIR *d = opendir(dir);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			size_t n = strlen(e->d_name);
+
+			if (n > 5 && !strcmp(e->d_name + n - 5, ".lock")) {
+				char *q = xasprintf("%s/%s", dir, e->d_name);
+
+				unlink(q);
+				free(q);
+			}
+		}
+		if (d)
+			closedir(d);
+		free(dir);
+		p = xasprintf("%s/packed-refs.lock", sh->dir);
+		unlink(p);
+		free(p);
+	}
+}
+
 void shadow_lock(struct shadow *sh)
 {
 	if (sh->locked++)
 		return;
 	while (flock(sh->lock_fd, LOCK_EX) < 0 && errno == EINTR)
 		;
+	drop_stale_locks(sh, 0);
 }
 
 int shadow_trylock(struct shadow *sh)
@@ -353,6 +420,7 @@ int shadow_trylock(struct shadow *sh)
 	if (flock(sh->lock_fd, LOCK_EX | LOCK_NB) < 0)
 		return -1;
 	sh->locked = 1;
+	drop_stale_locks(sh, 0);
 	return 0;
 }
 

@@ -32,6 +32,7 @@ struct shadow_opts {
 	char *const *skip;      /* gitignore patterns never checkpointed (NULL-terminated) */
 	char *const *keep;      /* globs relative to the workspace, checkpointed even when ignored */
 	uint64_t keep_budget;   /* bytes of files no checkpoint holds kept per session (keep.h); 0: default */
+	int fresh_if_damaged;   /* a damaged store is moved aside and a fresh one started (a session) */
 };
 
 /* What scans left out, for the person to know. */
@@ -49,6 +50,14 @@ struct shadow_report {
  */
 struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, struct buf *err);
 void shadow_free(struct shadow *sh);
+/* What shadow_open did that the person must be told (a damaged store moved aside), or NULL. */
+const char *shadow_notice(const struct shadow *sh);
+/*
+ * Is the store at dir whole (loose objects, packs, refs)?  0, or -1 with
+ * err naming the damaged file and what to do.  Reads no object through
+ * libgit2, which spins on some damage.
+ */
+int shadow_check(const char *dir, struct buf *err);
 
 git_repository *shadow_repo(struct shadow *sh);
 git_index *shadow_index(struct shadow *sh);

@@ -443,11 +443,14 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	policy_checkpoint_settings(policy, &so.skip, &so.keep, &max);
 	so.max_file_size = max;
 	so.keep_budget = policy_keep_budget(policy);
+	so.fresh_if_damaged = 1;
 	cp = checkpoints_new(loop, ws, &so, &err);
 	if (!cp) {
 		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", err.data);
 		exit(2);
 	}
+	if (shadow_notice(checkpoints_shadow(cp)))
+		warn("%s", shadow_notice(checkpoints_shadow(cp)));
 	*rc = checkpoints_begin(cp, argv, baseline_progress, &p, info);
 	if (p.shown)
 		fprintf(stderr, "\r\033[K");
