@@ -24,6 +24,7 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <jansson.h>
 
 #include "dirs.h"
 #include "glob.h"
@@ -131,8 +132,84 @@ int git_fail(struct buf *err, const char *what)
 static void linked_load(struct shadow *sh);
 static void drop_stale_locks(struct shadow *sh, int refs);
 
+/*
+ * The checkpoint settings of the policy (skip, keep, max-size), saved with
+ * the store so that "belay log", "diff" and "rollback" see the workspace as
+ * the session did: a file a keep line checkpoints is not "ignored" to them.
+ */
+static void settings_save(const char *dir, const struct shadow_opts *o)
+{
+	json_t *j = json_object(), *skip = json_array(), *keep = json_array();
+	char *path = xasprintf("%s/settings.json", dir), *text;
+
+	for (char *const *k = o->skip; k && *k; k++)
+		json_array_append_new(skip, json_string(*k));
+	for (char *const *k = o->keep; k && *k; k++)
+		json_array_append_new(keep, json_string(*k));
+	json_object_set_new(j, "skip", skip);
+	json_object_set_new(j, "keep", keep);
+	json_object_set_new(j, "max_size", json_integer((json_int_t)o->max_file_size));
+	text = json_dumps(j, JSON_COMPACT);
+	if (text)
+		write_file_replace(path, text, strlen(text), 0);
+	free(text);
+	json_decref(j);
+	free(path);
+}
+
+struct saved_settings {
+	char **skip, **keep;
+};
+
+static char **strings_of(json_t *a)
+{
+	char **v = xcalloc(json_array_size(a) + 1, sizeof(char *));
+	size_t i, n = 0;
+	json_t *x;
+
+	json_array_foreach(a, i, x)
+		if (json_is_string(x))
+			v[n++] = xstrdup(json_string_value(x));
+	return v;
+}
+
+static struct saved_settings *settings_load(const char *dir, struct shadow_opts *o)
+{
+	char *path = xasprintf("%s/settings.json", dir);
+	json_t *j = json_load_file(path, 0, NULL);
+	struct saved_settings *ss = NULL;
+
+	free(path);
+	memset(o, 0, sizeof(*o));
+	if (json_is_object(j)) {
+		ss = xcalloc(1, sizeof(*ss));
+		ss->skip = strings_of(json_object_get(j, "skip"));
+		ss->keep = strings_of(json_object_get(j, "keep"));
+		o->skip = ss->skip;
+		o->keep = ss->keep;
+		o->max_file_size = (uint64_t)json_integer_value(json_object_get(j, "max_size"));
+	}
+	json_decref(j);
+	return ss;
+}
+
+static void settings_free(struct saved_settings *ss)
+{
+	if (!ss)
+		return;
+	for (char **k = ss->skip; *k; k++)
+		free(*k);
+	for (char **k = ss->keep; *k; k++)
+		free(*k);
+	free(ss->skip);
+	free(ss->keep);
+	free(ss);
+}
+
 struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, struct buf *err)
 {
+	struct shadow_opts loaded;
+	struct saved_settings *saved = NULL;
 	struct shadow *sh = xcalloc(1, sizeof(*sh));
 	struct buf text;
 	char *path, *real = realpath(workspace, NULL);
@@ -148,6 +225,12 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	}
 	sh->ws = real;
 	sh->dir = shadow_dir_for(real, o ? o->state_dir : NULL);
+	if (!o || !o->from_policy) {
+		/* the command line: the settings the last session's policy gave */
+		saved = settings_load(sh->dir, &loaded);
+		if (saved)
+			o = &loaded;
+	}
 	sh->max_size = o && o->max_file_size ? o->max_file_size : SHADOW_MAX_FILE_SIZE;
 	for (char *const *k = o ? o->keep : NULL; k && *k; k++) {
 		sh->keep = xrealloc(sh->keep, (sh->nkeep + 1) * sizeof(char *));
@@ -245,6 +328,8 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 		goto fail;
 	}
 	free(path);
+	if (o && o->from_policy)
+		settings_save(sh->dir, o);
 	buf_reset(&text);
 	buf_addf(&text, "%s\n", sh->ws);
 	path = xasprintf("%s/workspace", sh->dir);
@@ -269,9 +354,11 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 		goto fail;
 	}
 	buf_release(&text);
+	settings_free(saved);
 	return sh;
 fail:
 	buf_release(&text);
+	settings_free(saved);
 	shadow_free(sh);
 	return NULL;
 }

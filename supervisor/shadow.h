@@ -33,6 +33,8 @@ struct shadow_opts {
 	char *const *keep;      /* globs relative to the workspace, checkpointed even when ignored */
 	uint64_t keep_budget;   /* bytes of files no checkpoint holds kept per session (keep.h); 0: default */
 	int fresh_if_damaged;   /* a damaged store is moved aside and a fresh one started (a session) */
+	int from_policy;        /* these are the policy's settings: saved for the command line, which opens
+				 * with NULL and gets them back */
 };
 
 /* What scans left out, for the person to know. */

@@ -17,6 +17,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <getopt.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -120,6 +121,23 @@ static void clock_of(double t, char *out, size_t n, const char *fmt)
 	strftime(out, n, fmt, &tm);
 }
 
+static uint64_t du_total;
+
+static int du_one(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	(void)path, (void)flag, (void)ftw;
+	du_total += (uint64_t)st->st_blocks * 512;
+	return 0;
+}
+
+/* Bytes on disk under dir (hard links into the workspace count: they keep the file alive). */
+static void disk_usage(const char *dir, uint64_t *bytes)
+{
+	du_total = 0;
+	nftw(dir, du_one, 16, FTW_PHYS);
+	*bytes = du_total;
+}
+
 /* Under a step in the log: the ignored files it destroyed, which belay kept. */
 static void print_kept(const struct hist_step *st, const struct kept_list *kl)
 {
@@ -206,6 +224,13 @@ static int do_log(struct shadow *sh)
 		for (size_t k = 0; k < s->nnested; k++)
 			printf("  not checkpointed (a repository of its own): %s\n", s->nested[k]);
 	}
+	{
+		uint64_t bytes = 0;
+
+		/* what the history takes: the store and the files kept in it */
+		disk_usage(shadow_dir(sh), &bytes);
+		printf("history: %.1f MB in %s (%zu ignored files kept)\n", (double)bytes / (1 << 20), shadow_dir(sh), kl.n);
+	}
 	history_release(&h);
 	kept_release(&kl);
 	buf_release(&err);
@@ -271,8 +296,10 @@ static int do_diff(struct shadow *sh, const struct args *a)
 	if (a->step) {
 		const struct hist_step *st = history_find(&h, a->step, &err);
 
-		if (!st)
+		if (!st) {
+			rc = 2; /* a step that is not there: a usage error */
 			goto out;
+		}
 		ta = history_tree(sh, &st->before);
 		tb = history_tree(sh, &st->after);
 		if (!ta || !tb || git_diff_tree_to_tree(&d, shadow_repo(sh), ta, tb, &o) < 0) {
@@ -451,8 +478,12 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	size_t nkept = 0, nput = 0;
 
 	shadow_lock(sh);
-	if (history_load(sh, &h, &err) < 0 || !(st = history_find(&h, a->step, &err)))
+	if (history_load(sh, &h, &err) < 0)
 		goto out;
+	if (!(st = history_find(&h, a->step, &err))) {
+		rc = 2; /* a step that is not there: a usage error */
+		goto out;
+	}
 	spec = xasprintf("%u:%u", st->session, st->id);
 	/* the present first, so that this can be undone too */
 	if (shadow_scan_all(sh, NULL, NULL, &err) < 0 || shadow_write_tree(sh, &present, &err) < 0)
@@ -501,6 +532,11 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	}
 	if (git_oid_equal(&present, &target) && !nkept) {
 		printf("nothing to %s: the workspace is already as %s would make it\n", cmd, spec);
+		/* the files are back (an earlier rollback): the branch may still be asked for */
+		if (!revert) {
+			undo = xasprintf("belay rollback %s", spec);
+			check_branch(sh, &st->before, a->move_branch, undo);
+		}
 		rc = 0;
 		goto out;
 	}

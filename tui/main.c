@@ -444,6 +444,7 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	so.max_file_size = max;
 	so.keep_budget = policy_keep_budget(policy);
 	so.fresh_if_damaged = 1;
+	so.from_policy = 1;
 	cp = checkpoints_new(loop, ws, &so, &err);
 	if (!cp) {
 		warn("cannot checkpoint the workspace: %s (or add --no-checkpoint)", err.data);

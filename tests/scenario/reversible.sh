@@ -104,4 +104,27 @@ n=$("$BELAY" log | grep -c '^session')
 "$BELAY" diff "$n:1" >"$base/diff4"
 check "a change through another name is in a checkpoint of the session" grep -q '^+v2' "$base/diff4"
 
+# --- smaller breaks: usage errors exit 2, the policy's keep list, --move-branch
+"$BELAY" rollback abc >/dev/null 2>&1
+check_eq "belay rollback abc is a usage error" 2 "$?"
+"$BELAY" diff 999:1 >/dev/null 2>&1
+check_eq "belay diff of a session that is not there is a usage error" 2 "$?"
+"$BELAY" log >"$base/log5"
+check "belay log says how much the history takes" grep -q '^history: .* MB in ' "$base/log5"
+
+mkdir -p "$base/ws2/build" && cd "$base/ws2" || exit 1
+git init -q && printf 'build/\n' >.gitignore && echo o >build/x.o && echo a >a && git add -A &&
+	git -c user.name=t -c user.email=t@t commit -qm init
+printf 'default exec allow\ndefault write allow\ndefault delete allow\ncheckpoint keep build/**\n' >"$base/keep.rules"
+"$BELAY" --headless --policy "$base/keep.rules" -- sh -c 'echo p > build/x.o; echo b > a; git -c user.name=a -c user.email=a@a commit -qam agent' >/dev/null 2>&1
+"$BELAY" rollback 1:1 >"$base/rb5" 2>&1
+check_eq "a rollback with the policy's keep list succeeds" 0 "$?"
+check "the file the keep list checkpoints is restored" test "$(cat build/x.o)" = o
+"$BELAY" log >/dev/null 2>&1
+check_eq "belay log still works after it" 0 "$?"
+hint=$(sed -n 's/^ *to move it back too: //p' "$base/rb5")
+check "the rollback says how to move the branch back" test -n "$hint"
+"$BELAY" ${hint#belay } >"$base/mv" 2>&1
+check "the hint moves the branch back" sh -c "grep -q 'moved' '$base/mv' && test \"\$(git log --format=%s -1)\" = init"
+
 finish
