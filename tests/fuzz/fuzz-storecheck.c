@@ -19,6 +19,15 @@
 
 static char dir[64];
 
+static void remove_dir(void)
+{
+	char cmd[128];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "fuzz-storecheck: cannot remove %s\n", dir);
+}
+
 static void put(const char *rel, const uint8_t *data, size_t size)
 {
 	char path[256];
@@ -49,6 +58,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		char path[256];
 
 		snprintf(dir, sizeof(dir), "/tmp/fuzz-storecheck-%d", (int)getpid());
+		atexit(remove_dir);
 		const char *mk[] = { "", "/objects", "/objects/ab", "/objects/pack", "/refs", "/refs/belay",
 				     "/refs/belay/sessions" };
 		for (size_t i = 0; i < sizeof(mk) / sizeof(*mk); i++) {

@@ -61,7 +61,7 @@ check "belay revert brings back what the step deleted, keeps the rest" \
 "$BELAY" rollback >/dev/null 2>"$base/err"
 check_eq "rollback without a step: usage, exit 2" 2 "$?"
 "$BELAY" rollback 99 >/dev/null 2>"$base/err"
-check_eq "rollback of a step that does not exist: exit 1" 1 "$?"
+check_eq "rollback of a step that does not exist: a usage error, exit 2" 2 "$?"
 check "… and says so" grep -q 'no step 99' "$base/err"
 "$BELAY" diff x:y >/dev/null 2>"$base/err"
 check "a step that is not one is named" grep -q "'x:y' is not a step" "$base/err"
