@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "attrib.h"
 #include "history.h"
 #include "keep.h"
 #include "util.h"
@@ -31,7 +32,12 @@
 struct pending {
 	unsigned step;
 	char *cmd;
-	git_oid before;
+	git_oid before, after; /* after: the checkpoint it ended at, when not the one it rides on */
+	git_oid base;          /* before, with the changes of other steps in its range (has_base) */
+	int has_base;
+	unsigned files;        /* files it changed */
+	unsigned *with;        /* steps that changed some of the same files */
+	size_t nwith;
 	double start, end;
 	int unknown; /* not checkpointed when it ended (busy): ends at the next checkpoint */
 };
@@ -54,6 +60,10 @@ struct checkpoints {
 	struct stat restored; /* <shadow>/restored as last seen */
 	unsigned char *open_steps; /* by step id - 1: started, not ended */
 	struct keeper *keep;
+	struct attrib *at;
+	unsigned *with; /* the last step's, for its checkpoint_info */
+	git_oid *xpar; /* bases of steps: parents of the next checkpoint, which keeps them */
+	size_t nxpar, xparcap;
 	uint64_t keep_budget;
 	unsigned kept; /* files kept since the last checkpoint */
 	struct buf err;
@@ -82,6 +92,7 @@ struct checkpoints *checkpoints_new(struct loop *loop, const char *workspace, co
 	cp->loop = loop;
 	buf_init(&cp->err);
 	cp->keep_budget = o ? o->keep_budget : 0;
+	cp->at = attrib_new();
 	cp->sh = shadow_open(workspace, o, err);
 	if (!cp->sh) {
 		checkpoints_free(cp);
@@ -99,8 +110,11 @@ void checkpoints_free(struct checkpoints *cp)
 	if (cp->flush_timer)
 		loop_cancel_timer(cp->loop, cp->flush_timer);
 	for (size_t i = 0; i < cp->npend; i++)
-		free(cp->pend[i].cmd);
+		free(cp->pend[i].cmd), free(cp->pend[i].with);
 	free(cp->pend);
+	free(cp->xpar);
+	attrib_free(cp->at);
+	free(cp->with);
 	free(cp->before);
 	free(cp->open_steps);
 	watch_free(cp->w);
@@ -173,8 +187,19 @@ static json_t *step_json(const struct pending *p, int ended_here)
 	json_object_set_new(o, "step", json_integer(p->step));
 	json_object_set_new(o, "cmd", json_string(p->cmd ? p->cmd : ""));
 	json_object_set_new(o, "before", json_string(git_oid_tostr_s(&p->before)));
-	/* a step that changed nothing ends where it began */
-	json_object_set_new(o, "after", ended_here ? json_null() : json_string(git_oid_tostr_s(&p->before)));
+	/* null: the checkpoint this rides on */
+	json_object_set_new(o, "after", ended_here ? json_null() : json_string(git_oid_tostr_s(&p->after)));
+	if (p->has_base)
+		json_object_set_new(o, "base", json_string(git_oid_tostr_s(&p->base)));
+	if (!p->unknown)
+		json_object_set_new(o, "files", json_integer(p->files));
+	if (p->nwith) {
+		json_t *w = json_array();
+
+		for (size_t i = 0; i < p->nwith; i++)
+			json_array_append_new(w, json_integer(p->with[i]));
+		json_object_set_new(o, "with", w);
+	}
 	json_object_set_new(o, "start", json_real(p->start));
 	json_object_set_new(o, "end", json_real(p->end));
 	return o;
@@ -261,23 +286,21 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	for (char *p = summary; *p; p++)
 		if (*p == '\n' || *p == '\r')
 			*p = ' ';
-	rc = shadow_commit(cp->sh, cp->ref, tree, summary, text, &oid, &cp->err);
+	rc = shadow_commit(cp->sh, cp->ref, tree, cp->xpar, cp->nxpar, summary, text, &oid, &cp->err);
 	free(summary);
 	free(text);
 	if (rc < 0)
 		return -1;
-	info->changed = cp->have_head && !git_oid_equal(&cp->head_tree, tree)
-			? (shadow_last_changed(cp->sh) >= 0 ? (unsigned)shadow_last_changed(cp->sh)
-							     : count_changes(cp, &cp->head_tree, tree))
-			: cp->have_head ? 0
-					: (unsigned)git_index_entrycount(shadow_index(cp->sh));
+	cp->nxpar = 0;
+	info->changed = cp->have_head ? count_changes(cp, &cp->head_tree, tree)
+				      : (unsigned)git_index_entrycount(shadow_index(cp->sh));
 	info->kept = cp->kept;
 	cp->kept = 0;
 	cp->head = oid;
 	cp->head_tree = *tree;
 	cp->have_head = 1;
 	for (size_t i = 0; i < cp->npend; i++)
-		free(cp->pend[i].cmd);
+		free(cp->pend[i].cmd), free(cp->pend[i].with);
 	cp->npend = 0;
 	/* the index reaches the disk a moment later, off the checkpoint's path */
 	if (!cp->flush_timer && cp->loop)
@@ -353,12 +376,23 @@ out:
 	return rc < 0 ? fail(cp, info) : 0;
 }
 
-void checkpoints_note(struct checkpoints *cp, const struct call *c)
+/* path relative to the workspace; NULL when outside it */
+static const char *rel_of(struct checkpoints *cp, const char *path)
+{
+	const char *ws = shadow_workspace(cp->sh);
+	size_t n = strlen(ws);
+
+	return path && !strncmp(path, ws, n) && path[n] == '/' ? path + n + 1 : NULL;
+}
+
+void checkpoints_note(struct checkpoints *cp, const struct call *c, unsigned step)
 {
 	if (!cp || !cp->w || c->op == OP_EXEC || c->op == OP_CONNECT)
 		return;
 	watch_mark(cp->w, c->path);
 	watch_mark(cp->w, c->path2);
+	attrib_note(cp->at, step, rel_of(cp, c->path));
+	attrib_note(cp->at, step, rel_of(cp, c->path2));
 }
 
 static void set_before(struct checkpoints *cp, unsigned step)
@@ -376,6 +410,7 @@ static void set_before(struct checkpoints *cp, unsigned step)
 	}
 	cp->before[step - 1] = cp->head;
 	cp->open_steps[step - 1] = 1;
+	attrib_start(cp->at, step);
 }
 
 static void restored_stamp(struct checkpoints *cp, struct stat *st)
@@ -413,6 +448,64 @@ static void catch_restore(struct checkpoints *cp)
 	}
 }
 
+/* The tree of a checkpoint commit. */
+static int tree_of(struct checkpoints *cp, const git_oid *commit, git_oid *tree)
+{
+	git_commit *c = NULL;
+
+	if (git_oid_equal(commit, &cp->head)) {
+		*tree = cp->head_tree;
+		return 0;
+	}
+	if (git_commit_lookup(&c, shadow_repo(cp->sh), commit) < 0)
+		return -1;
+	*tree = *git_commit_tree_id(c);
+	git_commit_free(c);
+	return 0;
+}
+
+/*
+ * What the step that ends at tree changed: the files from its checkpoint
+ * before to tree that are its own (attrib.h).  When others' changes are in
+ * that range, its diff starts from a base: before with theirs, a commit
+ * that the next checkpoint keeps as a parent.  Under the lock.
+ */
+static void attribute(struct checkpoints *cp, struct pending *cur, const git_oid *tree)
+{
+	struct attrib_split sp;
+	git_oid before_tree, base_tree;
+	json_t *meta;
+	char *text, *summary;
+
+	if (tree_of(cp, &cur->before, &before_tree) < 0)
+		return;
+	if (!attrib_mixed(cp->at, cur->step)) {
+		cur->files = count_changes(cp, &before_tree, tree);
+		return;
+	}
+	if (attrib_split(cp->at, cur->step, shadow_repo(cp->sh), &before_tree, tree, &sp, &cp->err) < 0)
+		return; /* its range, as if alone */
+	cur->files = sp.files;
+	cur->with = sp.with;
+	cur->nwith = sp.nwith;
+	sp.with = NULL;
+	if (sp.nothers && shadow_tree_apply(cp->sh, &before_tree, sp.others, sp.nothers, &base_tree, &cp->err) == 0) {
+		meta = json_pack("{s:i, s:s, s:i, s:i}", "v", 1, "kind", "base", "session", cp->session, "step",
+				 cur->step);
+		text = json_dumps(meta, JSON_COMPACT);
+		summary = xasprintf("base of step %u: before it, with the other steps' changes", cur->step);
+		if (shadow_commit(cp->sh, NULL, &base_tree, &cur->before, 1, summary, text, &cur->base, &cp->err) == 0) {
+			cur->has_base = 1;
+			cp->xpar = xgrow(cp->xpar, &cp->xparcap, cp->nxpar + 1, sizeof(*cp->xpar));
+			cp->xpar[cp->nxpar++] = cur->base;
+		}
+		free(summary);
+		free(text);
+		json_decref(meta);
+	}
+	attrib_split_release(&sp);
+}
+
 /* Take a checkpoint of kind if anything changed; cur rides on it. */
 static int take(struct checkpoints *cp, const char *kind, struct pending *cur, int always,
 		struct checkpoint_info *info)
@@ -425,7 +518,10 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 	watch_drain(cp->w);
 	/* nothing changed (a restore beside us would have made paths dirty):
 	 * no lock, no scan; this is every step of a build or an exec loop */
-	if (!always && !watch_dirty(cp->w) && !shadow_has_linked(cp->sh)) {
+	if (!always && !watch_dirty(cp->w) && !shadow_has_linked(cp->sh) && !cp->nxpar &&
+	    !(cur && attrib_mixed(cp->at, cur->step))) {
+		if (cur)
+			attribute(cp, cur, &tree);
 		info->ns = now_ns() - t0;
 		return 0;
 	}
@@ -445,7 +541,10 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 		rc = fail(cp, info);
 		goto out;
 	}
-	if (!always && git_oid_equal(&tree, &cp->head_tree))
+	if (cur)
+		attribute(cp, cur, &tree);
+	/* a base waits for a checkpoint to keep it */
+	if (!always && git_oid_equal(&tree, &cp->head_tree) && !cp->nxpar)
 		goto out;
 	if (commit(cp, kind, &tree, cur, info) < 0) {
 		rc = fail(cp, info);
@@ -500,11 +599,24 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 	rc = take(cp, "step", &cur, 0, info);
 	if (st->id <= cp->nbefore)
 		cp->open_steps[st->id - 1] = 0;
+	attrib_end(cp->at, st->id);
+	info->step_known = rc >= 0;
+	info->step_files = cur.files;
+	free(cp->with);
+	cp->with = cur.with;
+	info->with = cp->with;
+	info->nwith = cur.nwith;
 	if (rc <= 0) {
-		/* nothing changed (or the lock was busy): it rides on the next checkpoint */
+		/* no checkpoint now (nothing changed, or the lock was busy): it
+		 * rides on the next one, ending at the newest so far */
 		cp->pend = xgrow(cp->pend, &cp->pcap, cp->npend + 1, sizeof(*cp->pend));
 		cur.cmd = xstrdup(st->cmd ? st->cmd : "");
+		cur.after = cp->head;
 		cur.unknown = rc < 0;
+		if (cur.nwith) {
+			cur.with = xcalloc(cur.nwith, sizeof(unsigned));
+			memcpy(cur.with, cp->with, cur.nwith * sizeof(unsigned));
+		}
 		cp->pend[cp->npend++] = cur;
 		if (!cp->flush_timer && cp->loop)
 			cp->flush_timer = loop_add_timer(cp->loop, FLUSH_NS, flush, cp);
@@ -535,7 +647,7 @@ int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsign
 	if (!cp->have_head)
 		return 0;
 	/* the call has not run: what is read now is what it would destroy */
-	checkpoints_note(cp, c);
+	checkpoints_note(cp, c, step);
 	return take(cp, "write-ahead", NULL, 0, info);
 }
 

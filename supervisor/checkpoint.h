@@ -35,6 +35,11 @@ struct checkpoint_info {
 	uint64_t ns;        /* how long it took */
 	unsigned kept;      /* files no checkpoint holds kept since the previous checkpoint (keep.h) */
 	const char *error;  /* NULL, or why there is no checkpoint (valid until the next call) */
+	/* the step that ended ("step"): what it changed, exactly (attrib.h) */
+	int step_known;     /* 0: not known yet (the checkpoint waits) */
+	unsigned step_files;
+	const unsigned *with; /* steps that changed some of the same files (valid until the next call) */
+	size_t nwith;
 };
 
 /*
@@ -54,8 +59,8 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 unsigned checkpoints_session(const struct checkpoints *cp);
 struct shadow *checkpoints_shadow(struct checkpoints *cp);
 
-/* A file call of the agent's tree: its paths are dirty. */
-void checkpoints_note(struct checkpoints *cp, const struct call *c);
+/* A file call of the agent's tree, by a process of step (0: none): its paths are dirty, and step's. */
+void checkpoints_note(struct checkpoints *cp, const struct call *c, unsigned step);
 
 /*
  * A step starts (before its first call runs) / ended.  Return 1 when a

@@ -262,6 +262,15 @@ void event_to_json(const struct event *ev, struct buf *out)
 		break;
 	case EV_STEP_END:
 		json_object_set_new(o, "duration", json_real((double)(ev->u.step_end.duration_ns / 1000) / 1e6));
+		if (ev->u.step_end.known)
+			json_object_set_new(o, "files", json_integer(ev->u.step_end.files));
+		if (ev->u.step_end.nwith) {
+			json_t *w = json_array();
+
+			for (size_t i = 0; i < ev->u.step_end.nwith; i++)
+				json_array_append_new(w, json_integer(ev->u.step_end.with[i]));
+			json_object_set_new(o, "with", w);
+		}
 		break;
 	case EV_GRANT:
 	case EV_REVOKE:

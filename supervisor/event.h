@@ -89,6 +89,10 @@ struct event {
 		} step;
 		struct {
 			uint64_t duration_ns;
+			int known;            /* what it changed is known (its checkpoint was taken) */
+			unsigned files;       /* the files it changed */
+			const unsigned *with; /* steps that changed some of the same files */
+			size_t nwith;
 		} step_end;
 		struct {
 			int n;

@@ -47,6 +47,8 @@ static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
 	json_int_t id = json_integer_value(json_object_get(st, "step"));
 	const char *before = json_string_value(json_object_get(st, "before"));
 	const char *after = json_string_value(json_object_get(st, "after"));
+	const char *base = json_string_value(json_object_get(st, "base"));
+	json_t *with = json_object_get(st, "with");
 	struct hist_step *s;
 
 	if (id <= 0 || id > 10000000 || !before)
@@ -67,6 +69,21 @@ static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
 		return;
 	if (!after || git_oid_fromstr(&s->after, after) < 0)
 		s->after = *here;
+	s->base = s->before;
+	if (base)
+		git_oid_fromstr(&s->base, base);
+	free(s->with);
+	s->with = NULL;
+	s->nwith = 0;
+	if (json_array_size(with)) {
+		size_t i;
+		json_t *x;
+
+		s->with = xcalloc(json_array_size(with), sizeof(unsigned));
+		json_array_foreach(with, i, x)
+			if (json_integer_value(x) > 0 && json_integer_value(x) <= 10000000)
+				s->with[s->nwith++] = (unsigned)json_integer_value(x);
+	}
 	s->start = json_number_value(json_object_get(st, "start"));
 	s->end = json_number_value(json_object_get(st, "end"));
 }
@@ -126,7 +143,7 @@ static int load_session(struct shadow *sh, unsigned n, struct hist_session *hs, 
 			/* step 0: the baseline itself */
 			hs->steps[0].session = n;
 			hs->steps[0].cmd = xstrdup("baseline");
-			hs->steps[0].before = hs->steps[0].after = chain[k];
+			hs->steps[0].before = hs->steps[0].after = hs->steps[0].base = chain[k];
 			hs->steps[0].start = hs->steps[0].end = hs->time;
 		}
 		steps = json_object_get(meta, "steps");
@@ -190,7 +207,7 @@ void history_release(struct history *h)
 		struct hist_session *hs = &h->s[i];
 
 		for (size_t k = 0; k < hs->nsteps; k++)
-			free(hs->steps[k].cmd);
+			free(hs->steps[k].cmd), free(hs->steps[k].with);
 		for (size_t k = 0; k < hs->nskipped; k++)
 			free(hs->skipped[k]);
 		for (size_t k = 0; k < hs->nnested; k++)

@@ -17,7 +17,11 @@
 struct hist_step {
 	unsigned session, id;
 	char *cmd;
-	git_oid before, after; /* checkpoint commits */
+	git_oid before, after; /* checkpoint commits: before it started, when it ended */
+	git_oid base;          /* what its diff starts from: before, with the changes of steps that ran
+				* at the same time (attrib.h) */
+	unsigned *with;        /* steps that changed some of the same files */
+	size_t nwith;
 	double start, end;     /* seconds since the epoch */
 };
 

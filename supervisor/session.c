@@ -526,7 +526,7 @@ static uint64_t emit_call(struct session *s, const struct call *c, unsigned step
 	struct event ev = { .type = call_event_type(c), .step = step };
 
 	if (s->cp)
-		checkpoints_note(s->cp, c);
+		checkpoints_note(s->cp, c, step);
 	ev.u.call.call = c;
 	ev.u.call.by_agent = by_agent;
 	emit(s, &ev);
@@ -554,13 +554,21 @@ static void step_ended(const struct step *st, void *data)
 	struct session *s = data;
 	struct event ev = { .type = EV_STEP_END, .step = st->id };
 
-	ev.u.step_end.duration_ns = st->end_ns - st->start_ns;
-	emit(s, &ev);
-	if (s->cp) {
-		struct checkpoint_info info;
+	struct checkpoint_info info;
+	int rc = 0;
 
-		emit_checkpoint(s, checkpoints_step_end(s->cp, st, &info), &info);
+	ev.u.step_end.duration_ns = st->end_ns - st->start_ns;
+	/* its checkpoint first: the event says what the step changed */
+	if (s->cp) {
+		rc = checkpoints_step_end(s->cp, st, &info);
+		ev.u.step_end.known = info.step_known;
+		ev.u.step_end.files = info.step_files;
+		ev.u.step_end.with = info.with;
+		ev.u.step_end.nwith = info.nwith;
 	}
+	emit(s, &ev);
+	if (s->cp)
+		emit_checkpoint(s, rc, &info);
 }
 
 /* Answer a call now; deny with EACCES, which libc never takes for "try another call". */

@@ -33,7 +33,6 @@ struct shadow {
 	int touched_all;
 	char **linked; /* files with other names, re-read at every scan (scan.c) */
 	size_t nlinked, linked_cap;
-	int last_changed; /* files the last incremental tree changed; -1: not known */
 	/* during a scan */
 	size_t nread;     /* files read */
 	size_t nwritten;  /* objects written */

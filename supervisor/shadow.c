@@ -218,7 +218,6 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	git_setup();
 	buf_init(&text);
 	sh->lock_fd = -1;
-	sh->last_changed = -1;
 	if (!real) {
 		buf_addf(err, "cannot use workspace '%s': %s", workspace, strerror(errno));
 		goto fail;
@@ -658,20 +657,30 @@ int shadow_flush_index(struct shadow *sh, struct buf *err)
 	return 0;
 }
 
-int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree_oid, const char *summary,
-		  const char *meta, git_oid *out, struct buf *err)
+int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree_oid, const git_oid *extra, size_t nextra,
+		  const char *summary, const char *meta, git_oid *out, struct buf *err)
 {
 	git_oid parent_oid;
-	git_commit *parent = NULL;
+	git_commit **parents = xcalloc(nextra + 1, sizeof(*parents));
+	size_t np = 0;
 	git_tree *tree = NULL;
 	git_signature *sig = NULL;
 	char *msg = xasprintf("%s\n\n%s\n", summary, meta);
 	int rc = -1;
 
-	if (git_reference_name_to_id(&parent_oid, sh->repo, ref) == 0 &&
-	    git_commit_lookup(&parent, sh->repo, &parent_oid) < 0) {
-		git_fail(err, "cannot read the last checkpoint");
-		goto out;
+	if (ref && git_reference_name_to_id(&parent_oid, sh->repo, ref) == 0) {
+		if (git_commit_lookup(&parents[np], sh->repo, &parent_oid) < 0) {
+			git_fail(err, "cannot read the last checkpoint");
+			goto out;
+		}
+		np++;
+	}
+	for (size_t i = 0; i < nextra; i++) {
+		if (git_commit_lookup(&parents[np], sh->repo, &extra[i]) < 0) {
+			git_fail(err, "cannot read a checkpoint");
+			goto out;
+		}
+		np++;
 	}
 	if (git_tree_lookup(&tree, sh->repo, tree_oid) < 0) {
 		git_fail(err, "cannot read a checkpoint's tree");
@@ -682,8 +691,7 @@ int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree_oid, c
 		git_fail(err, "cannot sign a checkpoint");
 		goto out;
 	}
-	if (git_commit_create(out, sh->repo, ref, sig, sig, NULL, msg, tree, parent ? 1 : 0,
-			      (const git_commit **)&parent) < 0) {
+	if (git_commit_create(out, sh->repo, ref, sig, sig, NULL, msg, tree, np, (const git_commit **)parents) < 0) {
 		git_fail(err, "cannot record a checkpoint");
 		goto out;
 	}
@@ -691,7 +699,9 @@ int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree_oid, c
 out:
 	git_signature_free(sig);
 	git_tree_free(tree);
-	git_commit_free(parent);
+	for (size_t i = 0; i < np; i++)
+		git_commit_free(parents[i]);
+	free(parents);
 	free(msg);
 	return rc;
 }

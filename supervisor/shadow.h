@@ -104,17 +104,23 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err);
  * and the index stays in memory until shadow_flush_index().
  */
 int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err);
-/* How many files the last shadow_write_tree_from() changed; -1 when it wrote the tree whole. */
-int shadow_last_changed(const struct shadow *sh);
+/*
+ * The tree base (NULL: empty) with these file updates (each path a file or
+ * link, upserted or removed; reordered here) written, its id in out.
+ * Returns 0 or -1 (err).
+ */
+int shadow_tree_apply(struct shadow *sh, const git_oid *base, git_tree_update *up, size_t n, git_oid *out,
+		      struct buf *err);
 /* Write the index to disk if it changed (its stat data is what later scans trust). */
 int shadow_flush_index(struct shadow *sh, struct buf *err);
 
 /*
- * Commit tree on ref (refs/belay/…) with the ref's current commit as parent;
- * the message is summary, a blank line and meta (one line of JSON).
+ * Commit tree on ref (refs/belay/…) with the ref's current commit as parent
+ * (ref NULL: a commit no ref names), then the extra parents; the message is
+ * summary, a blank line and meta (one line of JSON).
  */
-int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree, const char *summary,
-		  const char *meta, git_oid *out, struct buf *err);
+int shadow_commit(struct shadow *sh, const char *ref, const git_oid *tree, const git_oid *extra, size_t nextra,
+		  const char *summary, const char *meta, git_oid *out, struct buf *err);
 
 /*
  * When the repository holds more than max_packs packs, merge the small ones

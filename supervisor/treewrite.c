@@ -41,7 +41,6 @@ static int tentry_cmp(const void *pa, const void *pb);
 
 struct tree_out {
 	struct shadow *sh;
-	unsigned changed;   /* files (blobs, links) that differ from the base */
 	struct buf *objs;   /* serialised trees waiting to be written */
 	size_t nobjs;
 };
@@ -167,8 +166,6 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			;
 		if (direct && direct->action == GIT_TREE_UPDATE_UPSERT) {
 			/* a file (or link) here now, whatever was below it before */
-			if (k == ne || e[k].mode != direct->filemode || !git_oid_equal(&e[k].id, &direct->id))
-				o->changed += k < ne && e[k].mode == GIT_FILEMODE_TREE ? 1 + shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			if (k == ne) {
 				e = xgrow(e, &cap, ne + 1, sizeof(*e));
 				e[ne++].name = xstrdup(name);
@@ -202,7 +199,6 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			}
 		} else if (k < ne) {
 			/* removed */
-			o->changed += e[k].mode == GIT_FILEMODE_TREE ? shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			free(e[k].name);
 			e[k] = e[--ne];
 		}
@@ -325,17 +321,41 @@ static int cmp_update(const void *pa, const void *pb)
 	}
 }
 
+/*
+ * base with these updates (sorted here; the same path twice: the first
+ * wins) as a new tree, stored.  Returns 0, -1 (err), or 1 when base cannot
+ * be read.
+ */
+static int apply_updates(struct shadow *sh, const git_oid *base_oid, git_tree_update *up, size_t nup, git_oid *out,
+			 struct buf *err)
+{
+	git_tree *base = NULL;
+	struct tree_out o = { .sh = sh };
+	size_t k = 0;
+	int rc = 1, empty = 0;
+
+	if (base_oid && git_tree_lookup(&base, sh->repo, base_oid) < 0)
+		return 1;
+	qsort(up, nup, sizeof(*up), cmp_update);
+	for (size_t i = 0; i < nup; i++)
+		if (!k || strcmp(up[i].path, up[k - 1].path))
+			up[k++] = up[i];
+	nup = k;
+	if (build_tree(&o, base, "", up, nup, out, &empty) == 0) {
+		rc = store_trees(sh, &o, err) < 0 ? -1 : 0;
+	}
+	tree_out_release(&o);
+	git_tree_free(base);
+	return rc;
+}
+
 /* The new tree from base and the paths touched since.  Returns 0, or 1: do it the long way. */
 static int tree_updated(struct shadow *sh, const git_oid *base_oid, git_oid *out, struct buf *err)
 {
-	git_tree *base = NULL;
 	git_tree_update *up = xcalloc(sh->ntouched + 1, sizeof(*up));
-	struct tree_out o = { .sh = sh };
 	size_t nup = 0;
-	int rc = 1, empty = 0;
+	int rc;
 
-	if (git_tree_lookup(&base, sh->repo, base_oid) < 0)
-		goto out;
 	for (size_t i = 0; i < sh->ntouched; i++) {
 		char *enc = ipath_enc(sh->touched[i]);
 		const git_index_entry *e = git_index_get_bypath(sh->index, enc ? enc : sh->touched[i], 0);
@@ -352,25 +372,20 @@ static int tree_updated(struct shadow *sh, const git_oid *base_oid, git_oid *out
 		}
 		nup++;
 	}
-	qsort(up, nup, sizeof(*up), cmp_update);
-	/* the same path twice: keep one (the index says what it is now) */
-	{
-		size_t k = 0;
-
-		for (size_t i = 0; i < nup; i++)
-			if (!k || strcmp(up[i].path, up[k - 1].path))
-				up[k++] = up[i];
-		nup = k;
-	}
-	if (build_tree(&o, base, "", up, nup, out, &empty) < 0)
-		goto out;
-	rc = store_trees(sh, &o, err) < 0 ? -1 : 0;
-	sh->last_changed = (int)o.changed;
-out:
-	tree_out_release(&o);
+	/* the same path twice: one update (the index says what it is now) */
+	rc = apply_updates(sh, base_oid, up, nup, out, err);
 	free(up);
-	git_tree_free(base);
 	return rc;
+}
+
+int shadow_tree_apply(struct shadow *sh, const git_oid *base, git_tree_update *up, size_t n, git_oid *out,
+		      struct buf *err)
+{
+	int rc = apply_updates(sh, base, up, n, out, err);
+
+	if (rc > 0)
+		buf_addf(err, "cannot read a checkpoint's tree: %s", shadow_git_error());
+	return rc ? -1 : 0;
 }
 
 /* Does the index hold an encoded name (which git_index_write_tree would write as it is)? */
@@ -408,16 +423,10 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err)
 	return shadow_flush_index(sh, err);
 }
 
-int shadow_last_changed(const struct shadow *sh)
-{
-	return sh->last_changed;
-}
-
 int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err)
 {
 	int rc = 1;
 
-	sh->last_changed = -1;
 	if (base && !sh->touched_all)
 		rc = tree_updated(sh, base, tree, err);
 	if (rc < 0)

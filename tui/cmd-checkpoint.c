@@ -153,6 +153,34 @@ static void print_kept(const struct hist_step *st, const struct kept_list *kl)
 	free(v);
 }
 
+/* "steps 3–4 together": steps that ran at the same time and changed some of the same files */
+static void together_of(const struct hist_step *st, char *out, size_t size)
+{
+	unsigned lo = st->id, hi = st->id;
+	size_t n = 0;
+
+	for (size_t i = 0; i < st->nwith; i++) {
+		lo = st->with[i] < lo ? st->with[i] : lo;
+		hi = st->with[i] > hi ? st->with[i] : hi;
+	}
+	if (st->nwith == 1)
+		n = (size_t)snprintf(out, size, "steps %u–%u together", lo, hi);
+	else
+		n = (size_t)snprintf(out, size, "steps %u and %zu others between %u and %u together", st->id, st->nwith, lo, hi);
+	(void)n;
+}
+
+static void print_together(const struct hist_session *s, const struct hist_step *st)
+{
+	char t[128];
+
+	if (!st->nwith)
+		return;
+	together_of(st, t, sizeof(t));
+	printf("          %s%s: some files changed by each are in both diffs%s\n", sgr("\033[2m"), t, sgr("\033[m"));
+	(void)s;
+}
+
 /* After a step's diff: its ignored files, which no diff shows. */
 static void show_kept(const struct hist_step *st, const struct kept_list *kl, int stat)
 {
@@ -207,7 +235,7 @@ static int do_log(struct shadow *sh)
 				printf("  %-7s %s  baseline, %zu files\n", label, at, s->files);
 				continue;
 			}
-			n = changed_between(sh, &st->before, &st->after);
+			n = changed_between(sh, &st->base, &st->after);
 			if (!n && history_kept_by(st, &kl, NULL))
 				snprintf(what, sizeof(what), "ignored");
 			else if (n)
@@ -217,6 +245,7 @@ static int do_log(struct shadow *sh)
 			printf("  %-7s %s  %5.1fs  %s%-10s%s  %s\n", label, at,
 			       st->end > st->start ? st->end - st->start : 0.0, n ? sgr("\033[33m") : "", what,
 			       n ? sgr("\033[m") : "", st->cmd);
+			print_together(s, st);
 			print_kept(st, &kl);
 		}
 		for (size_t k = 0; k < s->nskipped; k++)
@@ -300,7 +329,7 @@ static int do_diff(struct shadow *sh, const struct args *a)
 			rc = 2; /* a step that is not there: a usage error */
 			goto out;
 		}
-		ta = history_tree(sh, &st->before);
+		ta = history_tree(sh, &st->base);
 		tb = history_tree(sh, &st->after);
 		if (!ta || !tb || git_diff_tree_to_tree(&d, shadow_repo(sh), ta, tb, &o) < 0) {
 			buf_addf(&err, "cannot read step %s: %s", a->step, shadow_git_error());
@@ -316,6 +345,16 @@ static int do_diff(struct shadow *sh, const struct args *a)
 		if (!ta || git_diff_tree_to_workdir_with_index(&d, shadow_repo(sh), ta, &o) < 0) {
 			buf_addf(&err, "cannot compare with the workspace: %s", shadow_git_error());
 			goto out;
+		}
+	}
+	if (a->step) {
+		const struct hist_step *st = history_find(&h, a->step, &err);
+		char t[128];
+
+		if (st && st->nwith) {
+			together_of(st, t, sizeof(t));
+			/* not part of the patch: on stderr */
+			fprintf(stderr, "belay: %s: the files both changed show what each did together\n", t);
 		}
 	}
 	rc = show_diff(d, a->stat) < 0 ? 1 : 0;
@@ -359,7 +398,7 @@ static int record(struct shadow *sh, const char *ref, const git_oid *tree, const
 		free(head);
 	}
 	text = json_dumps(meta, JSON_COMPACT);
-	rc = shadow_commit(sh, ref, tree, summary, text, out, err);
+	rc = shadow_commit(sh, ref, tree, NULL, 0, summary, text, out, err);
 	free(text);
 	json_decref(meta);
 	return rc;
@@ -489,7 +528,7 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	if (shadow_scan_all(sh, NULL, NULL, &err) < 0 || shadow_write_tree(sh, &present, &err) < 0)
 		goto out;
 	if (revert) {
-		git_tree *tb = history_tree(sh, &st->before), *ta = history_tree(sh, &st->after);
+		git_tree *tb = history_tree(sh, &st->base), *ta = history_tree(sh, &st->after);
 		int m = tb && ta ? restore_revert_tree(sh, git_tree_id(tb), git_tree_id(ta), &present, &target, &conflicts, &err)
 				 : -1;
 

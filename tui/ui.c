@@ -996,6 +996,10 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 			if (r->state == STEP_RUNNING)
 				r->state = STEP_DONE;
 			r->duration_ns = ev->u.step_end.duration_ns;
+			if (ev->u.step_end.known)
+				r->changed = (int)ev->u.step_end.files;
+			r->nwith = (unsigned)ev->u.step_end.nwith;
+			r->with = r->nwith ? ev->u.step_end.with[0] : 0;
 		}
 		break;
 	case EV_EXEC:
@@ -1017,8 +1021,6 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 		}
 		ui->cp_count++;
 		ui->cp_failed = 0;
-		if (r && !strcmp(ev->u.checkpoint.kind, "step"))
-			r->changed = (int)ev->u.checkpoint.changed;
 		free(ui->cp_text);
 		ui->cp_text = xasprintf("session %u · %u checkpoints", ev->u.checkpoint.session,
 					ui->cp_count);

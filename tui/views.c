@@ -248,13 +248,17 @@ static void step_line(const struct views *v, WINDOW *w, int y, const struct step
 	struct pen mp = r->state == STEP_HELD || r->state == STEP_DENIED ? pen_of(v, TH_STATUS_ALERT)
 									  : pen_of(v, TH_SIDE_TITLE);
 	int cols = getmaxx(w), x = 1;
-	char num[16], tail[32] = "";
+	char num[16], tail[48] = "";
 
 	snprintf(num, sizeof(num), "%3u ", r->id);
 	x += put(w, y, x, cols - x, num, lp);
 	x += put(w, y, x, cols - x, state_mark(r->state), mp);
 	x += put(w, y, x, cols - x, " ", vp);
-	if (r->state == STEP_DONE && r->changed > 0)
+	if (r->state == STEP_DONE && r->changed > 0 && r->nwith)
+		/* steps that changed the same files: each shows them */
+		snprintf(tail, sizeof(tail), " ±%d with %u%s %.1fs", r->changed, r->with, r->nwith > 1 ? "+" : "",
+			 (double)r->duration_ns / 1e9);
+	else if (r->state == STEP_DONE && r->changed > 0)
 		snprintf(tail, sizeof(tail), " ±%d %.1fs", r->changed, (double)r->duration_ns / 1e9);
 	else if (r->state == STEP_DONE && r->duration_ns)
 		snprintf(tail, sizeof(tail), " %.1fs", (double)r->duration_ns / 1e9);

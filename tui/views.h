@@ -32,7 +32,9 @@ struct step_row {
 	unsigned execs;    /* programs run in it */
 	char *last;        /* the last program it ran, if not its first */
 	uint64_t duration_ns;
-	int changed;       /* files its checkpoint found changed; -1: not checkpointed (yet) */
+	int changed;       /* files it changed; -1: not checkpointed (yet) */
+	unsigned with;     /* the first other step that changed some of the same files, or 0 */
+	unsigned nwith;    /* how many did */
 };
 
 struct view_state {
