@@ -40,6 +40,7 @@ struct pending {
 	size_t nwith;
 	double start, end;
 	int unknown; /* not checkpointed when it ended (busy): ends at the next checkpoint */
+	char *failed; /* why its checkpoint failed, or NULL */
 };
 
 struct checkpoints {
@@ -62,6 +63,7 @@ struct checkpoints {
 	struct keeper *keep;
 	struct attrib *at;
 	unsigned *with; /* the last step's, for its checkpoint_info */
+	int rescan;     /* the last scan failed: the next reads everything */
 	git_oid *xpar; /* bases of steps: parents of the next checkpoint, which keeps them */
 	size_t nxpar, xparcap;
 	uint64_t keep_budget;
@@ -110,7 +112,7 @@ void checkpoints_free(struct checkpoints *cp)
 	if (cp->flush_timer)
 		loop_cancel_timer(cp->loop, cp->flush_timer);
 	for (size_t i = 0; i < cp->npend; i++)
-		free(cp->pend[i].cmd), free(cp->pend[i].with);
+		free(cp->pend[i].cmd), free(cp->pend[i].with), free(cp->pend[i].failed);
 	free(cp->pend);
 	free(cp->xpar);
 	attrib_free(cp->at);
@@ -193,6 +195,8 @@ static json_t *step_json(const struct pending *p, int ended_here)
 		json_object_set_new(o, "base", json_string(git_oid_tostr_s(&p->base)));
 	if (!p->unknown)
 		json_object_set_new(o, "files", json_integer(p->files));
+	if (p->failed)
+		json_object_set_new(o, "failed", json_string(p->failed));
 	if (p->nwith) {
 		json_t *w = json_array();
 
@@ -212,6 +216,7 @@ static unsigned count_changes(struct checkpoints *cp, const git_oid *a, const gi
 
 static int fail(struct checkpoints *cp, struct checkpoint_info *info)
 {
+	info->session = cp->session;
 	info->error = cp->err.data;
 	return -1;
 }
@@ -225,6 +230,9 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 
 	watch_drain(cp->w);
 	paths = watch_take(cp->w, &n, &full);
+	/* after a failure the paths it took are not in the index: all of it */
+	if (cp->rescan)
+		full = 1;
 	/* thousands of paths: one walk of the tree (ignore rules a directory
 	 * at a time, files read on every core) beats them one by one */
 	if (n > SCAN_ALL_FROM)
@@ -237,6 +245,7 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 	/* from the previous checkpoint's tree: only what changed is rewritten */
 	if (rc == 0)
 		rc = shadow_write_tree_from(cp->sh, cp->have_head && !full ? &cp->head_tree : NULL, tree, &cp->err);
+	cp->rescan = rc < 0;
 	return rc;
 }
 
@@ -300,7 +309,7 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	cp->head_tree = *tree;
 	cp->have_head = 1;
 	for (size_t i = 0; i < cp->npend; i++)
-		free(cp->pend[i].cmd), free(cp->pend[i].with);
+		free(cp->pend[i].cmd), free(cp->pend[i].with), free(cp->pend[i].failed);
 	cp->npend = 0;
 	/* the index reaches the disk a moment later, off the checkpoint's path */
 	if (!cp->flush_timer && cp->loop)
@@ -547,6 +556,7 @@ static int take(struct checkpoints *cp, const char *kind, struct pending *cur, i
 	if (!always && git_oid_equal(&tree, &cp->head_tree) && !cp->nxpar)
 		goto out;
 	if (commit(cp, kind, &tree, cur, info) < 0) {
+		cp->rescan = 1;
 		rc = fail(cp, info);
 		goto out;
 	}
@@ -613,6 +623,8 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 		cur.cmd = xstrdup(st->cmd ? st->cmd : "");
 		cur.after = cp->head;
 		cur.unknown = rc < 0;
+		/* a busy lock loses nothing; a failure is said where the step is listed */
+		cur.failed = rc < 0 && strncmp(info->error, "another belay", 13) ? xstrdup(info->error) : NULL;
 		if (cur.nwith) {
 			cur.with = xcalloc(cur.nwith, sizeof(unsigned));
 			memcpy(cur.with, cp->with, cur.nwith * sizeof(unsigned));

@@ -69,6 +69,9 @@ static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
 		return;
 	if (!after || git_oid_fromstr(&s->after, after) < 0)
 		s->after = *here;
+	free(s->failed);
+	s->failed = json_string_value(json_object_get(st, "failed")) ? xstrdup(json_string_value(json_object_get(st, "failed")))
+								      : NULL;
 	s->base = s->before;
 	if (base)
 		git_oid_fromstr(&s->base, base);
@@ -207,7 +210,7 @@ void history_release(struct history *h)
 		struct hist_session *hs = &h->s[i];
 
 		for (size_t k = 0; k < hs->nsteps; k++)
-			free(hs->steps[k].cmd), free(hs->steps[k].with);
+			free(hs->steps[k].cmd), free(hs->steps[k].with), free(hs->steps[k].failed);
 		for (size_t k = 0; k < hs->nskipped; k++)
 			free(hs->skipped[k]);
 		for (size_t k = 0; k < hs->nnested; k++)
@@ -397,6 +400,31 @@ size_t history_kept_by(const struct hist_step *st, const struct kept_list *l, co
 		if (out)
 			(*out)[n] = &l->v[i];
 		n++;
+	}
+	return n;
+}
+
+size_t history_failed_before(struct shadow *sh, const struct history *h, const struct hist_step *st,
+			     const struct hist_step ***out)
+{
+	const struct hist_session *hs = NULL;
+	size_t n = 0;
+
+	*out = NULL;
+	for (size_t i = 0; i < h->n; i++)
+		if (h->s[i].n == st->session)
+			hs = &h->s[i];
+	if (!hs)
+		return 0;
+	for (size_t k = 1; k < hs->nsteps && k < st->id; k++) {
+		const struct hist_step *m = &hs->steps[k];
+
+		/* its changes reached a checkpoint only after st's before was taken */
+		if (!m->id || !m->failed || git_oid_equal(&m->after, &st->before) ||
+		    git_graph_descendant_of(shadow_repo(sh), &st->before, &m->after) == 1)
+			continue;
+		*out = xrealloc(*out, (n + 1) * sizeof(**out));
+		(*out)[n++] = m;
 	}
 	return n;
 }

@@ -22,6 +22,7 @@ struct hist_step {
 				* at the same time (attrib.h) */
 	unsigned *with;        /* steps that changed some of the same files */
 	size_t nwith;
+	char *failed;          /* why its checkpoint failed (its changes are in the next), or NULL */
 	double start, end;     /* seconds since the epoch */
 };
 
@@ -77,6 +78,15 @@ double history_time_of(struct shadow *sh, const git_oid *commit);
  */
 size_t history_kept_since(struct shadow *sh, const struct hist_step *st, const struct kept_list *l, int revert,
 			  const struct kept ***out);
+/*
+ * The steps of st's session before it whose checkpoint failed while st's
+ * "before" was already taken: what they changed was never checkpointed, so
+ * a rollback to before st puts back an older state.  Fills out (pointers
+ * into h) and returns how many.
+ */
+size_t history_failed_before(struct shadow *sh, const struct history *h, const struct hist_step *st,
+			     const struct hist_step ***out);
+
 /* The files st kept (log, diff): how many, and out as above when out is given. */
 size_t history_kept_by(const struct hist_step *st, const struct kept_list *l, const struct kept ***out);
 

@@ -186,9 +186,19 @@ static int store_file(struct shadow *sh, const char *rel, struct buf *err)
 {
 	struct filedata f;
 	int rc = read_file(sh->ws, rel, sh->max_size, &f);
+	size_t at = err->len;
 
-	if (rc == READ_OK && store_blob(sh, f.data, f.len, &f.e.id, err) < 0)
+	if (rc == READ_OK && store_blob(sh, f.data, f.len, &f.e.id, err) < 0) {
+		/* say which file, and where the store is (a full disk is freed there) */
+		char *why = xstrdup(err->data + at);
+		const char *colon = strstr(why, ": ");
+
+		buf_truncate(err, at);
+		buf_addf(err, "cannot checkpoint '%s': %s (the checkpoint store is %s)", rel, colon ? colon + 2 : why,
+			 sh->dir);
+		free(why);
 		rc = -1;
+	}
 	else if (rc != READ_SKIP)
 		rc = index_file(sh, rel, rc, &f, err);
 	else
@@ -258,14 +268,8 @@ static int store_many(struct shadow *sh, char **paths, size_t n, struct buf *err
 				return -1;
 		return 0;
 	}
-	if (!sh->pw) {
-		char *objects = xasprintf("%s/objects", sh->dir);
-
-		sh->pw = packwriter_new(objects, err);
-		free(objects);
-		if (!sh->pw)
-			return -1;
-	}
+	if (!scan_pack(sh, err))
+		return -1;
 	pthread_mutex_init(&j.mu, NULL);
 	for (long k = 1; k < MIN(ncpu, 4); k++)
 		if (pthread_create(&t[nt], NULL, store_worker, &j) == 0)

@@ -50,6 +50,8 @@ int ws_lstat(const struct shadow *sh, const char *rel, struct stat *st);
 int in_dot_git(const char *rel);
 int matches_keep(const struct shadow *sh, const char *rel);
 int store_blob(struct shadow *sh, const void *data, size_t len, git_oid *oid, struct buf *err);
+/* The pack this scan writes its objects to, opened on first use; NULL (err) when it cannot be. */
+struct packwriter *scan_pack(struct shadow *sh, struct buf *err);
 int finish_pack(struct shadow *sh, struct buf *err);
 int git_fail(struct buf *err, const char *what);
 void index_stamp(struct shadow *sh, struct stat *st);

@@ -566,22 +566,24 @@ int matches_keep(const struct shadow *sh, const char *rel)
 }
 
 
+struct packwriter *scan_pack(struct shadow *sh, struct buf *err)
+{
+	if (!sh->pw) {
+		char *objects = xasprintf("%s/objects", sh->dir);
+
+		sh->pw = packwriter_new(objects, err);
+		free(objects);
+	}
+	return sh->pw;
+}
+
 int store_blob(struct shadow *sh, const void *data, size_t len, git_oid *oid, struct buf *err)
 {
 	git_odb *odb;
 	int rc;
 
-	if (++sh->nwritten > LOOSE_MAX) {
-		if (!sh->pw) {
-			char *objects = xasprintf("%s/objects", sh->dir);
-
-			sh->pw = packwriter_new(objects, err);
-			free(objects);
-			if (!sh->pw)
-				return -1;
-		}
-		return packwriter_add(sh->pw, GIT_OBJECT_BLOB, data, len, oid, err);
-	}
+	if (++sh->nwritten > LOOSE_MAX)
+		return scan_pack(sh, err) ? packwriter_add(sh->pw, GIT_OBJECT_BLOB, data, len, oid, err) : -1;
 	if (git_repository_odb(&odb, sh->repo) < 0)
 		return git_fail(err, "cannot open the checkpoint objects");
 	rc = git_odb_write(oid, odb, data, len, GIT_OBJECT_BLOB);

@@ -269,14 +269,8 @@ static int store_trees(struct shadow *sh, struct tree_out *o, struct buf *err)
 	int rc = 0;
 
 	if (o->nobjs > 16 || sh->pw) {
-		if (!sh->pw) {
-			char *objects = xasprintf("%s/objects", sh->dir);
-
-			sh->pw = packwriter_new(objects, err);
-			free(objects);
-			if (!sh->pw)
-				return -1;
-		}
+		if (!scan_pack(sh, err))
+			return -1;
 		for (size_t i = 0; i < o->nobjs && rc == 0; i++) {
 			git_oid id;
 

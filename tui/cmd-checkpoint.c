@@ -174,6 +174,9 @@ static void print_together(const struct hist_session *s, const struct hist_step 
 {
 	char t[128];
 
+	if (st->failed)
+		printf("          %scheckpoint failed: %s (its changes are in the next checkpoint)%s\n", sgr("\033[31m"),
+		       st->failed, sgr("\033[m"));
 	if (!st->nwith)
 		return;
 	together_of(st, t, sizeof(t));
@@ -568,6 +571,20 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 			free(abs);
 		}
 		nkept = j;
+	}
+	/* checkpoints that failed: say what cannot be put back, never "already right" */
+	{
+		const struct hist_step **f = NULL;
+		size_t nf = revert ? 0 : history_failed_before(sh, &h, st, &f);
+
+		for (size_t i = 0; i < nf; i++)
+			warn("the checkpoint of step %u:%u (%s) failed: %s; what it changed was never checkpointed, so the "
+			     "files go back to before it and its changes cannot be restored",
+			     f[i]->session, f[i]->id, f[i]->cmd, f[i]->failed);
+		if (st->failed)
+			warn("the checkpoint of %s failed: %s; its changes were checkpointed with later ones%s", spec,
+			     st->failed, revert ? ", which this revert undoes too" : "");
+		free(f);
 	}
 	if (git_oid_equal(&present, &target) && !nkept) {
 		printf("nothing to %s: the workspace is already as %s would make it\n", cmd, spec);

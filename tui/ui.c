@@ -43,7 +43,7 @@
 struct ui {
 	char *cp_text;      /* the checkpoint line of the side panel */
 	int cp_failed;
-	unsigned cp_count;
+	unsigned cp_count, cp_failures;
 	struct loop *loop;
 	struct session *session;
 	struct termview *tv;
@@ -1017,13 +1017,19 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 			free(ui->cp_text);
 			ui->cp_text = xasprintf("checkpoint failed: %s", ev->u.checkpoint.error);
 			ui->cp_failed = 1;
+			/* a busy lock is only a delay */
+			if (strncmp(ev->u.checkpoint.error, "another belay", 13))
+				ui->cp_failures++;
 			break;
 		}
 		ui->cp_count++;
-		ui->cp_failed = 0;
+		ui->cp_failed = ui->cp_failures > 0;
 		free(ui->cp_text);
-		ui->cp_text = xasprintf("session %u · %u checkpoints", ev->u.checkpoint.session,
-					ui->cp_count);
+		/* a failure stays in sight: what changed then is in a later checkpoint */
+		ui->cp_text = ui->cp_failures ? xasprintf("session %u · %u checkpoints · %u failed (belay log)",
+							   ev->u.checkpoint.session, ui->cp_count, ui->cp_failures)
+					      : xasprintf("session %u · %u checkpoints", ev->u.checkpoint.session,
+							  ui->cp_count);
 		break;
 	case EV_HELD:
 		if (r)

@@ -95,4 +95,32 @@ timeout 10 "$BELAY" log >"$base/out" 2>"$base/err"
 check_eq "belay log reads the fresh store" 0 "$?"
 check "the fresh store has the new session" grep -q "^session 1 .*echo e" "$base/out"
 
+# --- a checkpoint that fails (the state disk is full) is never silent
+if unshare -Urm true 2>/dev/null; then
+	mkdir -p "$base/full/ws" "$base/full/st"
+	cat >"$base/full.sh" <<EOF
+set -e
+mount -t tmpfs -o size=1m tmpfs "$base/full/st"
+export XDG_STATE_HOME="$base/full/st"
+cd "$base/full/ws"
+echo a >a.txt
+"$BELAY" --headless --events "$base/full/ev" -- sh -c 'echo small >s1; head -c 3000000 /dev/urandom >big; sleep 0.2; rm big; echo last >s3' >/dev/null 2>&1 || true
+"$BELAY" log >"$base/full/log" 2>&1 || true
+step=\$("$BELAY" log | sed -n 's/^  \([0-9]*:[0-9]*\) .*  rm big\$/\1/p')
+"$BELAY" rollback "\$step" >"$base/full/rb" 2>&1 || true
+EOF
+	unshare -Urm sh "$base/full.sh" 2>"$base/full/err"
+	check "full disk: the failed checkpoint's event names the file and the store" \
+		grep -q '"error":"cannot checkpoint .big.: .*No space left on device (the checkpoint store is ' "$base/full/ev"
+	check "full disk: belay log says the step's checkpoint failed, and why" \
+		grep -q "checkpoint failed: cannot checkpoint 'big'.*No space left" "$base/full/log"
+	check "full disk: a rollback across it says what it cannot restore" \
+		grep -q "failed: .*its changes cannot be restored" "$base/full/rb"
+	check "full disk: once there is room again the next steps are checkpointed" \
+		grep -q "1 file .*edit .*/s3" "$base/full/log"
+else
+	ok "# skip: no user namespaces for a small tmpfs"
+	ok "# skip"; ok "# skip"; ok "# skip"
+fi
+
 finish
