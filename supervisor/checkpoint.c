@@ -19,6 +19,7 @@
 #include <time.h>
 
 #include "attrib.h"
+#include "gc.h"
 #include "history.h"
 #include "keep.h"
 #include "util.h"
@@ -702,6 +703,24 @@ int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step
 	return rc;
 }
 
+/*
+ * The history within the policy's bounds (gc.h), once enough sessions are
+ * past them that the rewrite of the store is worth it.  Under the lock.
+ */
+static void auto_gc(struct checkpoints *cp)
+{
+	unsigned keep, days, due;
+	struct gc_report r;
+
+	shadow_history(cp->sh, &keep, &days);
+	due = shadow_gc_due(cp->sh, keep, days, wall_of(0));
+	if (due && due >= (keep + 3) / 4) {
+		buf_reset(&cp->err);
+		shadow_gc(cp->sh, keep, days, wall_of(0), 0, 0, &r, &cp->err);
+		free(r.which);
+	}
+}
+
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 {
 	int rc;
@@ -714,6 +733,7 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 		shadow_flush_index(cp->sh, &cp->err);
 		/* each step that changed many files left a pack: merge them */
 		shadow_repack(cp->sh, MAX_PACKS, &cp->err);
+		auto_gc(cp);
 		shadow_unlock(cp->sh);
 	}
 	if (cp->flush_timer) {

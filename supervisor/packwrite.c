@@ -40,6 +40,7 @@ struct packwriter {
 	size_t nslots;
 	struct packobj po; /* for packwriter_add */
 	struct buf wbuf;
+	char name[46]; /* "pack-<sha1>" once finished */
 };
 
 static int io_fail(struct buf *err, const char *what, const char *path)
@@ -344,6 +345,7 @@ int packwriter_finish(struct packwriter *pw, struct buf *err)
 		unlink(itmp);
 		goto out;
 	}
+	snprintf(pw->name, sizeof(pw->name), "pack-%s", hex);
 	rc = 0;
 out:
 	if (ifd >= 0)
@@ -353,4 +355,9 @@ out:
 	free(itmp);
 	buf_release(&ib);
 	return rc;
+}
+
+const char *packwriter_name(const struct packwriter *pw)
+{
+	return pw->name;
 }

@@ -58,5 +58,7 @@ size_t packwriter_count(const struct packwriter *pw);
  * git_odb_refresh() finds them.  An empty pack is dropped.  Returns 0 or -1.
  */
 int packwriter_finish(struct packwriter *pw, struct buf *err);
+/* The finished pack's name ("pack-<sha1>"), "" before (or when it was empty and dropped). */
+const char *packwriter_name(const struct packwriter *pw);
 
 #endif

@@ -76,6 +76,7 @@ struct policy {
 	size_t ncp_skip, ncp_keep;
 	unsigned long long cp_max_size;
 	unsigned long long cp_budget;
+	unsigned cp_history, cp_history_days; /* days + 1; 0: not set */
 };
 
 const char *verdict_name(enum verdict v)
@@ -290,6 +291,8 @@ static void add_pattern(char ***v, size_t *n, const char *pat)
  * checkpoint keep GLOB…      checkpointed even when .gitignore ignores them
  * checkpoint max-size SIZE   larger files are not checkpointed (50M)
  * checkpoint budget SIZE     files no checkpoint holds kept per session (2G)
+ * checkpoint history N [DAYS]  sessions kept: the newest N, and all of the last DAYS days (20 14;
+ *                              0 days: only the newest N)
  */
 static void parse_checkpoint(struct policy *p, struct conf_line *l)
 {
@@ -338,7 +341,27 @@ static void parse_checkpoint(struct policy *p, struct conf_line *l)
 			p->cp_max_size = v;
 		return;
 	}
-	conf_error(l, "unknown checkpoint setting '%s' (skip, keep, max-size or budget)", what);
+	if (!strcmp(what, "history")) {
+		long n, days = 0;
+
+		if (l->argc < 3 || l->argc > 4) {
+			conf_error(l, "usage: checkpoint history SESSIONS [DAYS] (such as 20 14)");
+			return;
+		}
+		if (!parse_int(l->argv[2], 1, 100000, &n)) {
+			conf_error(l, "checkpoint history: '%s' must be a number of sessions from 1", l->argv[2]);
+			return;
+		}
+		if (l->argc == 4 && !parse_int(l->argv[3], 0, 100000, &days)) {
+			conf_error(l, "checkpoint history: '%s' must be a number of days from 0", l->argv[3]);
+			return;
+		}
+		p->cp_history = (unsigned)n;
+		if (l->argc == 4)
+			p->cp_history_days = (unsigned)days + 1;
+		return;
+	}
+	conf_error(l, "unknown checkpoint setting '%s' (skip, keep, max-size, budget or history)", what);
 }
 
 void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
@@ -352,6 +375,12 @@ void policy_checkpoint_settings(const struct policy *p, char *const **skip, char
 unsigned long long policy_keep_budget(const struct policy *p)
 {
 	return p ? p->cp_budget : 0;
+}
+
+void policy_history(const struct policy *p, unsigned *sessions, unsigned *days)
+{
+	*sessions = p ? p->cp_history : 0;
+	*days = p ? p->cp_history_days : 0;
 }
 
 static void policy_line(struct conf_line *l, void *data)

@@ -68,6 +68,8 @@ void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *tex
 /* The "checkpoint" lines: skip and keep patterns (NULL-terminated, or NULL), and the size limit (0: default). */
 /* "checkpoint budget": bytes of ignored files kept per session before a destroying call asks (0: default). */
 unsigned long long policy_keep_budget(const struct policy *p);
+/* "checkpoint history N [DAYS]": sessions kept (0: the default), days + 1 (0: the default). */
+void policy_history(const struct policy *p, unsigned *sessions, unsigned *days);
 void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,
 				unsigned long long *max_size);
 

@@ -134,6 +134,12 @@ int shadow_repack(struct shadow *sh, unsigned max_packs, struct buf *err)
 		for (size_t i = 0; i < nsmall; i++) {
 			char *idx = xasprintf("%s.idx", small[i]), *pack = xasprintf("%s.pack", small[i]);
 
+			/* the same objects make the same pack: never the one just written */
+			if (!strcmp(strrchr(small[i], '/') + 1, packwriter_name(pw))) {
+				free(idx);
+				free(pack);
+				continue;
+			}
 			/* the index first: a pack without one is invisible */
 			unlink(idx);
 			unlink(pack);

@@ -21,6 +21,7 @@ struct shadow {
 	git_index *index;
 	int lock_fd, locked;
 	uint64_t max_size;
+	unsigned history, history_days;
 	char **keep;
 	size_t nkeep;
 	struct shadow_report report;

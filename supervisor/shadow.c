@@ -149,6 +149,8 @@ static void settings_save(const char *dir, const struct shadow_opts *o)
 	json_object_set_new(j, "skip", skip);
 	json_object_set_new(j, "keep", keep);
 	json_object_set_new(j, "max_size", json_integer((json_int_t)o->max_file_size));
+	json_object_set_new(j, "history", json_integer(o->history));
+	json_object_set_new(j, "history_days", json_integer(o->history_days));
 	text = json_dumps(j, JSON_COMPACT);
 	if (text)
 		write_file_replace(path, text, strlen(text), 0);
@@ -188,6 +190,12 @@ static struct saved_settings *settings_load(const char *dir, struct shadow_opts 
 		o->skip = ss->skip;
 		o->keep = ss->keep;
 		o->max_file_size = (uint64_t)json_integer_value(json_object_get(j, "max_size"));
+		if (json_integer_value(json_object_get(j, "history")) > 0 &&
+		    json_integer_value(json_object_get(j, "history")) < 1000000)
+			o->history = (unsigned)json_integer_value(json_object_get(j, "history"));
+		if (json_integer_value(json_object_get(j, "history_days")) > 0 &&
+		    json_integer_value(json_object_get(j, "history_days")) < 1000000)
+			o->history_days = (unsigned)json_integer_value(json_object_get(j, "history_days"));
 	}
 	json_decref(j);
 	return ss;
@@ -231,6 +239,8 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 			o = &loaded;
 	}
 	sh->max_size = o && o->max_file_size ? o->max_file_size : SHADOW_MAX_FILE_SIZE;
+	sh->history = o && o->history ? o->history : SHADOW_HISTORY;
+	sh->history_days = o && o->history_days ? o->history_days - 1 : SHADOW_HISTORY_DAYS;
 	for (char *const *k = o ? o->keep : NULL; k && *k; k++) {
 		sh->keep = xrealloc(sh->keep, (sh->nkeep + 1) * sizeof(char *));
 		sh->keep[sh->nkeep++] = xstrdup(*k);
@@ -424,6 +434,12 @@ void shadow_free(struct shadow *sh)
 git_repository *shadow_repo(struct shadow *sh) { return sh->repo; }
 git_index *shadow_index(struct shadow *sh) { return sh->index; }
 const char *shadow_workspace(const struct shadow *sh) { return sh->ws; }
+void shadow_history(const struct shadow *sh, unsigned *sessions, unsigned *days)
+{
+	*sessions = sh->history;
+	*days = sh->history_days;
+}
+
 const char *shadow_dir(const struct shadow *sh) { return sh->dir; }
 const char *shadow_notice(const struct shadow *sh) { return sh->notice; }
 const struct shadow_report *shadow_report(const struct shadow *sh) { return &sh->report; }

@@ -23,6 +23,9 @@
 #include "buf.h"
 
 #define SHADOW_MAX_FILE_SIZE (50ull * 1024 * 1024)
+/* History kept (gc.h): the newest 20 sessions, and every session of the last 14 days. */
+#define SHADOW_HISTORY 20
+#define SHADOW_HISTORY_DAYS 14
 
 struct shadow;
 
@@ -32,6 +35,8 @@ struct shadow_opts {
 	char *const *skip;      /* gitignore patterns never checkpointed (NULL-terminated) */
 	char *const *keep;      /* globs relative to the workspace, checkpointed even when ignored */
 	uint64_t keep_budget;   /* bytes of files no checkpoint holds kept per session (keep.h); 0: default */
+	unsigned history;       /* sessions kept at least (gc.h); 0: default */
+	unsigned history_days;  /* and every session of the last history_days - 1 days; 0: default */
 	int fresh_if_damaged;   /* a damaged store is moved aside and a fresh one started (a session) */
 	int from_policy;        /* these are the policy's settings: saved for the command line, which opens
 				 * with NULL and gets them back */
@@ -65,6 +70,8 @@ git_repository *shadow_repo(struct shadow *sh);
 git_index *shadow_index(struct shadow *sh);
 const char *shadow_workspace(const struct shadow *sh); /* its real path */
 const char *shadow_dir(const struct shadow *sh);
+/* How much history the policy keeps (gc.h): the newest sessions, and those of the last days. */
+void shadow_history(const struct shadow *sh, unsigned *sessions, unsigned *days);
 /* The shadow directory belay uses for workspace, without opening anything (caller frees). */
 char *shadow_dir_for(const char *workspace, const char *state_dir);
 

@@ -7,6 +7,8 @@
  *                                                   STEP, the session's so far
  *   belay rollback [-C DIR] [--move-branch] STEP    everything as before STEP
  *   belay revert   [-C DIR] STEP                    only STEP's changes undone
+ *   belay gc       [-C DIR] [--keep N] [--days D] [--dry-run]
+ *                                                   drop old sessions, prune
  *
  * STEP is N (of the newest session) or SESSION:N, as "belay log" shows.  A
  * rollback or revert is itself recorded as a session of one step, so that
@@ -28,6 +30,7 @@
 #include <unistd.h>
 
 #include "../supervisor/checkpoint.h"
+#include "../supervisor/gc.h"
 #include "../supervisor/history.h"
 #include "../supervisor/keep.h"
 #include "../supervisor/restore.h"
@@ -36,7 +39,8 @@
 
 struct args {
 	const char *dir;
-	int stat, move_branch;
+	int stat, move_branch, dry;
+	long keep, days; /* gc: -1, the policy's */
 	const char *step;
 };
 
@@ -53,13 +57,15 @@ static int usage(const char *cmd, const char *msg)
 		!strcmp(cmd, "log")	 ? " [-C DIR]"
 		: !strcmp(cmd, "diff")	 ? " [-C DIR] [--stat] [STEP]"
 		: !strcmp(cmd, "rollback") ? " [-C DIR] [--move-branch] STEP"
+		: !strcmp(cmd, "gc")	 ? " [-C DIR] [--keep SESSIONS] [--days DAYS] [--dry-run]"
 					   : " [-C DIR] STEP");
 	return 2;
 }
 
 int cmd_checkpoint_is(const char *name)
 {
-	return !strcmp(name, "log") || !strcmp(name, "diff") || !strcmp(name, "rollback") || !strcmp(name, "revert");
+	return !strcmp(name, "log") || !strcmp(name, "diff") || !strcmp(name, "rollback") || !strcmp(name, "revert") ||
+	       !strcmp(name, "gc");
 }
 
 /* The workspace's shadow repository, if belay ever ran there; finishes an interrupted restore. */
@@ -653,16 +659,58 @@ out:
 	return rc;
 }
 
+/* belay gc: the sessions past the history the policy keeps (or --keep/--days) go, and what no one needs. */
+static int do_gc(struct shadow *sh, const struct args *a)
+{
+	struct gc_report r;
+	struct buf err = BUF_INIT;
+	unsigned keep, days;
+	uint64_t before = 0, after = 0;
+	int rc;
+
+	shadow_history(sh, &keep, &days);
+	if (a->keep > 0)
+		keep = (unsigned)a->keep;
+	if (a->days >= 0)
+		days = (unsigned)a->days;
+	disk_usage(shadow_dir(sh), &before);
+	shadow_lock(sh);
+	rc = shadow_gc(sh, keep, days, wall_time(), a->dry, 1, &r, &err);
+	shadow_unlock(sh);
+	if (rc < 0) {
+		warn("gc of %s failed: %s", shadow_dir(sh), err.data);
+		buf_release(&err);
+		free(r.which);
+		return 1;
+	}
+	printf("%s %u of %u session%s (keeping the newest %u and those of the last %u days)", a->dry ? "would drop" : "dropped",
+	       r.dropped, r.sessions, r.sessions == 1 ? "" : "s", keep, days);
+	for (unsigned i = 0; i < r.dropped && i < 20; i++)
+		printf("%s%u", i ? ", " : ": ", r.which[i]);
+	printf("%s\n", r.dropped > 20 ? ", …" : "");
+	if (!a->dry) {
+		disk_usage(shadow_dir(sh), &after);
+		printf("history: %.1f MB, was %.1f MB (%zu objects kept, %zu files pruned, %u kept-file folders removed)\n",
+		       (double)after / (1 << 20), (double)before / (1 << 20), r.objects, r.pruned, r.kept_dirs);
+	}
+	free(r.which);
+	buf_release(&err);
+	return 0;
+}
+
 int cmd_checkpoint(int argc, char **argv)
 {
 	static const struct option longs[] = {
 		{ "stat", no_argument, NULL, 's' },
 		{ "move-branch", no_argument, NULL, 'm' },
+		{ "keep", required_argument, NULL, 'k' },
+		{ "days", required_argument, NULL, 'd' },
+		{ "dry-run", no_argument, NULL, 'n' },
 		{ "help", no_argument, NULL, 'h' },
 		{ 0 },
 	};
 	const char *cmd = argv[0];
-	struct args a = { 0 };
+	struct args a = { .keep = -1, .days = -1 };
 	struct shadow *sh;
 	int c, rc;
 
@@ -681,8 +729,26 @@ int cmd_checkpoint(int argc, char **argv)
 				return usage(cmd, "--move-branch is an option of rollback");
 			a.move_branch = 1;
 			break;
+		case 'k':
+		case 'd':
+			if (strcmp(cmd, "gc"))
+				return usage(cmd, c == 'k' ? "--keep is an option of gc" : "--days is an option of gc");
+			if (!parse_int(optarg, c == 'k', 100000, c == 'k' ? &a.keep : &a.days)) {
+				char m[160];
+
+				snprintf(m, sizeof(m), "%s '%.60s' must be a number from %d", c == 'k' ? "--keep" : "--days",
+					 optarg, c == 'k');
+				return usage(cmd, m);
+			}
+			break;
+		case 'n':
+			if (strcmp(cmd, "gc"))
+				return usage(cmd, "--dry-run is an option of gc");
+			a.dry = 1;
+			break;
 		case 'h': usage(cmd, "help"); return 0;
-		case ':': return usage(cmd, "-C needs a directory");
+		case ':':
+			return usage(cmd, optopt == 'C' ? "-C needs a directory" : "this option needs a value");
 		default: {
 			char m[128];
 
@@ -695,8 +761,8 @@ int cmd_checkpoint(int argc, char **argv)
 		a.step = argv[optind++];
 	if (optind < argc)
 		return usage(cmd, "too many arguments");
-	if (!strcmp(cmd, "log") && a.step)
-		return usage(cmd, "log takes no step");
+	if ((!strcmp(cmd, "log") || !strcmp(cmd, "gc")) && a.step)
+		return usage(cmd, !strcmp(cmd, "gc") ? "gc takes no step" : "log takes no step");
 	if ((!strcmp(cmd, "rollback") || !strcmp(cmd, "revert")) && !a.step)
 		return usage(cmd, "which step? (see belay log)");
 	colour = isatty(STDOUT_FILENO) && !(getenv("NO_COLOR") && *getenv("NO_COLOR"));
@@ -707,6 +773,8 @@ int cmd_checkpoint(int argc, char **argv)
 		rc = do_log(sh);
 	else if (!strcmp(cmd, "diff"))
 		rc = do_diff(sh, &a);
+	else if (!strcmp(cmd, "gc"))
+		rc = do_gc(sh, &a);
 	else
 		rc = do_restore(sh, &a, !strcmp(cmd, "revert"));
 	shadow_free(sh);

@@ -123,6 +123,7 @@ static void usage(void)
 	       "  belay diff [-C DIR] [--stat] [STEP]       a step's changes, or the session's\n"
 	       "  belay rollback [-C DIR] [--move-branch] STEP  everything as before STEP\n"
 	       "  belay revert [-C DIR] STEP                undo only STEP's changes\n"
+	       "  belay gc [-C DIR] [--keep N] [--days D] [--dry-run]  drop old sessions\n"
 	       "  (STEP: N, or SESSION:N as belay log shows)\n"
 	       "\n"
 	       "rules: belay policy check|test|show (see belay(1))\n"
@@ -443,6 +444,7 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	policy_checkpoint_settings(policy, &so.skip, &so.keep, &max);
 	so.max_file_size = max;
 	so.keep_budget = policy_keep_budget(policy);
+	policy_history(policy, &so.history, &so.history_days);
 	so.fresh_if_damaged = 1;
 	so.from_policy = 1;
 	cp = checkpoints_new(loop, ws, &so, &err);

@@ -148,6 +148,39 @@ printf 'checkpoint max-size -5\ncheckpoint frob x\n' >"$base/bad.rules"
 check_eq "bad checkpoint lines: exit 2" 2 "$?"
 check "… each named with its line" sh -c "grep -q 'bad.rules:1: checkpoint max-size' '$base/err' && grep -q \"bad.rules:2: unknown checkpoint setting 'frob'\" '$base/err'"
 
+# --- belay gc: old sessions go, what they alone held is pruned, the rest still rolls back
+mkdir -p "$base/w5" && cd "$base/w5" || exit 1
+echo base >a.txt && printf 'build/\n' >.gitignore
+for i in 1 2 3 4 5; do
+	"$BELAY" --headless -- sh -c "head -c 300000 /dev/urandom >big$i; rm -f big$((i - 1)); mkdir -p build; echo o >build/o$i; rm build/o$i" >/dev/null 2>&1
+done
+sh5=$(grep -l "$base/w5\$" "$XDG_STATE_HOME"/belay/shadow/*.git/workspace | xargs dirname)
+"$BELAY" gc --dry-run --keep 2 --days 0 >"$base/gc-dry" 2>&1
+check "gc --dry-run names the sessions it would drop" grep -q '^would drop 3 of 5 sessions .*: 1, 2, 3$' "$base/gc-dry"
+check_eq "… and drops none" 5 "$("$BELAY" log | grep -c '^session ')"
+"$BELAY" gc >"$base/gc-default" 2>&1
+check "gc keeps recent sessions by default" grep -q '^dropped 0 of 5 sessions (keeping the newest 20 and those of the last 14 days)' "$base/gc-default"
+du_before=$(du -sk "$sh5" | cut -f1)
+"$BELAY" gc --keep 2 --days 0 >"$base/gc" 2>&1
+check_eq "gc --keep 2 --days 0 drops the older sessions" "4 5" "$("$BELAY" log | sed -n 's/^session \([0-9]*\) .*/\1/p' | tr '\n' ' ' | sed 's/ $//')"
+check "gc says what it took away" grep -q '^history: .* MB, was .* MB (.* objects kept, .* files pruned, 3 kept-file folders removed)' "$base/gc"
+check "the dropped sessions' kept files are gone" sh -c "! test -e '$sh5/kept/1' && ! test -e '$sh5/kept/3' && test -e '$sh5/kept/5'"
+check "the store is smaller ($du_before KB before, $(du -sk "$sh5" | cut -f1) KB after)" test "$(du -sk "$sh5" | cut -f1)" -lt "$du_before"
+check "the store is whole after gc (git fsck)" sh -c "git --git-dir='$sh5' fsck --no-dangling 2>&1 | grep -v unborn | grep -q . && exit 1 || exit 0"
+"$BELAY" rollback 4:1 >/dev/null 2>&1
+check "a kept session still rolls back byte for byte" sh -c "test -s big3 && ! test -e big4 && ! test -e big5"
+"$BELAY" gc --keep 0 >/dev/null 2>"$base/err"
+check_eq "gc --keep 0: a usage error" 2 "$?"
+"$BELAY" gc 3 >/dev/null 2>&1
+check_eq "gc takes no step: a usage error" 2 "$?"
+{ cat "$ROOT/policies/default.rules"; echo 'checkpoint history 2 0'; } >"$base/p5.rules"
+for i in 1 2 3; do "$BELAY" --headless --policy "$base/p5.rules" -- sh -c "echo $i >n$i" >/dev/null 2>&1; done
+check_eq "the policy's 'checkpoint history 2 0' keeps two sessions, by itself at the end of a session" \
+	2 "$("$BELAY" log | grep -c '^session ')"
+printf 'checkpoint history 0\ncheckpoint history 5 -1\ncheckpoint history\n' >"$base/bad5.rules"
+"$BELAY" policy check "$base/bad5.rules" >/dev/null 2>"$base/err"
+check "bad history lines are errors, each named with its line" sh -c "grep -q 'bad5.rules:1: checkpoint history' '$base/err' && grep -q 'bad5.rules:2: checkpoint history' '$base/err' && grep -q 'bad5.rules:3: usage: checkpoint history' '$base/err'"
+
 cd /
 [ -n "${KEEP:-}" ] || rm -rf "$base"
 finish
