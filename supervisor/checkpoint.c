@@ -65,6 +65,8 @@ struct checkpoints {
 	struct attrib *at;
 	unsigned *with; /* the last step's, for its checkpoint_info */
 	int rescan;     /* the last scan failed: the next reads everything */
+	void (*report)(int rc, const struct checkpoint_info *info, void *data);
+	void *report_data;
 	git_oid *xpar; /* bases of steps: parents of the next checkpoint, which keeps them */
 	size_t nxpar, xparcap;
 	uint64_t keep_budget;
@@ -131,6 +133,19 @@ void checkpoints_free(struct checkpoints *cp)
 }
 
 unsigned checkpoints_session(const struct checkpoints *cp) { return cp->session; }
+
+void checkpoints_set_report(struct checkpoints *cp, void (*report)(int rc, const struct checkpoint_info *info, void *data),
+			    void *data)
+{
+	cp->report = report;
+	cp->report_data = data;
+}
+
+static void report(struct checkpoints *cp, int rc, const struct checkpoint_info *info)
+{
+	if (cp->report && rc)
+		cp->report(rc, info, cp->report_data);
+}
 struct shadow *checkpoints_shadow(struct checkpoints *cp) { return cp->sh; }
 
 static json_t *head_json(git_repository *user)
@@ -455,6 +470,7 @@ static void catch_restore(struct checkpoints *cp)
 		for (size_t i = 0; i < cp->nbefore; i++)
 			if (cp->open_steps[i])
 				cp->before[i] = cp->head;
+		report(cp, 1, &info);
 	}
 }
 
@@ -589,7 +605,7 @@ static void flush(struct loop *loop, void *data)
 	cp->flush_timer = NULL;
 	info_init(&info, "steps", 0);
 	if (cp->npend)
-		take(cp, "steps", NULL, 1, &info);
+		report(cp, take(cp, "steps", NULL, 1, &info), &info);
 	if (shadow_trylock(cp->sh) == 0) {
 		shadow_flush_index(cp->sh, &cp->err);
 		shadow_unlock(cp->sh);
@@ -707,18 +723,19 @@ int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step
  * The history within the policy's bounds (gc.h), once enough sessions are
  * past them that the rewrite of the store is worth it.  Under the lock.
  */
-static void auto_gc(struct checkpoints *cp)
+static int auto_gc(struct checkpoints *cp)
 {
 	unsigned keep, days, due;
 	struct gc_report r;
+	int rc = 0;
 
 	shadow_history(cp->sh, &keep, &days);
 	due = shadow_gc_due(cp->sh, keep, days, wall_of(0));
 	if (due && due >= (keep + 3) / 4) {
-		buf_reset(&cp->err);
-		shadow_gc(cp->sh, keep, days, wall_of(0), 0, 0, &r, &cp->err);
+		rc = shadow_gc(cp->sh, keep, days, wall_of(0), 0, 0, &r, &cp->err);
 		free(r.which);
 	}
+	return rc;
 }
 
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
@@ -732,8 +749,13 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 	if (shadow_trylock(cp->sh) == 0) {
 		shadow_flush_index(cp->sh, &cp->err);
 		/* each step that changed many files left a pack: merge them */
-		shadow_repack(cp->sh, MAX_PACKS, &cp->err);
-		auto_gc(cp);
+		buf_reset(&cp->err);
+		if (shadow_repack(cp->sh, MAX_PACKS, &cp->err) < 0 || auto_gc(cp) < 0) {
+			struct checkpoint_info up;
+
+			info_init(&up, "upkeep", 0);
+			report(cp, fail(cp, &up), &up);
+		}
 		shadow_unlock(cp->sh);
 	}
 	if (cp->flush_timer) {

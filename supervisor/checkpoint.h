@@ -26,7 +26,7 @@ struct checkpoints;
 
 /* What a checkpoint did, for the event that reports it. */
 struct checkpoint_info {
-	const char *kind;   /* "baseline", "step", "between", "write-ahead", "end" */
+	const char *kind;   /* "baseline", "step", "between", "write-ahead", "steps", "restore", "end", "upkeep" */
 	unsigned session;
 	unsigned step;      /* 0: none */
 	char commit[GIT_OID_HEXSZ + 1];
@@ -83,6 +83,15 @@ int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsign
  * session's budget, -1 when it cannot be kept; why says so.
  */
 int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step, struct buf *why);
+
+/*
+ * Checkpoints taken by themselves (steps recorded a second later, a
+ * "belay rollback" run beside the session) and upkeep that failed at the
+ * end (merging packs, gc): report(rc, info, data), rc as above.  The
+ * others are returned to their caller.
+ */
+void checkpoints_set_report(struct checkpoints *cp, void (*report)(int rc, const struct checkpoint_info *info, void *data),
+			    void *data);
 
 /* The session is over: record what is pending.  Returns as above. */
 int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info);

@@ -124,6 +124,14 @@ static void emit(struct session *s, struct event *ev)
 		s->cb(ev, s->cb_data);
 }
 
+static void emit_checkpoint(struct session *s, int rc, const struct checkpoint_info *info);
+
+/* Checkpoints taken by themselves (a timer, a rollback beside us) and upkeep at the end. */
+static void report_checkpoint(int rc, const struct checkpoint_info *info, void *data)
+{
+	emit_checkpoint(data, rc, info);
+}
+
 struct session *session_new(struct loop *loop, const struct session_opts *o, session_event_cb cb, void *data)
 {
 	struct session *s = xcalloc(1, sizeof(*s));
@@ -166,6 +174,8 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	}
 	s->policy = o->policy;
 	s->cp = o->checkpoints;
+	if (s->cp)
+		checkpoints_set_report(s->cp, report_checkpoint, s);
 	s->timed_asks = o->timed_asks;
 	s->ask_timeout_ms = o->ask_timeout_ms;
 	s->timeout_allows = o->timeout_allows;
