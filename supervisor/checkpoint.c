@@ -272,7 +272,7 @@ static void restored_stamp(struct checkpoints *cp, struct stat *st);
  * Commit tree as a checkpoint of this kind; the pending steps ride on it,
  * and cur (when given) is the step that ended here.
  */
-static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree, const struct pending *cur,
+static int commit(struct checkpoints *cp, enum checkpoint_kind kind, const git_oid *tree, const struct pending *cur,
 		  struct checkpoint_info *info)
 {
 	json_t *meta = json_object(), *steps = json_array(), *head;
@@ -282,10 +282,10 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	int rc;
 
 	json_object_set_new(meta, "v", json_integer(1));
-	json_object_set_new(meta, "kind", json_string(kind));
+	json_object_set_new(meta, "kind", json_string(checkpoint_kind_name(kind)));
 	json_object_set_new(meta, "session", json_integer(cp->session));
 	json_object_set_new(meta, "time", json_real(wall_of(0)));
-	if (!strcmp(kind, "baseline")) {
+	if (kind == CP_BASELINE) {
 		json_object_set_new(meta, "cmd", json_string(cp->cmd ? cp->cmd : ""));
 		json_object_set_new(meta, "workspace", json_string(shadow_workspace(cp->sh)));
 		json_object_set_new(meta, "files", json_integer((json_int_t)git_index_entrycount(shadow_index(cp->sh))));
@@ -305,8 +305,8 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 		json_object_set_new(meta, "nested", strings_json(r->nested, r->nnested));
 	text = json_dumps(meta, JSON_COMPACT);
 	json_decref(meta);
-	summary = cur ? xasprintf("%s %u: %s", kind, cur->step, cur->cmd ? cur->cmd : "")
-		      : xasprintf("%s (session %u)", kind, cp->session);
+	summary = cur ? xasprintf("%s %u: %s", checkpoint_kind_name(kind), cur->step, cur->cmd ? cur->cmd : "")
+		      : xasprintf("%s (session %u)", checkpoint_kind_name(kind), cp->session);
 	/* one line: the summary is what "git log --oneline" shows */
 	for (char *p = summary; *p; p++)
 		if (*p == '\n' || *p == '\r')
@@ -336,7 +336,7 @@ static int commit(struct checkpoints *cp, const char *kind, const git_oid *tree,
 	return 0;
 }
 
-static void info_init(struct checkpoint_info *info, const char *kind, unsigned step)
+static void info_init(struct checkpoint_info *info, enum checkpoint_kind kind, unsigned step)
 {
 	memset(info, 0, sizeof(*info));
 	info->kind = kind;
@@ -370,7 +370,7 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 	char *cmd = NULL;
 	int rc = -1;
 
-	info_init(info, "baseline", 0);
+	info_init(info, CP_BASELINE, 0);
 	buf_reset(&cp->err);
 	/* watch first: what changes while the baseline is read is dirty */
 	cp->w = watch_new(cp->loop, shadow_workspace(cp->sh), skip_dir, cp->sh);
@@ -389,7 +389,7 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 		cmd = t;
 	}
 	cp->cmd = cmd;
-	if (commit(cp, "baseline", &tree, NULL, info) < 0)
+	if (commit(cp, CP_BASELINE, &tree, NULL, info) < 0)
 		goto out;
 	cp->keep = keeper_new(shadow_dir(cp->sh), shadow_workspace(cp->sh), cp->session, cp->keep_budget, &cp->err);
 	if (!cp->keep)
@@ -466,7 +466,7 @@ static void catch_restore(struct checkpoints *cp)
 	cp->restored = st;
 	if (!cp->have_head || scan(cp, &tree, &files) < 0)
 		return;
-	if (!git_oid_equal(&tree, &cp->head_tree) && commit(cp, "restore", &tree, NULL, &info) == 0) {
+	if (!git_oid_equal(&tree, &cp->head_tree) && commit(cp, CP_RESTORE, &tree, NULL, &info) == 0) {
 		for (size_t i = 0; i < cp->nbefore; i++)
 			if (cp->open_steps[i])
 				cp->before[i] = cp->head;
@@ -533,7 +533,7 @@ static void attribute(struct checkpoints *cp, struct pending *cur, const git_oid
 }
 
 /* Take a checkpoint of kind if anything changed; cur rides on it. */
-static int take(struct checkpoints *cp, const char *kind, struct pending *cur, int always,
+static int take(struct checkpoints *cp, enum checkpoint_kind kind, struct pending *cur, int always,
 		struct checkpoint_info *info)
 {
 	uint64_t t0 = now_ns();
@@ -588,11 +588,11 @@ int checkpoints_step_start(struct checkpoints *cp, const struct step *st, struct
 {
 	int rc;
 
-	info_init(info, "between", st->id);
+	info_init(info, CP_BETWEEN, st->id);
 	if (!cp->have_head)
 		return 0;
 	/* changes made outside every step (the person's own edits) */
-	rc = take(cp, "between", NULL, 0, info);
+	rc = take(cp, CP_BETWEEN, NULL, 0, info);
 	set_before(cp, st->id);
 	return rc;
 }
@@ -603,9 +603,9 @@ static void flush(struct loop *loop, void *data)
 	struct checkpoint_info info;
 
 	cp->flush_timer = NULL;
-	info_init(&info, "steps", 0);
+	info_init(&info, CP_STEPS, 0);
 	if (cp->npend)
-		report(cp, take(cp, "steps", NULL, 1, &info), &info);
+		report(cp, take(cp, CP_STEPS, NULL, 1, &info), &info);
 	if (shadow_trylock(cp->sh) == 0) {
 		shadow_flush_index(cp->sh, &cp->err);
 		shadow_unlock(cp->sh);
@@ -617,13 +617,13 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 	struct pending cur = { .step = st->id, .cmd = st->cmd };
 	int rc;
 
-	info_init(info, "step", st->id);
+	info_init(info, CP_STEP, st->id);
 	if (!cp->have_head)
 		return 0;
 	cur.before = st->id <= cp->nbefore ? cp->before[st->id - 1] : cp->head;
 	cur.start = wall_of(st->start_ns);
 	cur.end = wall_of(st->end_ns ? st->end_ns : now_ns());
-	rc = take(cp, "step", &cur, 0, info);
+	rc = take(cp, CP_STEP, &cur, 0, info);
 	if (st->id <= cp->nbefore)
 		cp->open_steps[st->id - 1] = 0;
 	attrib_end(cp->at, st->id);
@@ -672,12 +672,12 @@ int checkpoints_wants_write_ahead(const struct call *c)
 int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsigned step,
 			    struct checkpoint_info *info)
 {
-	info_init(info, "write-ahead", step);
+	info_init(info, CP_WRITE_AHEAD, step);
 	if (!cp->have_head)
 		return 0;
 	/* the call has not run: what is read now is what it would destroy */
 	checkpoints_note(cp, c, step);
-	return take(cp, "write-ahead", NULL, 0, info);
+	return take(cp, CP_WRITE_AHEAD, NULL, 0, info);
 }
 
 int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step, struct buf *why)
@@ -742,10 +742,10 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 {
 	int rc;
 
-	info_init(info, "end", 0);
+	info_init(info, CP_END, 0);
 	if (!cp->have_head)
 		return 0;
-	rc = take(cp, "end", NULL, cp->npend > 0, info);
+	rc = take(cp, CP_END, NULL, cp->npend > 0, info);
 	if (shadow_trylock(cp->sh) == 0) {
 		shadow_flush_index(cp->sh, &cp->err);
 		/* each step that changed many files left a pack: merge them */
@@ -753,7 +753,7 @@ int checkpoints_end(struct checkpoints *cp, struct checkpoint_info *info)
 		if (shadow_repack(cp->sh, MAX_PACKS, &cp->err) < 0 || auto_gc(cp) < 0) {
 			struct checkpoint_info up;
 
-			info_init(&up, "upkeep", 0);
+			info_init(&up, CP_UPKEEP, 0);
 			report(cp, fail(cp, &up), &up);
 		}
 		shadow_unlock(cp->sh);

@@ -18,6 +18,7 @@
 #include <stdint.h>
 
 #include "call.h"
+#include "event.h"
 #include "loop.h"
 #include "shadow.h"
 #include "step.h"
@@ -26,7 +27,7 @@ struct checkpoints;
 
 /* What a checkpoint did, for the event that reports it. */
 struct checkpoint_info {
-	const char *kind;   /* "baseline", "step", "between", "write-ahead", "steps", "restore", "end", "upkeep" */
+	enum checkpoint_kind kind;
 	unsigned session;
 	unsigned step;      /* 0: none */
 	char commit[GIT_OID_HEXSZ + 1];

@@ -41,6 +41,41 @@ const char *event_type_name(enum event_type type)
 	return type_names[type];
 }
 
+static const char *const decider_names[DECIDED__COUNT] = {
+	[DECIDED_RULE] = "rule",
+	[DECIDED_USER] = "user",
+	[DECIDED_TIMEOUT] = "timeout",
+	[DECIDED_GRANT] = "grant",
+	[DECIDED_AGENT_START] = "agent-start",
+	[DECIDED_GONE] = "gone",
+	[DECIDED_SESSION_END] = "session-end",
+};
+
+static const char *const checkpoint_kind_names[CP__COUNT] = {
+	[CP_BASELINE] = "baseline",
+	[CP_BETWEEN] = "between",
+	[CP_STEP] = "step",
+	[CP_WRITE_AHEAD] = "write-ahead",
+	[CP_STEPS] = "steps",
+	[CP_RESTORE] = "restore",
+	[CP_END] = "end",
+	[CP_UPKEEP] = "upkeep",
+};
+
+const char *decider_name(enum decider d)
+{
+	if ((unsigned)d >= DECIDED__COUNT)
+		BUG("unknown decider %d", (int)d);
+	return decider_names[d];
+}
+
+const char *checkpoint_kind_name(enum checkpoint_kind k)
+{
+	if ((unsigned)k >= CP__COUNT)
+		BUG("unknown checkpoint kind %d", (int)k);
+	return checkpoint_kind_names[k];
+}
+
 /* A JSON string of arbitrary bytes: valid UTF-8 kept, the rest U+FFFD. */
 static json_t *json_bytes(const char *s, size_t len)
 {
@@ -246,8 +281,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		break;
 	case EV_DECISION:
 		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.decision.call));
-		json_object_set_new(o, "verdict", json_string(ev->u.decision.verdict));
-		json_object_set_new(o, "by", json_string(ev->u.decision.by));
+		json_object_set_new(o, "verdict", json_string(verdict_name(ev->u.decision.verdict)));
+		json_object_set_new(o, "by", json_string(decider_name(ev->u.decision.by)));
 		if (ev->u.decision.how)
 			json_object_set_new(o, "how", json_str(ev->u.decision.how));
 		json_object_set_new(o, "rule", json_str(ev->u.decision.rule));
@@ -281,7 +316,7 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "text", json_str(ev->u.notice.text));
 		break;
 	case EV_CHECKPOINT:
-		json_object_set_new(o, "kind", json_str(ev->u.checkpoint.kind));
+		json_object_set_new(o, "kind", json_string(checkpoint_kind_name(ev->u.checkpoint.kind)));
 		json_object_set_new(o, "session", json_integer(ev->u.checkpoint.session));
 		json_object_set_new(o, "commit", json_str(ev->u.checkpoint.commit));
 		json_object_set_new(o, "changed", json_integer(ev->u.checkpoint.changed));

@@ -16,6 +16,32 @@
 
 #include "buf.h"
 #include "call.h"
+#include "policy.h"
+
+/* What decided a call (a decision event's "by"). */
+enum decider {
+	DECIDED_RULE,        /* the policy, or a fixed rule, at once */
+	DECIDED_USER,        /* a person, with keys */
+	DECIDED_TIMEOUT,     /* --on-ask, once --ask-timeout ran out */
+	DECIDED_GRANT,       /* a grant made while the call waited */
+	DECIDED_AGENT_START, /* nothing: the call starts the agent */
+	DECIDED_GONE,        /* nothing: the process went away while it waited */
+	DECIDED_SESSION_END, /* nothing: the session ended while it waited */
+	DECIDED__COUNT
+};
+
+/* Why a checkpoint was taken (a checkpoint event's "kind"). */
+enum checkpoint_kind {
+	CP_BASELINE,    /* when the session starts */
+	CP_BETWEEN,     /* before a step: changes made outside every step */
+	CP_STEP,        /* a step ended */
+	CP_WRITE_AHEAD, /* before a held destructive call is let through */
+	CP_STEPS,       /* steps that changed nothing, recorded a second later */
+	CP_RESTORE,     /* what a rollback run beside the session wrote */
+	CP_END,         /* the session is over */
+	CP_UPKEEP,      /* an error after the last checkpoint (merging packs, gc) */
+	CP__COUNT
+};
 
 enum event_type {
 	EV_SESSION_START, /* the agent was started */
@@ -76,8 +102,8 @@ struct event {
 		} held;
 		struct {
 			uint64_t call;       /* seq of the call's event */
-			const char *verdict; /* "allow", "deny" */
-			const char *by;      /* "rule", "user", "timeout", "grant"… */
+			enum verdict verdict;
+			enum decider by;
 			const char *how;     /* a person's: the keys ("C-] a"), or NULL */
 			const char *rule;    /* "policies/default.rules:12", or NULL */
 			const char *text;    /* the rule as written, or NULL */
@@ -102,7 +128,7 @@ struct event {
 			const char *text;
 		} notice;
 		struct {
-			const char *kind;   /* "baseline", "step", "between", "write-ahead", "end"… */
+			enum checkpoint_kind kind;
 			unsigned session;
 			const char *commit; /* hex id, "" when it failed */
 			unsigned changed;   /* files changed since the previous checkpoint */
@@ -116,6 +142,9 @@ struct event {
 
 /* "session-start", "output"… */
 const char *event_type_name(enum event_type type);
+/* "rule", "user"…; "baseline", "step"… (the names in events and the manual) */
+const char *decider_name(enum decider d);
+const char *checkpoint_kind_name(enum checkpoint_kind k);
 
 /*
  * Append ev as one line of JSON, without the newline.  Bytes that are not

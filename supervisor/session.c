@@ -262,7 +262,7 @@ static void finish(struct session *s)
 	s->drain_timer = NULL;
 	/* what still waits can wait no more: the agent is gone */
 	while (s->nheld)
-		session_answer(s, s->held[0].pub.n, ANSWER_DENY, "session-end", NULL);
+		session_answer(s, s->held[0].pub.n, ANSWER_DENY, DECIDED_SESSION_END, NULL);
 	if (s->steps)
 		steps_end_all(s->steps);
 	if (s->cp) {
@@ -544,7 +544,7 @@ static uint64_t emit_call(struct session *s, const struct call *c, unsigned step
 }
 
 /* how: a person's keys ("C-] a"), NULL for anything else */
-static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, const char *verdict, const char *by,
+static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, enum verdict verdict, enum decider by,
 			  const char *how, const char *rule, const char *text, uint64_t held_ns)
 {
 	struct event ev = { .type = EV_DECISION, .step = step };
@@ -634,7 +634,7 @@ static void answer_due(struct loop *loop, void *data)
 	s->answer_timer = NULL;
 	/* oldest first; each answer can change the queue (a grant, a process gone) */
 	while (s->nheld && now - s->held[0].pub.since_ns >= limit)
-		session_answer(s, s->held[0].pub.n, s->timeout_allows ? ANSWER_ALLOW : ANSWER_DENY, "timeout", NULL);
+		session_answer(s, s->held[0].pub.n, s->timeout_allows ? ANSWER_ALLOW : ANSWER_DENY, DECIDED_TIMEOUT, NULL);
 	arm_answer_timer(s);
 }
 
@@ -670,7 +670,7 @@ static void sweep(struct loop *loop, void *data)
 			i++;
 			continue;
 		}
-		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, NULL, now_ns() - h->pub.since_ns);
+		emit_decision(s, h->pub.seq, h->pub.step, VERDICT_DENY, DECIDED_GONE, NULL, NULL, NULL, now_ns() - h->pub.since_ns);
 		drop_held(s, i);
 	}
 	if (s->nheld)
@@ -698,7 +698,7 @@ static void handle_call(struct session *s, struct call *c)
 		s->launcher = s->policy && c->path && policy_is_launcher(s->policy, c->path);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
-		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, NULL, 0);
+		emit_decision(s, seq, 0, VERDICT_ALLOW, DECIDED_AGENT_START, NULL, NULL, NULL, 0);
 		call_release(c);
 		return;
 	}
@@ -707,7 +707,7 @@ static void handle_call(struct session *s, struct call *c)
 		steps_set_agent(s->steps, c->pid);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
-		emit_decision(s, seq, 0, "allow", "agent-start", NULL, NULL, "the agent, started by its launcher", 0);
+		emit_decision(s, seq, 0, VERDICT_ALLOW, DECIDED_AGENT_START, NULL, NULL, "the agent, started by its launcher", 0);
 		call_release(c);
 		return;
 	}
@@ -774,7 +774,7 @@ static void handle_call(struct session *s, struct call *c)
 	reply(s, c, d.verdict == VERDICT_ALLOW);
 	if (d.verdict == VERDICT_DENY && step)
 		steps_get(s->steps, step)->denied++;
-	emit_decision(s, seq, step, verdict_name(d.verdict), "rule", NULL, d.rule, d.text, 0);
+	emit_decision(s, seq, step, d.verdict, DECIDED_RULE, NULL, d.rule, d.text, 0);
 	call_release(c);
 }
 
@@ -821,7 +821,7 @@ char *session_grant_preview(const struct session *s, unsigned n)
 	return policy_grant_preview(s->policy, &s->held[i].call);
 }
 
-int session_answer(struct session *s, unsigned n, enum answer a, const char *by, const char *how)
+int session_answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how)
 {
 	size_t i = held_index(s, n);
 	struct held *h;
@@ -834,7 +834,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 	h = &s->held[i];
 	held_ns = now_ns() - h->pub.since_ns;
 	if (!notify_pending(s->notify, h->call.id)) {
-		emit_decision(s, h->pub.seq, h->pub.step, "deny", "gone", NULL, NULL, NULL, held_ns);
+		emit_decision(s, h->pub.seq, h->pub.step, VERDICT_DENY, DECIDED_GONE, NULL, NULL, NULL, held_ns);
 		drop_held(s, i);
 		return -1;
 	}
@@ -852,7 +852,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;
-	emit_decision(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? "deny" : "allow", by, how, rule[0] ? rule : NULL,
+	emit_decision(s, h->pub.seq, h->pub.step, a == ANSWER_DENY ? VERDICT_DENY : VERDICT_ALLOW, by, how, rule[0] ? rule : NULL,
 		      text, held_ns);
 	drop_held(s, i);
 	/* a grant may cover calls that wait too */
@@ -867,7 +867,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 			}
 			write_ahead(s, &s->held[k].call, s->held[k].pub.step);
 			reply(s, &s->held[k].call, 1);
-			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, "allow", "grant", NULL, d.rule, d.text,
+			emit_decision(s, s->held[k].pub.seq, s->held[k].pub.step, VERDICT_ALLOW, DECIDED_GRANT, NULL, d.rule, d.text,
 				      now_ns() - s->held[k].pub.since_ns);
 			drop_held(s, k);
 		}
@@ -875,7 +875,7 @@ int session_answer(struct session *s, unsigned n, enum answer a, const char *by,
 	return 0;
 }
 
-int session_deny_foreground(struct session *s, const char *by, const char *how)
+int session_deny_foreground(struct session *s, enum decider by, const char *how)
 {
 	pid_t fg = s->master >= 0 ? tcgetpgrp(s->master) : -1;
 	int n = 0;

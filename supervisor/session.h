@@ -114,11 +114,11 @@ void session_signal_foreground(struct session *s, int sig);
  * into the decision's event.  Returns 0, or -1 if there is no such held call
  * (or it went away).
  */
-int session_answer(struct session *s, unsigned n, enum answer a, const char *by, const char *how);
+int session_answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how);
 /* The rule ANSWER_ALLOW_SIMILAR would add for held call n (caller frees), or NULL. */
 char *session_grant_preview(const struct session *s, unsigned n);
 /* Deny the held calls of the terminal's foreground process group (C-c). */
-int session_deny_foreground(struct session *s, const char *by, const char *how);
+int session_deny_foreground(struct session *s, enum decider by, const char *how);
 /* How many calls are held, and the i-th oldest (valid until the next event). */
 size_t session_nheld(const struct session *s);
 const struct held_call *session_held(const struct session *s, size_t i);

@@ -605,7 +605,7 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 	sn = next_session(&h);
 	ref = xasprintf("refs/belay/sessions/%u", sn);
 	label = revert ? xasprintf("revert of %s", spec) : xasprintf("rollback to before %s", spec);
-	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", "baseline", "session", (int)sn, "cmd", label,
+	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", checkpoint_kind_name(CP_BASELINE), "session", (int)sn, "cmd", label,
 			 "workspace", shadow_workspace(sh), "files", (int)git_index_entrycount(shadow_index(sh)));
 	if (record(sh, ref, &present, label, meta, &base, &err) < 0)
 		goto out;
@@ -617,7 +617,7 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 			"after", "start", (double)time(NULL), "end", (double)time(NULL));
 	steps = json_array();
 	json_array_append_new(steps, one);
-	meta = json_pack("{s:s, s:i}", "kind", "step", "session", (int)sn);
+	meta = json_pack("{s:s, s:i}", "kind", checkpoint_kind_name(CP_STEP), "session", (int)sn);
 	json_object_set_new(meta, "steps", steps);
 	if (record(sh, ref, &target, label, meta, &done, &err) < 0)
 		goto out;

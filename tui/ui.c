@@ -462,7 +462,7 @@ static void decide(struct ui *ui, enum answer a)
 		free(rule);
 		return;
 	}
-	session_answer(ui->session, n, a, "user", ui->how);
+	session_answer(ui->session, n, a, DECIDED_USER, ui->how);
 }
 
 static void act_allow(struct ui *ui) { decide(ui, ANSWER_ALLOW); }
@@ -598,7 +598,7 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 			char how[80];
 
 			snprintf(how, sizeof(how), "%s y", ui->how);
-			if (session_answer(ui->session, n, ANSWER_ALLOW_SIMILAR, "user", how) < 0)
+			if (session_answer(ui->session, n, ANSWER_ALLOW_SIMILAR, DECIDED_USER, how) < 0)
 				show_message(ui, "call #%u is no longer waiting: nothing granted", n);
 		} else {
 			show_message(ui, "nothing granted; it still waits");
@@ -630,7 +630,7 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		/* C-c while calls are held: the program in the foreground
 		 * wants to stop, not to wait for an answer (a deny: nothing
 		 * runs because of it) */
-		int n = session_deny_foreground(ui->session, "user", "C-c");
+		int n = session_deny_foreground(ui->session, DECIDED_USER, "C-c");
 
 		if (n)
 			show_message(ui, "denied %d held call%s (C-c)", n, n > 1 ? "s" : "");
@@ -1037,7 +1037,7 @@ static void ui_step_event(struct ui *ui, const struct event *ev)
 		break;
 	case EV_DECISION:
 		/* once something in a step was refused, the step says so */
-		if (r && !strcmp(ev->u.decision.verdict, "deny"))
+		if (r && ev->u.decision.verdict == VERDICT_DENY)
 			r->state = STEP_DENIED, r->was_denied = 1;
 		else if (r && r->state == STEP_HELD)
 			r->state = r->was_denied ? STEP_DENIED : STEP_RUNNING;

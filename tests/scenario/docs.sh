@@ -295,4 +295,11 @@ fi
 python3 "$DOCS_PY" keys "$MAN" "$KEYS" >"$T/keys" 2>"$T/py.err"
 report "$T/keys"
 
+# --- (e) every name of a closed set in the events (decided by, checkpoint kinds) is in the manual page
+missing=""
+for name in $(sed -n 's/^\t\[\(DECIDED\|CP\)_[A-Z_]*\] = "\([a-z-]*\)",$/\2/p' "$ROOT/supervisor/event.c"); do
+	grep -q "^\.B\(R\)\? $(echo "$name" | sed 's/-/\\\\-/g')\b" "$MAN" || missing="$missing $name"
+done
+check_eq "the manual names every decider and checkpoint kind of the events" "" "$missing"
+
 finish

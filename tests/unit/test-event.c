@@ -71,6 +71,36 @@ static void test_type_names(void **state)
 	assert_string_equal(event_type_name(EV_SESSION_END), "session-end");
 }
 
+/* Closed sets: every value has its own name, which is what the events say. */
+static void test_closed_set_names(void **state)
+{
+	(void)state;
+	for (int i = 0; i < DECIDED__COUNT; i++)
+		for (int k = 0; k < i; k++)
+			assert_string_not_equal(decider_name((enum decider)i), decider_name((enum decider)k));
+	for (int i = 0; i < CP__COUNT; i++)
+		for (int k = 0; k < i; k++)
+			assert_string_not_equal(checkpoint_kind_name((enum checkpoint_kind)i),
+						checkpoint_kind_name((enum checkpoint_kind)k));
+	assert_string_equal(decider_name(DECIDED_AGENT_START), "agent-start");
+	assert_string_equal(checkpoint_kind_name(CP_WRITE_AHEAD), "write-ahead");
+	{
+		struct event ev = { .type = EV_DECISION, .seq = 1 };
+		struct buf b = BUF_INIT;
+		json_t *j;
+
+		ev.u.decision.verdict = VERDICT_DENY;
+		ev.u.decision.by = DECIDED_SESSION_END;
+		event_to_json(&ev, &b);
+		j = json_loads(b.data, 0, NULL);
+		assert_non_null(j);
+		assert_string_equal(get_str(j, "verdict", NULL), "deny");
+		assert_string_equal(get_str(j, "by", NULL), "session-end");
+		json_decref(j);
+		buf_release(&b);
+	}
+}
+
 static void test_session_start(void **state)
 {
 	char *argv[] = { "agent", "--flag", "two words", "caf\xc3\xa9", "bad\xff", NULL };
@@ -351,6 +381,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_type_names),
+		cmocka_unit_test(test_closed_set_names),
 		cmocka_unit_test(test_session_start),
 		cmocka_unit_test(test_output),
 		cmocka_unit_test(test_output_nul),

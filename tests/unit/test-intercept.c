@@ -38,19 +38,19 @@ static void on_event(const struct event *ev, void *data)
 	case EV_HELD:
 		r->held++;
 		if (r->answer_now)
-			assert_int_equal(session_answer(r->s, ev->u.held.n, r->answer, "test", NULL), 0);
+			assert_int_equal(session_answer(r->s, ev->u.held.n, r->answer, DECIDED_USER, NULL), 0);
 		break;
 	case EV_DECISION:
 		r->decisions++;
-		if (!strcmp(ev->u.decision.verdict, "deny"))
+		if (ev->u.decision.verdict == VERDICT_DENY)
 			r->denied++;
 		else
 			r->allowed++;
-		if (!strcmp(ev->u.decision.by, "gone"))
+		if (ev->u.decision.by == DECIDED_GONE)
 			r->gone++;
-		snprintf(r->last_decision_by, sizeof(r->last_decision_by), "%s", ev->u.decision.by);
+		snprintf(r->last_decision_by, sizeof(r->last_decision_by), "%s", decider_name(ev->u.decision.by));
 		if (!r->first_exec_by[0])
-			snprintf(r->first_exec_by, sizeof(r->first_exec_by), "%s", ev->u.decision.by);
+			snprintf(r->first_exec_by, sizeof(r->first_exec_by), "%s", decider_name(ev->u.decision.by));
 		break;
 	case EV_GRANT:
 		r->grants++;
@@ -168,7 +168,7 @@ static void test_deny(void **state)
 	run(r, "echo x > refused; echo rc=$?");
 	assert_false(exists(r, "refused"));
 	assert_int_equal(r->held, 1);
-	assert_string_equal(r->last_decision_by, "test");
+	assert_string_equal(r->last_decision_by, "user");
 }
 
 /* Allow similar: a grant, and later calls like it do not ask. */
