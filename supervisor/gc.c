@@ -131,7 +131,7 @@ static unsigned choose(struct sess *s, size_t n, unsigned keep, unsigned days, d
 	qsort(s, n, sizeof(*s), newest_first);
 	for (size_t i = 0; i < n; i++) {
 		/* one of the newest, or recent (a running session is) */
-		if (i < keep || s[i].time >= now - (double)days * 86400)
+		if (i < keep || (days && s[i].time >= now - (double)days * 86400))
 			s[i].n = 0;
 		else
 			drop++;

@@ -428,3 +428,92 @@ size_t history_failed_before(struct shadow *sh, const struct history *h, const s
 	}
 	return n;
 }
+
+unsigned history_step_files(struct shadow *sh, const struct hist_step *st)
+{
+	git_tree *ta = history_tree(sh, &st->base), *tb = history_tree(sh, &st->after);
+	unsigned n = ta && tb ? history_count_changes(shadow_repo(sh), git_tree_id(ta), git_tree_id(tb)) : 0;
+
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return n;
+}
+
+struct diff_out {
+	void (*line)(enum diff_part part, const char *text, size_t len, void *data);
+	void *data;
+};
+
+static int diff_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
+{
+	struct diff_out *o = data;
+	enum diff_part part;
+
+	(void)d, (void)h;
+	switch (l->origin) {
+	case GIT_DIFF_LINE_ADDITION: part = DIFF_ADDED; break;
+	case GIT_DIFF_LINE_DELETION: part = DIFF_REMOVED; break;
+	case GIT_DIFF_LINE_CONTEXT: part = DIFF_CONTEXT; break;
+	case GIT_DIFF_LINE_HUNK_HDR: part = DIFF_HUNK_HEADER; break;
+	case GIT_DIFF_LINE_FILE_HDR: part = DIFF_FILE_HEADER; break;
+	default: part = DIFF_OTHER; break;
+	}
+	o->line(part, l->content, l->content_len, o->data);
+	return 0;
+}
+
+int history_diff(struct shadow *sh, const struct history *h, const struct hist_step *st, int stat,
+		 void (*line)(enum diff_part part, const char *text, size_t len, void *data), void *data,
+		 struct buf *err)
+{
+	struct diff_out out = { line, data };
+	git_diff_options o;
+	git_diff_find_options fo;
+	git_diff *d = NULL;
+	git_tree *ta = NULL, *tb = NULL;
+	int rc = -1;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_SHOW_UNTRACKED_CONTENT |
+		  GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (st) {
+		ta = history_tree(sh, &st->base);
+		tb = history_tree(sh, &st->after);
+		if (!ta || !tb || git_diff_tree_to_tree(&d, shadow_repo(sh), ta, tb, &o) < 0) {
+			buf_addf(err, "cannot read step %u:%u: %s", st->session, st->id, shadow_git_error());
+			goto out;
+		}
+	} else {
+		if (!h->n) {
+			buf_addstr(err, "no sessions recorded in this workspace");
+			goto out;
+		}
+		ta = history_tree(sh, &h->s[h->n - 1].baseline);
+		if (!ta || git_diff_tree_to_workdir_with_index(&d, shadow_repo(sh), ta, &o) < 0) {
+			buf_addf(err, "cannot compare with the workspace: %s", shadow_git_error());
+			goto out;
+		}
+	}
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_FOR_UNTRACKED;
+	git_diff_find_similar(d, &fo);
+	if (stat) {
+		git_diff_stats *gs = NULL;
+		git_buf b = { 0 };
+
+		if (git_diff_get_stats(&gs, d) == 0 && git_diff_stats_to_buf(&b, gs, GIT_DIFF_STATS_FULL, 80) == 0)
+			line(DIFF_OTHER, b.ptr, b.size, data);
+		git_buf_dispose(&b);
+		git_diff_stats_free(gs);
+		rc = 0;
+	} else if (git_diff_print(d, GIT_DIFF_FORMAT_PATCH, diff_line, &out) < 0) {
+		buf_addf(err, "cannot print the diff: %s", shadow_git_error());
+	} else {
+		rc = 0;
+	}
+out:
+	git_diff_free(d);
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}

@@ -60,6 +60,28 @@ const struct hist_step *history_find(const struct history *h, const char *spec, 
  */
 unsigned history_count_changes(git_repository *repo, const git_oid *a, const git_oid *b);
 
+/* The files st changed (from its base to its after), as log counts them. */
+unsigned history_step_files(struct shadow *sh, const struct hist_step *st);
+
+/* Lines of a diff, for whoever prints it. */
+enum diff_part {
+	DIFF_FILE_HEADER, /* "diff --git …", "--- a/…" */
+	DIFF_HUNK_HEADER, /* "@@ … @@" */
+	DIFF_CONTEXT,     /* text lines, without their ' ', '+' or '-' */
+	DIFF_ADDED,
+	DIFF_REMOVED,
+	DIFF_OTHER,       /* "\ No newline at end of file", binary notes, the --stat summary */
+};
+
+/*
+ * The diff of st (NULL: the newest session of h, from its baseline to the
+ * files now), renames found: line(part, text, len, data) for each line of
+ * the patch, or of the summary with stat.  Returns 0 or -1 (err).
+ */
+int history_diff(struct shadow *sh, const struct history *h, const struct hist_step *st, int stat,
+		 void (*line)(enum diff_part part, const char *text, size_t len, void *data), void *data,
+		 struct buf *err);
+
 /* The tree of a checkpoint commit (caller frees); NULL on failure. */
 git_tree *history_tree(struct shadow *sh, const git_oid *commit);
 

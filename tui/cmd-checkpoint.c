@@ -35,6 +35,7 @@
 #include "../supervisor/keep.h"
 #include "../supervisor/restore.h"
 #include "../supervisor/shadow.h"
+#include "../supervisor/undo.h"
 #include "../supervisor/util.h"
 
 struct args {
@@ -106,16 +107,6 @@ static struct shadow *open_existing(const char *dir)
 	buf_release(&out);
 	buf_release(&err);
 	return sh;
-}
-
-static unsigned changed_between(struct shadow *sh, const git_oid *a, const git_oid *b)
-{
-	git_tree *ta = history_tree(sh, a), *tb = history_tree(sh, b);
-	unsigned n = ta && tb ? history_count_changes(shadow_repo(sh), git_tree_id(ta), git_tree_id(tb)) : 0;
-
-	git_tree_free(ta);
-	git_tree_free(tb);
-	return n;
 }
 
 static void clock_of(double t, char *out, size_t n, const char *fmt)
@@ -244,7 +235,7 @@ static int do_log(struct shadow *sh)
 				printf("  %-7s %s  baseline, %zu files\n", label, at, s->files);
 				continue;
 			}
-			n = changed_between(sh, &st->base, &st->after);
+			n = history_step_files(sh, st);
 			if (!n && history_kept_by(st, &kl, NULL))
 				snprintf(what, sizeof(what), "ignored");
 			else if (n)
@@ -275,388 +266,103 @@ static int do_log(struct shadow *sh)
 	return 0;
 }
 
-static int print_line(const git_diff_delta *d, const git_diff_hunk *h, const git_diff_line *l, void *data)
+static void print_line(enum diff_part part, const char *text, size_t len, void *data)
 {
-	const char *c = "";
+	static const char *const colours[] = {
+		[DIFF_FILE_HEADER] = "\033[1m", [DIFF_HUNK_HEADER] = "\033[36m", [DIFF_CONTEXT] = "",
+		[DIFF_ADDED] = "\033[32m", [DIFF_REMOVED] = "\033[31m", [DIFF_OTHER] = "",
+	};
+	static const char marks[] = { [DIFF_CONTEXT] = ' ', [DIFF_ADDED] = '+', [DIFF_REMOVED] = '-' };
+	const char *c = colours[part];
 
-	switch (l->origin) {
-	case GIT_DIFF_LINE_ADDITION: c = "\033[32m"; break;
-	case GIT_DIFF_LINE_DELETION: c = "\033[31m"; break;
-	case GIT_DIFF_LINE_HUNK_HDR: c = "\033[36m"; break;
-	case GIT_DIFF_LINE_FILE_HDR: c = "\033[1m"; break;
-	default: break;
-	}
-	if (l->origin == GIT_DIFF_LINE_CONTEXT || l->origin == GIT_DIFF_LINE_ADDITION ||
-	    l->origin == GIT_DIFF_LINE_DELETION)
-		printf("%s%c", sgr(c), l->origin);
-	else
-		fputs(sgr(c), stdout);
-	fwrite(l->content, 1, l->content_len, stdout);
+	(void)data;
+	fputs(sgr(c), stdout);
+	if (part == DIFF_CONTEXT || part == DIFF_ADDED || part == DIFF_REMOVED)
+		putchar(marks[part]);
+	fwrite(text, 1, len, stdout);
 	if (*c && colour)
 		fputs("\033[m", stdout);
-	return 0;
-}
-
-static int show_diff(git_diff *d, int stat)
-{
-	git_diff_find_options fo;
-
-	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fo.flags = GIT_DIFF_FIND_RENAMES | GIT_DIFF_FIND_FOR_UNTRACKED;
-	git_diff_find_similar(d, &fo);
-	if (stat) {
-		git_diff_stats *st = NULL;
-		git_buf b = { 0 };
-
-		if (git_diff_get_stats(&st, d) == 0 && git_diff_stats_to_buf(&b, st, GIT_DIFF_STATS_FULL, 80) == 0)
-			fwrite(b.ptr, 1, b.size, stdout);
-		git_buf_dispose(&b);
-		git_diff_stats_free(st);
-		return 0;
-	}
-	return git_diff_print(d, GIT_DIFF_FORMAT_PATCH, print_line, NULL) < 0 ? -1 : 0;
 }
 
 static int do_diff(struct shadow *sh, const struct args *a)
 {
 	struct history h;
 	struct buf err = BUF_INIT;
-	git_diff_options o;
-	git_diff *d = NULL;
-	git_tree *ta = NULL, *tb = NULL;
+	const struct hist_step *st = NULL;
 	int rc = 1;
 
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_UNTRACKED | GIT_DIFF_RECURSE_UNTRACKED_DIRS | GIT_DIFF_SHOW_UNTRACKED_CONTENT |
-		  GIT_DIFF_INCLUDE_TYPECHANGE;
 	if (history_load(sh, &h, &err) < 0)
 		goto out;
-	if (a->step) {
-		const struct hist_step *st = history_find(&h, a->step, &err);
-
-		if (!st) {
-			rc = 2; /* a step that is not there: a usage error */
-			goto out;
-		}
-		ta = history_tree(sh, &st->base);
-		tb = history_tree(sh, &st->after);
-		if (!ta || !tb || git_diff_tree_to_tree(&d, shadow_repo(sh), ta, tb, &o) < 0) {
-			buf_addf(&err, "cannot read step %s: %s", a->step, shadow_git_error());
-			goto out;
-		}
-	} else {
-		if (!h.n) {
-			buf_addstr(&err, "no sessions recorded in this workspace");
-			goto out;
-		}
-		/* the newest session's baseline against the files now */
-		ta = history_tree(sh, &h.s[h.n - 1].baseline);
-		if (!ta || git_diff_tree_to_workdir_with_index(&d, shadow_repo(sh), ta, &o) < 0) {
-			buf_addf(&err, "cannot compare with the workspace: %s", shadow_git_error());
-			goto out;
-		}
+	if (a->step && !(st = history_find(&h, a->step, &err))) {
+		rc = 2; /* a step that is not there: a usage error */
+		goto out;
 	}
-	if (a->step) {
-		const struct hist_step *st = history_find(&h, a->step, &err);
+	if (st && st->nwith) {
 		char t[128];
 
-		if (st && st->nwith) {
-			together_of(st, t, sizeof(t));
-			/* not part of the patch: on stderr */
-			fprintf(stderr, "belay: %s: the files both changed show what each did together\n", t);
-		}
+		together_of(st, t, sizeof(t));
+		/* not part of the patch: on stderr */
+		fprintf(stderr, "belay: %s: the files both changed show what each did together\n", t);
 	}
-	rc = show_diff(d, a->stat) < 0 ? 1 : 0;
-	if (a->step) {
+	if (history_diff(sh, &h, st, a->stat, print_line, NULL, &err) < 0)
+		goto out;
+	rc = 0;
+	if (st) {
 		struct kept_list kl;
 
 		kept_load(shadow_dir(sh), &kl);
-		show_kept(history_find(&h, a->step, &err), &kl, a->stat);
+		show_kept(st, &kl, a->stat);
 		kept_release(&kl);
 	}
 out:
 	if (err.len)
 		warn("%s", err.data);
-	git_diff_free(d);
-	git_tree_free(ta);
-	git_tree_free(tb);
 	history_release(&h);
 	buf_release(&err);
 	return rc;
 }
 
-static double wall_time(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_REALTIME, &ts);
-	return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-/* A checkpoint commit from the command line (meta: the JSON object, consumed). */
-static int record(struct shadow *sh, const char *ref, const git_oid *tree, const char *summary, json_t *meta,
-		  git_oid *out, struct buf *err)
-{
-	char *text, *head = checkpoints_user_head(shadow_workspace(sh));
-	int rc;
-
-	json_object_set_new(meta, "v", json_integer(1));
-	json_object_set_new(meta, "time", json_real(wall_time()));
-	if (head) {
-		json_object_set_new(meta, "head", json_loads(head, 0, NULL));
-		free(head);
-	}
-	text = json_dumps(meta, JSON_COMPACT);
-	rc = shadow_commit(sh, ref, tree, NULL, 0, summary, text, out, err);
-	free(text);
-	json_decref(meta);
-	return rc;
-}
-
-static unsigned next_session(const struct history *h)
-{
-	return h->n ? h->s[h->n - 1].n + 1 : 1;
-}
-
-/* If the agent moved the user's branch since `at`, say so (and move it back when asked). */
-static void check_branch(struct shadow *sh, const git_oid *at, int move, const char *undo_cmd)
-{
-	char *then = history_head_at(sh, at), *now = checkpoints_user_head(shadow_workspace(sh));
-	json_t *a = then ? json_loads(then, 0, NULL) : NULL, *b = now ? json_loads(now, 0, NULL) : NULL;
-	const char *ref_a = json_string_value(json_object_get(a, "ref")), *oid_a = json_string_value(json_object_get(a, "oid"));
-	const char *ref_b = json_string_value(json_object_get(b, "ref")), *oid_b = json_string_value(json_object_get(b, "oid"));
-
-	if (!ref_a || !ref_b || !oid_a || !oid_b || (!strcmp(ref_a, ref_b) && !strcmp(oid_a, oid_b)))
-		goto out;
-	if (strcmp(ref_a, ref_b)) {
-		printf("note: the repository's HEAD was %s then and is %s now (a checkout); belay left it: "
-		       "run 'git checkout %s' to go back\n",
-		       ref_a, ref_b, !strncmp(ref_a, "refs/heads/", 11) ? ref_a + 11 : oid_a);
-		goto out;
-	}
-	if (!move) {
-		printf("note: '%s' was at %.12s then and is at %.12s now (a commit or reset since); belay left it.\n"
-		       "      to move it back too: %s --move-branch\n",
-		       ref_a, oid_a, oid_b, undo_cmd);
-		goto out;
-	}
-	{
-		git_repository *user = NULL;
-		git_reference *r = NULL;
-		git_oid want, cur;
-
-		git_oid_fromstr(&want, oid_a);
-		git_oid_fromstr(&cur, oid_b);
-		if (git_repository_open_ext(&user, shadow_workspace(sh), 0, NULL) < 0 ||
-		    (strcmp(ref_a, "HEAD") ? git_reference_create_matching(&r, user, ref_a, &want, 1, &cur,
-									   "belay rollback: moved back")
-					   : git_repository_set_head_detached(user, &want)) < 0)
-			warn("cannot move '%s' back to %.12s: %s", ref_a, oid_a, shadow_git_error());
-		else
-			printf("moved '%s' back from %.12s to %.12s (the index and files of the repository are "
-			       "as restored)\n",
-			       ref_a, oid_b, oid_a);
-		git_reference_free(r);
-		git_repository_free(user);
-	}
-out:
-	json_decref(a);
-	json_decref(b);
-	free(then);
-	free(now);
-}
-
-/*
- * Put kept files back (ignored files a step destroyed).  One that is there
- * again is kept first, in the restore's own session sn, so that the restore
- * can be rolled back too.
- */
-static void put_kept(struct shadow *sh, const struct kept **kept, size_t n, unsigned sn, const git_oid *base,
-		     struct restore_report *rep, size_t *nput)
-{
-	struct buf err = BUF_INIT;
-	struct keeper *k = keeper_new(shadow_dir(sh), shadow_workspace(sh), sn, 0, &err);
-	int ws = open(shadow_workspace(sh), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	char hex[GIT_OID_HEXSZ + 1];
-
-	git_oid_tostr(hex, sizeof(hex), base);
-	for (size_t i = 0; i < n && ws >= 0; i++) {
-		const char *why = NULL;
-
-		buf_reset(&err);
-		if (!k || keeper_keep(k, kept[i]->path, KEEP_RENAME_OVER, 1, hex, &err) != 0) {
-			char *t = xasprintf("%s: the file there now cannot be kept first (%s)", kept[i]->path,
-					    err.len ? err.data : "no store");
-
-			rep->refused = xrealloc(rep->refused, (rep->nrefused + 1) * sizeof(char *));
-			rep->refused[rep->nrefused++] = t;
-			continue;
-		}
-		if (kept_put(ws, kept[i], &why) < 0) {
-			char *t = xasprintf("%s: %s", kept[i]->path, why);
-
-			rep->refused = xrealloc(rep->refused, (rep->nrefused + 1) * sizeof(char *));
-			rep->refused[rep->nrefused++] = t;
-			continue;
-		}
-		(*nput)++;
-	}
-	if (ws >= 0)
-		close(ws);
-	keeper_free(k);
-	buf_release(&err);
-}
-
-/* rollback (revert = 0) or revert of a step. */
+/* rollback (revert = 0) or revert of a step: undo.h does it, this says what it did. */
 static int do_restore(struct shadow *sh, const struct args *a, int revert)
 {
-	const char *cmd = revert ? "revert" : "rollback";
-	struct history h;
-	struct buf err = BUF_INIT, conflicts = BUF_INIT;
-	struct restore_report rep = { 0 };
-	const struct hist_step *st;
-	git_oid present, target, base, done;
-	git_tree *tt = NULL;
-	char *ref = NULL, *label = NULL, *spec = NULL, *undo = NULL;
-	unsigned sn;
-	int rc = 1;
-	json_t *meta, *steps, *one;
-	struct kept_list kl = { 0 };
-	const struct kept **kept = NULL;
-	size_t nkept = 0, nput = 0;
+	struct undo_result r = { 0 };
+	struct buf err = BUF_INIT;
+	int rc = undo_run(sh, a->step, revert, a->move_branch, &r, &err);
 
-	shadow_lock(sh);
-	if (history_load(sh, &h, &err) < 0)
-		goto out;
-	if (!(st = history_find(&h, a->step, &err))) {
-		rc = 2; /* a step that is not there: a usage error */
-		goto out;
-	}
-	spec = xasprintf("%u:%u", st->session, st->id);
-	/* the present first, so that this can be undone too */
-	if (shadow_scan_all(sh, NULL, NULL, &err) < 0 || shadow_write_tree(sh, &present, &err) < 0)
-		goto out;
-	if (revert) {
-		git_tree *tb = history_tree(sh, &st->base), *ta = history_tree(sh, &st->after);
-		int m = tb && ta ? restore_revert_tree(sh, git_tree_id(tb), git_tree_id(ta), &present, &target, &conflicts, &err)
-				 : -1;
-
-		git_tree_free(tb);
-		git_tree_free(ta);
-		if (m < 0) {
-			if (!err.len)
-				buf_addf(&err, "cannot read step %s", spec);
-			goto out;
+	if (r.warnings.len)
+		for (char *line = r.warnings.data, *nl; *line; line = nl + 1) {
+			nl = strchr(line, '\n');
+			*nl = '\0';
+			warn("%s", line);
 		}
-		if (m == 1) {
-			buf_addf(&err, "cannot revert %s: later changes touch the same lines of %s; nothing was written "
-				       "(roll back to before a later step instead, see belay log)",
-				 spec, conflicts.data);
-			goto out;
-		}
-	} else {
-		tt = history_tree(sh, &st->before);
-		if (!tt) {
-			buf_addf(&err, "cannot read the checkpoint before %s: %s", spec, shadow_git_error());
-			goto out;
-		}
-		target = *git_tree_id(tt);
-	}
-	kept_load(shadow_dir(sh), &kl);
-	nkept = history_kept_since(sh, st, &kl, revert, &kept);
-	if (revert) {
-		/* a revert keeps later changes: a file made again since stays */
-		size_t j = 0;
-
-		for (size_t i = 0; i < nkept; i++) {
-			struct stat sb;
-			char *abs = xasprintf("%s/%s", shadow_workspace(sh), kept[i]->path);
-
-			if (lstat(abs, &sb) < 0)
-				kept[j++] = kept[i];
-			free(abs);
-		}
-		nkept = j;
-	}
-	/* checkpoints that failed: say what cannot be put back, never "already right" */
-	{
-		const struct hist_step **f = NULL;
-		size_t nf = revert ? 0 : history_failed_before(sh, &h, st, &f);
-
-		for (size_t i = 0; i < nf; i++)
-			warn("the checkpoint of step %u:%u (%s) failed: %s; what it changed was never checkpointed, so the "
-			     "files go back to before it and its changes cannot be restored",
-			     f[i]->session, f[i]->id, f[i]->cmd, f[i]->failed);
-		if (st->failed)
-			warn("the checkpoint of %s failed: %s; its changes were checkpointed with later ones%s", spec,
-			     st->failed, revert ? ", which this revert undoes too" : "");
-		free(f);
-	}
-	if (git_oid_equal(&present, &target) && !nkept) {
-		printf("nothing to %s: the workspace is already as %s would make it\n", cmd, spec);
-		/* the files are back (an earlier rollback): the branch may still be asked for */
-		if (!revert) {
-			undo = xasprintf("belay rollback %s", spec);
-			check_branch(sh, &st->before, a->move_branch, undo);
-		}
-		rc = 0;
-		goto out;
-	}
-	sn = next_session(&h);
-	ref = xasprintf("refs/belay/sessions/%u", sn);
-	label = revert ? xasprintf("revert of %s", spec) : xasprintf("rollback to before %s", spec);
-	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", checkpoint_kind_name(CP_BASELINE), "session", (int)sn, "cmd", label,
-			 "workspace", shadow_workspace(sh), "files", (int)git_index_entrycount(shadow_index(sh)));
-	if (record(sh, ref, &present, label, meta, &base, &err) < 0)
-		goto out;
-	if (!git_oid_equal(&present, &target) && restore_tree(sh, &present, &target, label, &rep, &err) < 0)
-		goto out;
-	if (nkept)
-		put_kept(sh, kept, nkept, sn, &base, &rep, &nput);
-	one = json_pack("{s:i, s:s, s:s, s:n, s:f, s:f}", "step", 1, "cmd", label, "before", git_oid_tostr_s(&base),
-			"after", "start", (double)time(NULL), "end", (double)time(NULL));
-	steps = json_array();
-	json_array_append_new(steps, one);
-	meta = json_pack("{s:s, s:i}", "kind", checkpoint_kind_name(CP_STEP), "session", (int)sn);
-	json_object_set_new(meta, "steps", steps);
-	if (record(sh, ref, &target, label, meta, &done, &err) < 0)
-		goto out;
-	printf("%s: %u file(s) written, %u removed", label, rep.written, rep.removed);
-	if (nput)
-		printf(", %zu ignored file%s restored", nput, nput == 1 ? "" : "s");
-	printf("\n");
-	for (size_t i = 0; i < rep.nrefused; i++)
-		printf("  not restored: %s\n", rep.refused[i]);
-	{
-		/* a command to copy: with -C unless the workspace is here */
-		char *here = realpath(".", NULL);
-
-		if (here && !strcmp(here, shadow_workspace(sh)))
-			printf("to undo it: belay rollback %u:1\n", sn);
-		else
-			printf("to undo it: belay rollback -C %s %u:1\n", shadow_workspace(sh), sn);
-		free(here);
-	}
-	undo = xasprintf("belay rollback %s", spec);
-	if (!revert)
-		check_branch(sh, &st->before, a->move_branch, undo);
-	rc = rep.nrefused ? 1 : 0;
-out:
-	shadow_unlock(sh);
-	if (err.len)
+	if (rc < 0 || rc == 2 || (rc == 1 && !r.session && !r.nothing)) {
 		warn("%s", err.data);
-	restore_report_release(&rep);
-	kept_release(&kl);
-	free(kept);
-	git_tree_free(tt);
-	history_release(&h);
+	} else if (r.nothing) {
+		printf("nothing to %s: the workspace is already as %s would make it\n", revert ? "revert" : "rollback",
+		       r.spec);
+	} else {
+		printf("%s %s: %u file(s) written, %u removed", revert ? "revert of" : "rollback to before", r.spec,
+		       r.written, r.removed);
+		if (r.kept_put)
+			printf(", %zu ignored file%s restored", r.kept_put, r.kept_put == 1 ? "" : "s");
+		printf("\n");
+		for (size_t i = 0; i < r.nrefused; i++)
+			printf("  not restored: %s\n", r.refused[i]);
+		{
+			/* a command to copy: with -C unless the workspace is here */
+			char *here = realpath(".", NULL);
+
+			if (here && !strcmp(here, shadow_workspace(sh)))
+				printf("to undo it: belay rollback %u:1\n", r.session);
+			else
+				printf("to undo it: belay rollback -C %s %u:1\n", shadow_workspace(sh), r.session);
+			free(here);
+		}
+	}
+	fputs(r.notes.len ? r.notes.data : "", stdout);
+	undo_result_release(&r);
 	buf_release(&err);
-	buf_release(&conflicts);
-	free(ref);
-	free(label);
-	free(spec);
-	free(undo);
-	return rc;
+	return rc < 0 ? 1 : rc;
 }
 
 /* belay gc: the sessions past the history the policy keeps (or --keep/--days) go, and what no one needs. */
@@ -675,7 +381,7 @@ static int do_gc(struct shadow *sh, const struct args *a)
 		days = (unsigned)a->days;
 	disk_usage(shadow_dir(sh), &before);
 	shadow_lock(sh);
-	rc = shadow_gc(sh, keep, days, wall_time(), a->dry, 1, &r, &err);
+	rc = shadow_gc(sh, keep, days, (double)time(NULL), a->dry, 1, &r, &err);
 	shadow_unlock(sh);
 	if (rc < 0) {
 		warn("gc of %s failed: %s", shadow_dir(sh), err.data);
