@@ -64,6 +64,9 @@ struct call {
 	/* why the call cannot change anything (a read-only openat2, an exec
 	 * of a file that does not exist), or NULL: let through unreported */
 	const char *no_effect;
+	/* ftruncate: the file was opened for writing, and that open judged,
+	 * before; the call is seen to keep what it cuts, not asked about again */
+	int judged_at_open;
 };
 
 void call_release(struct call *c);

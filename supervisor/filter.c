@@ -42,6 +42,7 @@ static const struct filter_rule rules[] = {
 	TRAP(openat2),            /* its flags are behind a pointer */
 	TRAP(creat),
 	TRAP(truncate),
+	TRAP(ftruncate), /* what it cuts of an ignored file is kept first */
 	TRAP(unlink),
 	TRAP(unlinkat),
 	TRAP(rmdir),

@@ -378,6 +378,25 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		}
 		return 0;
 	}
+	case __NR_ftruncate: {
+		char what[32], proc[64], *p;
+		struct stat st;
+
+		c->op = OP_TRUNCATE;
+		c->judged_at_open = 1;
+		snprintf(what, sizeof(what), "fd/%d", IARG(0));
+		p = read_link(t->tid, what);
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IARG(0));
+		/* a pipe, a memfd, a deleted file, or a file made longer: nothing is cut */
+		if (!p || p[0] != '/' || stat(proc, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink == 0 ||
+		    (int64_t)ARG(1) >= (int64_t)st.st_size) {
+			free(p);
+			c->no_effect = "nothing is cut";
+			return 0;
+		}
+		c->path = p;
+		return 0;
+	}
 	case __NR_truncate:
 		c->op = OP_TRUNCATE;
 		c->path = path_at(t, AT_FDCWD, ARG(0), 1);

@@ -739,7 +739,12 @@ static void handle_call(struct session *s, struct call *c)
 			st->files++;
 	}
 	seq = emit_call(s, c, step, by_agent);
-	if (guard_judge(s->guard, c, &d)) {
+	if (c->judged_at_open) {
+		/* ftruncate: its open for writing was judged */
+		d.verdict = VERDICT_ALLOW;
+		d.rule = "(opened for writing before)";
+		d.text = NULL;
+	} else if (guard_judge(s->guard, c, &d)) {
 		/* the fixed rules first: no policy and no grant changes them */
 	} else if (c->op == OP_MKDIR && c->path && !c->unreadable && lstat(c->path, &stbuf) == 0) {
 		/* "mkdir -p" tries every parent: one that exists fails with

@@ -127,4 +127,22 @@ check "the rollback says how to move the branch back" test -n "$hint"
 "$BELAY" ${hint#belay } >"$base/mv" 2>&1
 check "the hint moves the branch back" sh -c "grep -q 'moved' '$base/mv' && test \"\$(git log --format=%s -1)\" = init"
 
+# --- an ignored database cut short through its descriptor (ftruncate), a memfd left alone
+mkdir -p "$base/ws3" && cd "$base/ws3" || exit 1
+printf '*.db\n' >.gitignore && seq 1 3000 >app.db && cp app.db "$base/app.db.orig"
+"$BELAY" --headless --events "$base/ev3.jsonl" -- /usr/bin/python3 -c '
+import os
+f = open("app.db", "r+"); f.truncate(100); f.close()
+m = os.memfd_create("scratch"); os.ftruncate(m, 65536); os.ftruncate(m, 0)
+' >"$base/out3" 2>&1
+check_eq "ftruncate: the session ends well" 0 "$?"
+check "ftruncate: the database was cut" test "$(wc -c <app.db)" -eq 100
+check "ftruncate: the cut is an event naming the file" \
+	python3 "$ROOT/tests/scenario/events.py" "$base/ev3.jsonl" has "type=file op=truncate path~app.db"
+check "ftruncate: a memfd is not reported" \
+	python3 "$ROOT/tests/scenario/events.py" "$base/ev3.jsonl" none "type=file path~memfd"
+check "ftruncate: nothing is held" python3 "$ROOT/tests/scenario/events.py" "$base/ev3.jsonl" none "type=held"
+"$BELAY" rollback 1:1 >"$base/rb6" 2>&1
+check "ftruncate: rollback restores the ignored database byte for byte" cmp -s app.db "$base/app.db.orig"
+
 finish
