@@ -18,6 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "restore.h"
 #include "util.h"
 
 struct keeper {
@@ -324,34 +325,6 @@ void kept_release(struct kept_list *l)
 	memset(l, 0, sizeof(*l));
 }
 
-/* The directory that will hold rel, made as needed, never through a link. */
-static int make_parent_beneath(int ws_fd, const char *rel, const char **name)
-{
-	char *copy = xstrdup(rel), *part = copy, *slash;
-	int fd = dup(ws_fd);
-
-	while (fd >= 0 && (slash = strchr(part, '/'))) {
-		int sub;
-
-		*slash = 0;
-		if (!strcmp(part, "..") || !strcmp(part, ".") || !strcmp(part, ".git") || !*part) {
-			close(fd);
-			free(copy);
-			errno = EPERM;
-			return -1;
-		}
-		sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		if (sub < 0 && errno == ENOENT && mkdirat(fd, part, 0777) == 0)
-			sub = openat(fd, part, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-		close(fd);
-		fd = sub;
-		part = slash + 1;
-	}
-	*name = rel + (part - copy);
-	free(copy);
-	return fd;
-}
-
 int kept_put(int ws_fd, const struct kept *k, const char **why)
 {
 	static unsigned counter;
@@ -359,7 +332,7 @@ int kept_put(int ws_fd, const struct kept *k, const char **why)
 	char tmp[64];
 	int pfd, src, rc = -1;
 
-	pfd = make_parent_beneath(ws_fd, k->path, &name);
+	pfd = restore_open_parent(ws_fd, k->path, 1, &name);
 	if (pfd < 0) {
 		*why = errno == ELOOP || errno == ENOTDIR ? "a parent directory is a symbolic link or a file: not followed"
 							  : strerror(errno);

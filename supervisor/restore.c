@@ -80,13 +80,7 @@ static int same_as_dot_git(int dirfd, const char *name)
 	return fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) < 0 ? 0 : a.st_ino == b.st_ino && a.st_dev == b.st_dev;
 }
 
-/*
- * The directory that holds rel, opened without following links, made when
- * create is set.  *name is the last component.  Returns a descriptor, or
- * -1: errno ENOENT when a directory is missing, ELOOP/ENOTDIR when a part
- * is a link or a file.
- */
-static int open_parent(int root, const char *rel, int create, const char **name)
+int restore_open_parent(int root, const char *rel, int create, const char **name)
 {
 	char *copy = xstrdup(rel), *part = copy, *slash;
 	int fd = dup(root);
@@ -95,7 +89,7 @@ static int open_parent(int root, const char *rel, int create, const char **name)
 		int sub;
 
 		*slash = 0;
-		if (same_as_dot_git(fd, part)) {
+		if (!*part || !strcmp(part, ".") || !strcmp(part, "..") || same_as_dot_git(fd, part)) {
 			close(fd);
 			free(copy);
 			errno = EPERM;
@@ -228,7 +222,7 @@ static void prune_dirs(int root, const char *rel)
 		int fd;
 
 		*slash = 0;
-		fd = open_parent(root, p, 0, &name);
+		fd = restore_open_parent(root, p, 0, &name);
 		if (fd < 0 || unlinkat(fd, name, AT_REMOVEDIR) < 0) {
 			if (fd >= 0)
 				close(fd);
@@ -282,7 +276,7 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 			refuse(rep, p, "not a path inside the workspace");
 			continue;
 		}
-		fd = open_parent(root, p, 0, &name);
+		fd = restore_open_parent(root, p, 0, &name);
 		if (fd < 0) {
 			if (errno != ENOENT)
 				refuse(rep, p, "a parent directory is a symbolic link or a file: not followed");
@@ -322,7 +316,7 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
 		}
 		if (d->new_file.mode == GIT_FILEMODE_COMMIT)
 			continue;
-		fd = open_parent(root, p, 1, &name);
+		fd = restore_open_parent(root, p, 1, &name);
 		if (fd < 0) {
 			refuse(rep, p, errno == ELOOP || errno == ENOTDIR
 					       ? "a parent directory is a symbolic link or a file: not followed"

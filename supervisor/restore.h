@@ -54,4 +54,14 @@ int restore_resume(struct shadow *sh, struct buf *out, struct buf *err);
 int restore_revert_tree(struct shadow *sh, const git_oid *before, const git_oid *after, const git_oid *present,
 			git_oid *out, struct buf *conflicts, struct buf *err);
 
+/*
+ * The directory that holds rel (relative to the directory root), opened one
+ * component at a time without following links, never through ".", "..",
+ * an empty part or a name that is .git on this file system; made when
+ * create is set.  *name is the last component.  Returns a descriptor, or
+ * -1: errno ENOENT when a directory is missing, ELOOP/ENOTDIR when a part
+ * is a link or a file, EPERM for a part it refuses.
+ */
+int restore_open_parent(int root, const char *rel, int create, const char **name);
+
 #endif
