@@ -65,6 +65,7 @@ struct checkpoints {
 	struct attrib *at;
 	unsigned *with; /* the last step's, for its checkpoint_info */
 	int rescan;     /* the last scan failed: the next reads everything */
+	int scan_changed; /* files the last scan's tree changed from the head's; -1: not known */
 	void (*report)(int rc, const struct checkpoint_info *info, void *data);
 	void *report_data;
 	git_oid *xpar; /* bases of steps: parents of the next checkpoint, which keeps them */
@@ -97,6 +98,7 @@ struct checkpoints *checkpoints_new(struct loop *loop, const char *workspace, co
 	cp->loop = loop;
 	buf_init(&cp->err);
 	cp->keep_budget = o ? o->keep_budget : 0;
+	cp->scan_changed = -1;
 	cp->at = attrib_new();
 	cp->sh = shadow_open(workspace, o, err);
 	if (!cp->sh) {
@@ -262,6 +264,7 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 	if (rc == 0)
 		rc = shadow_write_tree_from(cp->sh, cp->have_head && !full ? &cp->head_tree : NULL, tree, &cp->err);
 	cp->rescan = rc < 0;
+	cp->scan_changed = rc == 0 ? shadow_last_changed(cp->sh) : -1;
 	return rc;
 }
 
@@ -317,8 +320,11 @@ static int commit(struct checkpoints *cp, enum checkpoint_kind kind, const git_o
 	if (rc < 0)
 		return -1;
 	cp->nxpar = 0;
-	info->changed = cp->have_head ? count_changes(cp, &cp->head_tree, tree)
-				      : (unsigned)git_index_entrycount(shadow_index(cp->sh));
+	info->changed = !cp->have_head ? (unsigned)git_index_entrycount(shadow_index(cp->sh))
+			: git_oid_equal(&cp->head_tree, tree) ? 0
+			: cp->scan_changed >= 0 ? (unsigned)cp->scan_changed
+						: count_changes(cp, &cp->head_tree, tree);
+	cp->scan_changed = -1;
 	info->kept = cp->kept;
 	cp->kept = 0;
 	cp->head = oid;
@@ -506,7 +512,13 @@ static void attribute(struct checkpoints *cp, struct pending *cur, const git_oid
 	if (tree_of(cp, &cur->before, &before_tree) < 0)
 		return;
 	if (!attrib_mixed(cp->at, cur->step)) {
-		cur->files = count_changes(cp, &before_tree, tree);
+		/* the usual case: the step began at the head, and the scan counted */
+		if (git_oid_equal(&before_tree, tree))
+			cur->files = 0;
+		else if (git_oid_equal(&cur->before, &cp->head) && cp->scan_changed >= 0)
+			cur->files = (unsigned)cp->scan_changed;
+		else
+			cur->files = count_changes(cp, &before_tree, tree);
 		return;
 	}
 	if (attrib_split(cp->at, cur->step, shadow_repo(cp->sh), &before_tree, tree, &sp, &cp->err) < 0)
@@ -541,6 +553,7 @@ static int take(struct checkpoints *cp, enum checkpoint_kind kind, struct pendin
 	int rc = 0;
 
 	buf_reset(&cp->err);
+	cp->scan_changed = -1;
 	watch_drain(cp->w);
 	/* nothing changed (a restore beside us would have made paths dirty):
 	 * no lock, no scan; this is every step of a build or an exec loop */

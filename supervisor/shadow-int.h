@@ -22,6 +22,7 @@ struct shadow {
 	int lock_fd, locked;
 	uint64_t max_size;
 	unsigned history, history_days;
+	int last_changed; /* files the last incremental tree changed; -1: not known */
 	char **keep;
 	size_t nkeep;
 	struct shadow_report report;

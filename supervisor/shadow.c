@@ -226,6 +226,7 @@ struct shadow *shadow_open(const char *workspace, const struct shadow_opts *o, s
 	git_setup();
 	buf_init(&text);
 	sh->lock_fd = -1;
+	sh->last_changed = -1;
 	if (!real) {
 		buf_addf(err, "cannot use workspace '%s': %s", workspace, strerror(errno));
 		goto fail;

@@ -111,6 +111,8 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err);
  * and the index stays in memory until shadow_flush_index().
  */
 int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err);
+/* How many files the last shadow_write_tree_from() changed; -1 when it wrote the tree whole. */
+int shadow_last_changed(const struct shadow *sh);
 /*
  * The tree base (NULL: empty) with these file updates (each path a file or
  * link, upserted or removed; reordered here) written, its id in out.

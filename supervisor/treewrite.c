@@ -41,6 +41,7 @@ static int tentry_cmp(const void *pa, const void *pb);
 
 struct tree_out {
 	struct shadow *sh;
+	unsigned changed;   /* files (blobs, links) that differ from the base */
 	struct buf *objs;   /* serialised trees waiting to be written */
 	size_t nobjs;
 };
@@ -166,6 +167,8 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			;
 		if (direct && direct->action == GIT_TREE_UPDATE_UPSERT) {
 			/* a file (or link) here now, whatever was below it before */
+			if (k == ne || e[k].mode != direct->filemode || !git_oid_equal(&e[k].id, &direct->id))
+				o->changed += k < ne && e[k].mode == GIT_FILEMODE_TREE ? 1 + shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			if (k == ne) {
 				e = xgrow(e, &cap, ne + 1, sizeof(*e));
 				e[ne++].name = xstrdup(name);
@@ -182,6 +185,10 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			if (k < ne && e[k].mode == GIT_FILEMODE_TREE && !direct &&
 			    git_tree_lookup(&sub, o->sh->repo, &e[k].id) < 0)
 				rc = -1;
+			/* removed as a whole (gone, or a file that became a directory):
+			 * all it held went; what is below it now is counted as new */
+			if (direct && k < ne)
+				o->changed += e[k].mode == GIT_FILEMODE_TREE ? shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			if (rc == 0)
 				rc = build_tree(o, sub, subprefix, up + i, j - i, &id, &sub_empty);
 			git_tree_free(sub);
@@ -199,6 +206,7 @@ static int build_tree(struct tree_out *o, git_tree *base, const char *prefix, co
 			}
 		} else if (k < ne) {
 			/* removed */
+			o->changed += e[k].mode == GIT_FILEMODE_TREE ? shadow_tree_files(o->sh->repo, &e[k].id) : 1;
 			free(e[k].name);
 			e[k] = e[--ne];
 		}
@@ -337,6 +345,7 @@ static int apply_updates(struct shadow *sh, const git_oid *base_oid, git_tree_up
 	nup = k;
 	if (build_tree(&o, base, "", up, nup, out, &empty) == 0) {
 		rc = store_trees(sh, &o, err) < 0 ? -1 : 0;
+		sh->last_changed = (int)o.changed;
 	}
 	tree_out_release(&o);
 	git_tree_free(base);
@@ -417,10 +426,16 @@ int shadow_write_tree(struct shadow *sh, git_oid *tree, struct buf *err)
 	return shadow_flush_index(sh, err);
 }
 
+int shadow_last_changed(const struct shadow *sh)
+{
+	return sh->last_changed;
+}
+
 int shadow_write_tree_from(struct shadow *sh, const git_oid *base, git_oid *tree, struct buf *err)
 {
 	int rc = 1;
 
+	sh->last_changed = -1;
 	if (base && !sh->touched_all)
 		rc = tree_updated(sh, base, tree, err);
 	if (rc < 0)

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "../../supervisor/buf.h"
+#include "../../supervisor/history.h"
 #include "../../supervisor/restore.h"
 #include "../../supervisor/shadow.h"
 #include "../../supervisor/util.h"
@@ -235,7 +236,41 @@ static void checkpoint_paths(struct shadow *sh, const git_oid *prev, git_oid *tr
 	if (shadow_scan_paths(sh, dirty, sizeof(dirty) / sizeof(dirty[0]), &err) < 0 ||
 	    shadow_write_tree_from(sh, prev, tree, &err) < 0)
 		fail_msg("incremental checkpoint: %s", err.data);
+	/* the count the tree writer keeps is the count a diff of the trees gives */
+	if (prev && shadow_last_changed(sh) >= 0 &&
+	    (unsigned)shadow_last_changed(sh) != history_count_changes(shadow_repo(sh), prev, tree))
+		fail_msg("the tree writer counted %d changed files, a diff of the trees %u", shadow_last_changed(sh),
+			 history_count_changes(shadow_repo(sh), prev, tree));
 	buf_release(&err);
+}
+
+/* A directory removed whole, a file that became a directory: counted as a diff counts them. */
+static void test_incremental_counts(void **state)
+{
+	char st[256];
+	char *ws = fresh(st, sizeof(st));
+	struct shadow *sh = open_shadow(ws, st);
+	char *const paths[] = { "d1", "d1/x", "d1/y", "d1/sub/z", "f", "f/inner" };
+	struct buf err = BUF_INIT;
+	git_oid t0, t1;
+	char *cmd;
+
+	(void)state;
+	cmd = xasprintf("cd '%s' && mkdir -p d1/sub && echo x >d1/x && echo y >d1/y && echo z >d1/sub/z && echo f >f", ws);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	checkpoint(sh, &t0);
+	cmd = xasprintf("cd '%s' && rm -rf d1 f && mkdir f && echo i >f/inner", ws);
+	assert_int_equal(system(cmd), 0);
+	free(cmd);
+	if (shadow_scan_paths(sh, paths, 6, &err) < 0 || shadow_write_tree_from(sh, &t0, &t1, &err) < 0)
+		fail_msg("checkpoint: %s", err.data);
+	/* d1/x, d1/y, d1/sub/z gone; f gone, f/inner new */
+	assert_int_equal(history_count_changes(shadow_repo(sh), &t0, &t1), 5);
+	assert_int_equal(shadow_last_changed(sh), 5);
+	buf_release(&err);
+	shadow_free(sh);
+	free(ws);
 }
 
 static void test_rollback_to_every_checkpoint(void **state)
@@ -731,6 +766,7 @@ static void test_big_and_nested_skipped(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_incremental_counts),
 		cmocka_unit_test(test_rollback_to_every_checkpoint),
 		cmocka_unit_test(test_user_git_untouched),
 		cmocka_unit_test(test_swapped_symlink_not_followed),
