@@ -35,6 +35,12 @@ int notify_receive(struct notify *n, struct call *c);
 int notify_allow(struct notify *n, uint64_t id);
 /* Fail the call with err (EACCES, EPERM), without running it. */
 int notify_deny(struct notify *n, uint64_t id, int err);
+/*
+ * Write text (one line, its control characters made visible) to the
+ * standard error of process pid, as the process would: into its pipe, its
+ * file (appended) or its terminal.  Never blocks; nothing when it cannot.
+ */
+void notify_tell(pid_t pid, const char *text);
 /* True while the call still waits for an answer. */
 int notify_pending(struct notify *n, uint64_t id);
 

@@ -88,6 +88,8 @@ struct session {
 	struct notify *notify;
 	struct loop_fd *notify_h;
 	struct steps *steps;
+	char *told;        /* the last denial told to a process (tell_denied) */
+	pid_t told_pid;
 	int agent_started; /* the agent's own exec was seen */
 	int launcher;      /* the agent's program is a launcher: its first child is the agent */
 	unsigned unit;     /* the step being emitted */
@@ -202,6 +204,7 @@ void session_free(struct session *s)
 	free(s->held);
 	notify_free(s->notify); /* held calls fail (ENOSYS) */
 	steps_free(s->steps);
+	free(s->told);
 	guard_free(s->guard);
 	sandbox_free(s->sandbox);
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
@@ -590,6 +593,40 @@ static void reply(struct session *s, const struct call *c, int allow)
 		notify_deny(s->notify, c->id, EACCES);
 }
 
+/*
+ * A denied call's process learns why on its standard error, so that a
+ * tool's output carries it to the agent: "belay: git push origin main
+ * denied (policies/default.rules:74); ask the user to allow it".  Not the
+ * agent process itself: its terminal is its screen.
+ */
+static void tell_denied(struct session *s, const struct call *c, int by_agent, enum decider by, const char *rule)
+{
+	char *what, *text;
+
+	if (by_agent || by == DECIDED_GONE || by == DECIDED_SESSION_END)
+		return;
+	what = call_describe(c);
+	if (strlen(what) > 120)
+		strcpy(what + 117, "...");
+	if (by == DECIDED_USER)
+		text = xasprintf("belay: %s denied by the user%s%s%s; do not try it another way, ask them", what,
+				 rule ? " (it asked: " : "", rule ? rule : "", rule ? ")" : "");
+	else if (by == DECIDED_TIMEOUT)
+		text = xasprintf("belay: %s denied: nobody answered in time (%s); ask the user to allow it", what,
+				 rule ? rule : "it asks");
+	else
+		text = xasprintf("belay: %s denied (%s); ask the user to allow it", what, rule ? rule : "policy");
+	/* a shell tries each $PATH entry: one line for the same denial */
+	if (c->pid != s->told_pid || !s->told || strcmp(s->told, text)) {
+		notify_tell(c->pid, text);
+		free(s->told);
+		s->told = xstrdup(text);
+		s->told_pid = c->pid;
+	}
+	free(text);
+	free(what);
+}
+
 static void sweep(struct loop *loop, void *data);
 static void arm_answer_timer(struct session *s);
 
@@ -776,6 +813,8 @@ static void handle_call(struct session *s, struct call *c)
 		hold(s, c, step, by_agent, seq, d.rule);
 		return;
 	}
+	if (d.verdict == VERDICT_DENY)
+		tell_denied(s, c, by_agent, DECIDED_RULE, d.rule);
 	reply(s, c, d.verdict == VERDICT_ALLOW);
 	if (d.verdict == VERDICT_DENY && step)
 		steps_get(s->steps, step)->denied++;
@@ -854,6 +893,8 @@ int session_answer(struct session *s, unsigned n, enum answer a, enum decider by
 	}
 	if (a != ANSWER_DENY)
 		write_ahead(s, &h->call, h->pub.step);
+	else
+		tell_denied(s, &h->call, h->pub.by_agent, by, h->pub.rule);
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;

@@ -161,4 +161,17 @@ check "belay killed with SIGKILL while a call is held: the call did not happen" 
 check "(and the agent died with belay)" dead "$(cat "$WS/agent.pid")"
 rm -f /etc/belay-kill-test
 
+# --- a denied process learns why on its own stderr; the agent's terminal does not get it
+cd "$WS/repo"
+run reason -- sh -c 'git push origin topic 2>"$0/push.err"; git push origin topic 2>&1 | cat >"$0/push.pipe"; python3 -c "open(\"/etc/belay-reason-test\", \"w\")" 2>"$0/py.err"; echo x >/etc/belay-reason-agent; echo end' "$T"
+check "a denied tool's captured stderr says why, and what to do" \
+	grep -q '^belay: git push origin topic denied: nobody answered in time (policies/default.rules:[0-9]*); ask the user to allow it$' "$T/push.err"
+check "… before the tool's own error" sh -c "head -1 '$T/push.err' | grep -q '^belay: '"
+check_eq "… once, though the shell tries each \$PATH entry" 1 "$(grep -c '^belay: ' "$T/push.pipe")"
+check "a file open denied: the reason comes before python's traceback in the file" \
+	sh -c "head -1 '$T/py.err' | grep -q '^belay: create /etc/belay-reason-test denied'"
+check "the agent process's own denial is not written on its terminal" \
+	sh -c "! grep -q 'belay: create /etc/belay-reason-agent' '$T/reason.out'"
+check "nothing was written" sh -c "! test -e /etc/belay-reason-test && ! test -e /etc/belay-reason-agent"
+
 finish
