@@ -11,7 +11,9 @@ static const char *const op_names[OP__COUNT] = {
 	[OP_EXEC] = "exec",       [OP_OPEN] = "write",     [OP_CREATE] = "create",
 	[OP_TRUNCATE] = "truncate", [OP_UNLINK] = "delete", [OP_RMDIR] = "rmdir",
 	[OP_RENAME] = "rename",   [OP_LINK] = "link",      [OP_SYMLINK] = "symlink",
-	[OP_MKDIR] = "mkdir",     [OP_CHMOD] = "chmod",    [OP_CONNECT] = "connect",
+	[OP_MKDIR] = "mkdir",     [OP_CHMOD] = "chmod",    [OP_CHOWN] = "chown",
+	[OP_TIMES] = "times",     [OP_XATTR] = "xattr",    [OP_MKNOD] = "mknod",
+	[OP_CONNECT] = "connect",
 };
 
 static const char *const kind_names[KIND__COUNT] = { "exec", "write", "delete", "connect" };

@@ -23,7 +23,11 @@ enum call_op {
 	OP_SYMLINK,  /* path2 is a new symbolic link whose text is target */
 	OP_MKDIR,
 	OP_CHMOD,
-	OP_CONNECT,
+	OP_CHOWN,    /* owner or group */
+	OP_TIMES,    /* access or modification times */
+	OP_XATTR,    /* an extended attribute set or removed */
+	OP_MKNOD,    /* a device, fifo or socket file made */
+	OP_CONNECT,  /* also a send to an address (sendto, sendmsg) */
 	OP__COUNT
 };
 

@@ -256,7 +256,7 @@ void event_to_json(const struct event *ev, struct buf *out)
 					json_array_append_new(a, json_string(rename_names[i]));
 			json_object_set_new(o, "flags", a);
 		}
-		if (c->op == OP_CREATE || c->op == OP_MKDIR || c->op == OP_CHMOD) {
+		if (c->op == OP_CREATE || c->op == OP_MKDIR || c->op == OP_CHMOD || c->op == OP_MKNOD) {
 			char mode[16];
 
 			snprintf(mode, sizeof(mode), "%04o", c->mode & 07777);

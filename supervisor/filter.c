@@ -32,6 +32,7 @@
 #define TRAP(nr) ROW(nr, FILTER_TRAP, 0, 0)
 #define TRAP_IF_WRITE(nr, arg) ROW(nr, FILTER_TRAP_IF_WRITE, arg, 0)
 #define DENY(nr, err) ROW(nr, FILTER_DENY, 0, err)
+#define TRAP_IF_SET(nr, arg) ROW(nr, FILTER_TRAP_IF_SET, arg, 0)
 #define DENY_IF(nr, arg, vkind, value, err) { __NR_##nr, #nr, FILTER_DENY_IF_ARG, arg, err, vkind, value }
 
 static const struct filter_rule rules[] = {
@@ -59,6 +60,33 @@ static const struct filter_rule rules[] = {
 	TRAP(fchmodat),
 	TRAP(fchmodat2),
 	TRAP(connect),
+	/* a datagram (or TCP fast open) to an address is a connection to it;
+	 * send() on a connected socket has none and is not seen */
+	TRAP_IF_SET(sendto, 4),
+	TRAP(sendmsg), /* its address is behind a pointer */
+	TRAP(sendmmsg),
+	/* what a file is, besides its bytes: judged as writes to it (the
+	 * descriptor forms too: a file opened for reading can be chmod'ed) */
+	TRAP(fchmod),
+	TRAP(chown),
+	TRAP(lchown),
+	TRAP(fchown),
+	TRAP(fchownat),
+	TRAP(utime),
+	TRAP(utimes),
+	TRAP(futimesat),
+	TRAP(utimensat),
+	TRAP(setxattr),
+	TRAP(lsetxattr),
+	TRAP(fsetxattr),
+	TRAP(removexattr),
+	TRAP(lremovexattr),
+	TRAP(fremovexattr),
+	TRAP(mknod),
+	TRAP(mknodat),
+	/* opens a file by its handle, past every path and name: no policy
+	 * words for it; refused */
+	DENY(open_by_handle_at, EPERM),
 	/* io_uring runs opens, connects and unlinks without seccomp seeing
 	 * them; ENOSYS makes libraries fall back to the calls above */
 	DENY(io_uring_setup, ENOSYS),
@@ -116,7 +144,7 @@ static unsigned row_value(const struct filter_rule *r)
 
 void filter_build(struct sock_fprog *prog)
 {
-	size_t max = 6 + ARRAY_SIZE(rules) * 5 + 1, n = 0;
+	size_t max = 6 + ARRAY_SIZE(rules) * 7 + 1, n = 0;
 	struct sock_filter *f = xcalloc(max, sizeof(*f));
 
 	/* the architecture first: numbers mean nothing without it */
@@ -147,6 +175,19 @@ void filter_build(struct sock_fprog *prog)
 			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
 			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 			break;
+		case FILTER_TRAP_IF_SET: {
+			unsigned off = offsetof(struct seccomp_data, args) + (unsigned)r->arg * sizeof(__u64);
+
+			/* a pointer is NULL when both its halves are 0 */
+			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)r->nr, 0, 6);
+			f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, off);
+			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 2);
+			f[n++] = STMT(BPF_LD | BPF_W | BPF_ABS, off + 4);
+			f[n++] = JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 1, 0);
+			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_USER_NOTIF);
+			f[n++] = STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+			break;
+		}
 		case FILTER_DENY_IF_ARG:
 			/* the number goes back in the accumulator when the
 			 * argument does not match: the next row compares it */

@@ -19,6 +19,7 @@ enum filter_action {
 	FILTER_TRAP_IF_WRITE, /* notify when the flags argument asks for writing */
 	FILTER_DENY,          /* fail with err, never run */
 	FILTER_DENY_IF_ARG,   /* fail with err when argument arg equals the value */
+	FILTER_TRAP_IF_SET,   /* notify when argument arg (a pointer) is not NULL */
 };
 
 /* What a FILTER_DENY_IF_ARG row compares its argument with. */

@@ -332,6 +332,49 @@ static enum call_op open_op(const char *path, int flags)
 #define ARG(i) (req->data.args[i])
 #define IARG(i) ((int)(int32_t)req->data.args[i])
 
+/* The file a descriptor stands for: c->path, or no_effect for a pipe, a socket, a memfd. */
+static int fd_path(struct target *t, int fd, struct call *c)
+{
+	char what[32], *p;
+
+	snprintf(what, sizeof(what), "fd/%d", fd);
+	p = read_link(t->tid, what);
+	if (!p || p[0] != '/') {
+		free(p);
+		c->no_effect = "not a file in a folder";
+		return 0;
+	}
+	c->path = p;
+	return 0;
+}
+
+/* (dirfd, path) as the *at calls take them; a NULL path (utimensat) is the descriptor. */
+static int at_or_fd(struct target *t, int dirfd, uint64_t path, int follow, struct call *c)
+{
+	if (!path)
+		return fd_path(t, dirfd, c);
+	c->path = path_at(t, dirfd, path, follow);
+	return c->path ? 0 : -1;
+}
+
+static int decode_connect_addr(struct target *t, struct call *c, const char *sa, size_t len);
+
+/* A send to the address at addr (len bytes): a connection to it; none: a connected socket's. */
+static int sent_to(struct target *t, uint64_t addr, size_t len, struct call *c)
+{
+	char sa[128];
+
+	c->op = OP_CONNECT;
+	if (!addr || !len) {
+		c->no_effect = "a send on a connected socket";
+		return 0;
+	}
+	len = MIN(len, sizeof(sa));
+	if (mem_read(t, addr, sa, len) < 0)
+		return -1;
+	return decode_connect_addr(t, c, sa, len);
+}
+
 static int decode_args(struct target *t, const struct seccomp_notif *req, struct call *c)
 {
 	int nr = req->data.nr;
@@ -503,6 +546,79 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		c->flags = nr == __NR_fchmodat2 ? IARG(3) : 0;
 		c->path = path_at(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW));
 		return c->path ? 0 : -1;
+	case __NR_fchmod:
+		c->op = OP_CHMOD;
+		c->mode = (unsigned)ARG(1);
+		return fd_path(t, IARG(0), c);
+	case __NR_chown:
+	case __NR_lchown:
+		c->op = OP_CHOWN;
+		c->path = path_at(t, AT_FDCWD, ARG(0), nr == __NR_chown);
+		return c->path ? 0 : -1;
+	case __NR_fchown:
+		c->op = OP_CHOWN;
+		return fd_path(t, IARG(0), c);
+	case __NR_fchownat:
+		c->op = OP_CHOWN;
+		c->flags = IARG(4);
+		return at_or_fd(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW), c);
+	case __NR_utime:
+	case __NR_utimes:
+		c->op = OP_TIMES;
+		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
+		return c->path ? 0 : -1;
+	case __NR_futimesat:
+		c->op = OP_TIMES;
+		return at_or_fd(t, IARG(0), ARG(1), 1, c);
+	case __NR_utimensat:
+		c->op = OP_TIMES;
+		c->flags = IARG(3);
+		/* a NULL path: futimens, the descriptor itself */
+		return at_or_fd(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW), c);
+	case __NR_setxattr:
+	case __NR_lsetxattr:
+	case __NR_removexattr:
+	case __NR_lremovexattr:
+		c->op = OP_XATTR;
+		c->path = path_at(t, AT_FDCWD, ARG(0), nr == __NR_setxattr || nr == __NR_removexattr);
+		return c->path ? 0 : -1;
+	case __NR_fsetxattr:
+	case __NR_fremovexattr:
+		c->op = OP_XATTR;
+		return fd_path(t, IARG(0), c);
+	case __NR_mknod:
+	case __NR_mknodat:
+		c->op = OP_MKNOD;
+		c->mode = (unsigned)(nr == __NR_mknod ? ARG(1) : ARG(2));
+		c->path = nr == __NR_mknod ? path_at(t, AT_FDCWD, ARG(0), 0) : path_at(t, IARG(0), ARG(1), 0);
+		return c->path ? 0 : -1;
+	case __NR_sendto:
+		return sent_to(t, ARG(4), (size_t)ARG(5), c);
+	case __NR_sendmsg:
+	case __NR_sendmmsg: {
+		/* the first message's address (sendmmsg: the first that has one) */
+		size_t count = nr == __NR_sendmsg ? 1 : MIN((size_t)ARG(2), 64);
+		size_t stride = nr == __NR_sendmsg ? sizeof(struct msghdr) : sizeof(struct mmsghdr);
+		uint64_t first = 0;
+		size_t first_len = 0;
+
+		for (size_t i = 0; i < count; i++) {
+			struct msghdr m;
+
+			if (mem_read(t, ARG(1) + i * stride, &m, sizeof(m)) < 0)
+				return -1;
+			if (!m.msg_name || !m.msg_namelen)
+				continue;
+			if (!first) {
+				first = (uint64_t)(uintptr_t)m.msg_name;
+				first_len = m.msg_namelen;
+			} else if ((uint64_t)(uintptr_t)m.msg_name != first || m.msg_namelen != first_len) {
+				/* several addresses in one call: judged as the first, the rest unknown */
+				c->unreadable = "messages to several addresses";
+			}
+		}
+		return sent_to(t, first, first_len, c);
+	}
 	case __NR_connect: {
 		char sa[128];
 		size_t len = MIN((size_t)ARG(2), sizeof(sa));
@@ -510,22 +626,27 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		c->op = OP_CONNECT;
 		if (mem_read(t, ARG(1), sa, len) < 0)
 			return -1;
-		decode_sockaddr(sa, len, &c->addr);
-		if (c->addr.family == AF_UNIX && c->addr.host[0] &&
-		    sa[offsetof(struct sockaddr_un, sun_path)] != '\0') {
-			/* a socket file: named as the kernel will find it,
-			 * relative to the cwd and through links */
-			char *abs = resolve(t, AT_FDCWD, c->addr.host, 1);
-
-			if (!abs)
-				return -1;
-			free(c->addr.host);
-			c->addr.host = proc_self_out(t, abs);
-		}
-		return 0;
+		return decode_connect_addr(t, c, sa, len);
 	}
 	}
 	return -1;
+}
+
+static int decode_connect_addr(struct target *t, struct call *c, const char *sa, size_t len)
+{
+	decode_sockaddr(sa, len, &c->addr);
+	if (c->addr.family == AF_UNIX && c->addr.host && c->addr.host[0] &&
+	    len > offsetof(struct sockaddr_un, sun_path) && sa[offsetof(struct sockaddr_un, sun_path)] != '\0') {
+		/* a socket file: named as the kernel will find it,
+		 * relative to the cwd and through links */
+		char *abs = resolve(t, AT_FDCWD, c->addr.host, 1);
+
+		if (!abs)
+			return -1;
+		free(c->addr.host);
+		c->addr.host = proc_self_out(t, abs);
+	}
+	return 0;
 }
 
 int notify_receive(struct notify *n, struct call *c)

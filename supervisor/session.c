@@ -19,6 +19,7 @@
 #include "session.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -32,6 +33,7 @@
 #include <stdio.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
 #include "buf.h"
 #include "dirs.h"
@@ -439,10 +441,7 @@ struct child_setup {
 static int child_intercept(void *data)
 {
 	const struct child_setup *cs = data;
-	char byte = 'L', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	char ack;
 	int fd, e;
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
@@ -454,34 +453,40 @@ static int child_intercept(void *data)
 	if (fd < 0)
 		return -fd;
 	/* careful: from here until the exec, no call the filter traps may
-	 * run (nobody holds the listener yet); sendmsg and close are safe */
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(SPAWN_PASS_FD, &msg, MSG_NOSIGNAL) != 1)
+	 * run (nobody holds the listener yet; sendmsg is trapped): the parent
+	 * takes the listener with pidfd_getfd, told its number by a write,
+	 * and says when it has it; write, read and close are not trapped */
+	if (write(SPAWN_PASS_FD, &fd, sizeof(fd)) != (ssize_t)sizeof(fd))
+		return errno ? errno : EPIPE;
+	if (read(SPAWN_PASS_FD, &ack, 1) != 1)
 		return errno ? errno : EPIPE;
 	close(fd); /* the agent must never keep its own listener */
 	close(SPAWN_PASS_FD);
 	return 0;
 }
 
-/* The listener from the child, or -1 (it failed before sending it). */
-static int receive_listener(int sock)
+/* The listener, taken from the child pid (pidfd_getfd), or -1 (it failed before it had one). */
+static int receive_listener(int sock, pid_t pid)
 {
-	char byte, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &byte, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
 	struct pollfd p = { sock, POLLIN, 0 };
-	struct cmsghdr *cm;
-	int fd;
+	int num, pidfd, fd;
+	char ack = 'L';
 
-	if (poll(&p, 1, HANDOVER_MS) <= 0 || recvmsg(sock, &msg, MSG_CMSG_CLOEXEC) != 1)
+	if (poll(&p, 1, HANDOVER_MS) <= 0 || read(sock, &num, sizeof(num)) != (ssize_t)sizeof(num))
 		return -1;
-	cm = CMSG_FIRSTHDR(&msg);
-	if (!cm || cm->cmsg_type != SCM_RIGHTS)
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0)
 		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
+	close(pidfd);
+	if (fd < 0)
+		return -1;
+	fcntl(fd, F_SETFD, FD_CLOEXEC);
+	/* the child closes its copy and goes on to the exec */
+	if (write(sock, &ack, 1) != 1) {
+		close(fd);
+		return -1;
+	}
 	return fd;
 }
 
@@ -1056,7 +1061,7 @@ int session_start(struct session *s)
 
 		close(sp[1]);
 		sp[1] = -1;
-		fd = receive_listener(sp[0]);
+		fd = receive_listener(sp[0], r.pid);
 		if (fd < 0 || !(s->notify = notify_new(fd))) {
 			/* fail closed: the reason is on the error pipe */
 			struct spawn_error se = { SPAWN_STAGE_SETUP, ETIMEDOUT };

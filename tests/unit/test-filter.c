@@ -38,32 +38,27 @@
 
 static char dir[] = "/tmp/belay-filter.XXXXXX";
 
+/* As belay does: the number by a write (sendmsg is trapped), the descriptor by pidfd_getfd. */
 static void send_fd(int sock, int fd)
 {
-	char data = 'L', cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &data, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm = CMSG_FIRSTHDR(&msg);
+	char ack;
 
-	cm->cmsg_level = SOL_SOCKET;
-	cm->cmsg_type = SCM_RIGHTS;
-	cm->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(cm), &fd, sizeof(int));
-	if (sendmsg(sock, &msg, 0) != 1)
+	if (write(sock, &fd, sizeof(fd)) != (ssize_t)sizeof(fd) || read(sock, &ack, 1) != 1)
 		_exit(90);
 }
 
-static int recv_fd(int sock)
+static int recv_fd(int sock, pid_t pid)
 {
-	char data, cbuf[CMSG_SPACE(sizeof(int))];
-	struct iovec iov = { &data, 1 };
-	struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
-	struct cmsghdr *cm;
-	int fd;
+	int num, pidfd, fd;
 
-	if (recvmsg(sock, &msg, 0) != 1 || !(cm = CMSG_FIRSTHDR(&msg)))
+	if (read(sock, &num, sizeof(num)) != (ssize_t)sizeof(num))
 		return -1;
-	memcpy(&fd, CMSG_DATA(cm), sizeof(int));
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	fd = pidfd >= 0 ? (int)syscall(SYS_pidfd_getfd, pidfd, num, 0) : -1;
+	if (pidfd >= 0)
+		close(pidfd);
+	if (write(sock, "L", 1) != 1)
+		return -1;
 	return fd;
 }
 
@@ -110,7 +105,7 @@ static int supervise(child_fn fn, struct seen *s, int deny_nr, int deny_err, int
 	}
 	close(sp[1]);
 	filter_free(&prog);
-	n = notify_new(recv_fd(sp[0]));
+	n = notify_new(recv_fd(sp[0], pid));
 	close(sp[0]);
 	assert_non_null(n);
 	memset(s, 0, sizeof(*s));
@@ -217,6 +212,43 @@ static void child_all(void)
 	s = socket(AF_INET, SOCK_STREAM, 0);
 	syscall(__NR_connect, s, &sin, sizeof(sin));
 	close(s);
+	/* a datagram to an address is seen; one on a connected socket is not */
+	s = socket(AF_INET, SOCK_DGRAM, 0);
+	syscall(__NR_sendto, s, "x", 1, 0, &sin, sizeof(sin));
+	syscall(__NR_connect, s, &sin, sizeof(sin));
+	syscall(__NR_sendto, s, "x", 1, 0, NULL, 0);
+	close(s);
+	/* what a file is, besides its bytes */
+	fd = (int)syscall(__NR_open, a, O_RDONLY);
+	syscall(__NR_fchown, fd, getuid(), getgid());
+	syscall(__NR_fsetxattr, fd, "user.belay", "1", 1, 0);
+	close(fd);
+	syscall(__NR_utimensat, AT_FDCWD, a, NULL, 0);
+	syscall(__NR_utime, a, NULL);
+	syscall(__NR_utimes, a, NULL);
+	syscall(__NR_futimesat, AT_FDCWD, a, NULL);
+	syscall(__NR_chown, a, getuid(), getgid());
+	syscall(__NR_lchown, a, getuid(), getgid());
+	syscall(__NR_fchownat, AT_FDCWD, a, getuid(), getgid(), 0);
+	syscall(__NR_setxattr, a, "user.belay", "1", 1, 0);
+	syscall(__NR_lsetxattr, a, "user.belay", "1", 1, 0);
+	syscall(__NR_removexattr, a, "user.belay");
+	syscall(__NR_lremovexattr, a, "user.belay");
+	fd = (int)syscall(__NR_open, a, O_RDONLY);
+	syscall(__NR_fremovexattr, fd, "user.belay");
+	close(fd);
+	syscall(__NR_mknod, b, S_IFIFO | 0644, 0);
+	syscall(__NR_mknodat, AT_FDCWD, b, S_IFIFO | 0644, 0);
+	{
+		struct iovec iov = { "x", 1 };
+		struct msghdr mh = { .msg_name = &sin, .msg_namelen = sizeof(sin), .msg_iov = &iov, .msg_iovlen = 1 };
+		struct mmsghdr mm = { .msg_hdr = mh };
+
+		s = socket(AF_INET, SOCK_DGRAM, 0);
+		syscall(__NR_sendmsg, s, &mh, 0);
+		syscall(__NR_sendmmsg, s, &mm, 1, 0);
+		close(s);
+	}
 	/* denied without a notification */
 	if (syscall(__NR_io_uring_setup, 1, NULL) != -1 || errno != ENOSYS)
 		_exit(10);
@@ -231,7 +263,8 @@ static void test_every_call(void **state)
 		__NR_open, __NR_openat, __NR_openat2, __NR_creat, __NR_truncate, __NR_mkdir, __NR_mkdirat,
 		__NR_rmdir, __NR_chmod, __NR_fchmodat, __NR_fchmodat2, __NR_link, __NR_linkat, __NR_unlink,
 		__NR_symlink, __NR_unlinkat, __NR_symlinkat, __NR_rename, __NR_renameat, __NR_renameat2,
-		__NR_connect, __NR_ftruncate,
+		__NR_connect, __NR_ftruncate, __NR_fchmod, __NR_fchown, __NR_utimensat, __NR_fsetxattr, __NR_mknod,
+		__NR_sendto,
 	};
 	struct seen s;
 	size_t n;
@@ -243,8 +276,21 @@ static void test_every_call(void **state)
 		if (!count(&s, trapped[i]))
 			fail_msg("system call %d was not seen", trapped[i]);
 	}
-	/* the read-only opens, fstat, fchmod, getpid: not seen */
-	assert_int_equal(count(&s, __NR_fstat) + count(&s, __NR_fchmod) + count(&s, __NR_getpid), 0);
+	/* the read-only opens, fstat, getpid, a send without an address: not seen */
+	assert_int_equal(count(&s, __NR_fstat) + count(&s, __NR_getpid), 0);
+	assert_int_equal(count(&s, __NR_sendto), 1); /* the one with an address */
+	for (int i = 0; i < s.n; i++) {
+		/* a send to an address is a connection to it; a descriptor's call names its file */
+		if (s.nr[i] == __NR_sendto || s.nr[i] == __NR_sendmsg || s.nr[i] == __NR_sendmmsg) {
+			assert_int_equal(s.op[i], OP_CONNECT);
+			assert_string_equal(s.host[i], "127.0.0.1");
+			assert_int_equal(s.port[i], 9);
+		}
+		if (s.nr[i] == __NR_fchown || s.nr[i] == __NR_fremovexattr || s.nr[i] == __NR_fchmod) {
+			assert_non_null(s.path[i]);
+			assert_string_equal(strrchr(s.path[i], '/'), "/a");
+		}
+	}
 	assert_int_equal(count(&s, __NR_open), 1);   /* the write, not the read */
 	assert_int_equal(count(&s, __NR_openat), 1); /* O_RDWR, not O_RDONLY */
 	/* every row of the table that traps was exercised (exec: below) */
