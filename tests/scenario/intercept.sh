@@ -174,4 +174,48 @@ check "the agent process's own denial is not written on its terminal" \
 	sh -c "! grep -q 'belay: create /etc/belay-reason-agent' '$T/reason.out'"
 check "nothing was written" sh -c "! test -e /etc/belay-reason-test && ! test -e /etc/belay-reason-agent"
 
+# --- calls that were not seen: each way around the policy is judged now
+outside="$WS/outside" && mkdir -p "$outside" && echo keep >"$outside/f" && chmod 600 "$outside/f"
+touch -d '2001-01-01' "$outside/f"
+mkdir -p "$WS/ws2" && cd "$WS/ws2"
+cat >"$T/unseen.py" <<'PY'
+import ctypes, errno, os, socket, sys
+out, f = sys.argv[1], sys.argv[2]
+res = []
+def attempt(name, fn):
+    try:
+        fn()
+        res.append(name + " ran")
+    except OSError as e:
+        res.append(name + " " + errno.errorcode.get(e.errno, str(e.errno)))
+def udp_sendto():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendto(b"x", ("192.0.2.1", 9))
+def udp_sendmsg():
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    s.sendmsg([b"x"], [], 0, ("192.0.2.2", 9))
+fd = os.open(f, os.O_RDONLY)
+attempt("sendto", udp_sendto)
+attempt("sendmsg", udp_sendmsg)
+attempt("fchmod", lambda: os.fchmod(fd, 0o666))
+attempt("chown", lambda: os.chown(f, 1, 1))
+attempt("utime", lambda: os.utime(f, None))
+attempt("setxattr", lambda: os.setxattr(f, "user.belay", b"1"))
+attempt("mknod", lambda: os.mkfifo(os.path.dirname(f) + "/fifo"))
+libc = ctypes.CDLL(None, use_errno=True)
+r = libc.syscall(304, -100, None, 0)  # open_by_handle_at
+res.append("open_by_handle_at " + errno.errorcode.get(ctypes.get_errno(), "?"))
+open(out, "w").write("\n".join(res) + "\n")
+PY
+run unseen -- sh -c 'python3 "$0" "$1" "$2"' "$T/unseen.py" "$T/unseen.res" "$outside/f"
+for what in sendto sendmsg fchmod chown utime setxattr mknod; do
+	check "$what outside the workspace is judged and refused" grep -q "^$what EACCES\$" "$T/unseen.res"
+done
+check "open_by_handle_at is refused" grep -q '^open_by_handle_at EPERM$' "$T/unseen.res"
+check "a datagram to an address is a connect event" has unseen "type=connect addr=192.0.2.1 port=9"
+check "the file outside kept its mode, owner and time" \
+	test "$(stat -c '%a %u %Y' "$outside/f")" = "600 $(id -u) $(date -d 2001-01-01 +%s)"
+check "no fifo was made outside" test ! -e "$outside/fifo"
+cd "$WS/repo"
+
 finish
