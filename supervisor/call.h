@@ -71,6 +71,9 @@ struct call {
 	/* ftruncate: the file was opened for writing, and that open judged,
 	 * before; the call is seen to keep what it cuts, not asked about again */
 	int judged_at_open;
+	/* exec: the program has no name on disk (a memfd, a deleted file), so
+	 * no rule about programs can say what it is */
+	int nameless;
 };
 
 void call_release(struct call *c);

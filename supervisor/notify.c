@@ -402,7 +402,16 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		c->flags = IARG(4);
 		if (mem_string(t, ARG(1), PATH_MAX, &p) == 0 && !p.data[0]) {
 			/* fileless: execveat(fd, "", AT_EMPTY_PATH) */
+			char proc[64];
+			struct stat st;
+			size_t len;
+
 			c->path = dir_of(t, IARG(0));
+			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IARG(0));
+			len = c->path ? strlen(c->path) : 0;
+			c->nameless = !c->path || c->path[0] != '/' || !strncmp(c->path, "/memfd:", 7) ||
+				      (len > 10 && !strcmp(c->path + len - 10, " (deleted)")) || stat(proc, &st) < 0 ||
+				      st.st_nlink == 0;
 		} else {
 			char *phys;
 			int missing;

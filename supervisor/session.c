@@ -606,21 +606,24 @@ static void reply(struct session *s, const struct call *c, int allow)
  */
 static void tell_denied(struct session *s, const struct call *c, int by_agent, enum decider by, const char *rule)
 {
-	char *what, *text;
+	char *what, *text, *why;
 
 	if (by_agent || by == DECIDED_GONE || by == DECIDED_SESSION_END)
 		return;
+	/* "(keep budget)" is already in parentheses; "policies/x.rules:3" is not */
+	why = !rule ? NULL : rule[0] == '(' ? xstrdup(rule) : xasprintf("(%s)", rule);
 	what = call_describe(c);
 	if (strlen(what) > 120)
 		strcpy(what + 117, "...");
 	if (by == DECIDED_USER)
-		text = xasprintf("belay: %s denied by the user%s%s%s; do not try it another way, ask them", what,
-				 rule ? " (it asked: " : "", rule ? rule : "", rule ? ")" : "");
+		text = xasprintf("belay: %s denied by the user%s%s; do not try it another way, ask them", what,
+				 why ? " after it asked " : "", why ? why : "");
 	else if (by == DECIDED_TIMEOUT)
-		text = xasprintf("belay: %s denied: nobody answered in time (%s); ask the user to allow it", what,
-				 rule ? rule : "it asks");
+		text = xasprintf("belay: %s denied: nobody answered in time %s; ask the user to allow it", what,
+				 why ? why : "(it asks)");
 	else
-		text = xasprintf("belay: %s denied (%s); ask the user to allow it", what, rule ? rule : "policy");
+		text = xasprintf("belay: %s denied %s; ask the user to allow it", what, why ? why : "(the policy)");
+	free(why);
 	/* a shell tries each $PATH entry: one line for the same denial */
 	if (c->pid != s->told_pid || !s->told || strcmp(s->told, text)) {
 		notify_tell(c->pid, text);
@@ -788,6 +791,11 @@ static void handle_call(struct session *s, struct call *c)
 		d.text = NULL;
 	} else if (guard_judge(s->guard, c, &d)) {
 		/* the fixed rules first: no policy and no grant changes them */
+	} else if (c->op == OP_EXEC && c->nameless) {
+		/* no rule about programs can say what this one is */
+		d.verdict = VERDICT_ASK;
+		d.rule = "(a program with no name on disk)";
+		d.text = NULL;
 	} else if (c->op == OP_MKDIR && c->path && !c->unreadable && lstat(c->path, &stbuf) == 0) {
 		/* "mkdir -p" tries every parent: one that exists fails with
 		 * EEXIST and changes nothing, so nobody is asked about it */

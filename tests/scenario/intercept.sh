@@ -218,4 +218,21 @@ check "the file outside kept its mode, owner and time" \
 check "no fifo was made outside" test ! -e "$outside/fifo"
 cd "$WS/repo"
 
+# --- a program with no name on disk (a memfd) asks: no rule about programs can say what it is
+run memfd -- python3 -c '
+import os
+fd = os.memfd_create("tool")
+os.write(fd, open("/bin/true", "rb").read())
+pid = os.fork()
+if pid == 0:
+    try:
+        os.execve(fd, ["true"], {})
+    except OSError as e:
+        print("memfd exec:", e.strerror)
+        os._exit(3)
+print("exit", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
+'
+check "an exec of a memfd is held" has memfd "type=held rule=(a program with no name on disk)"
+check "… and, headless, refused" grep -q 'memfd exec: Permission denied' "$T/memfd.out"
+
 finish
