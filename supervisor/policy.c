@@ -18,6 +18,7 @@
 
 #include "conf.h"
 #include "glob.h"
+#include "progid.h"
 #include "util.h"
 
 /* M_WORDS is for grants only: one glob a word of the command, as many words */
@@ -78,6 +79,7 @@ struct policy {
 	unsigned long long cp_max_size;
 	unsigned long long cp_budget;
 	unsigned cp_history, cp_history_days; /* days + 1; 0: not set */
+	struct progid *progs; /* the programs named, known by content too */
 };
 
 const char *verdict_name(enum verdict v)
@@ -99,6 +101,7 @@ struct policy *policy_new(const char *workspace, const char *home)
 	p->defaults[KIND_CONNECT] = VERDICT_ASK;
 	for (int k = 0; k < KIND__COUNT; k++)
 		p->default_origin[k] = xstrdup(kinds[k]);
+	p->progs = progid_new();
 	return p;
 }
 
@@ -122,6 +125,7 @@ void policy_free(struct policy *p)
 	for (size_t i = 0; i < p->n; i++)
 		rule_release(&p->rules[i]);
 	free(p->rules);
+	progid_free(p->progs);
 	for (int k = 0; k < KIND__COUNT; k++)
 		free(p->default_origin[k]);
 	for (size_t i = 0; i < p->nlaunchers; i++)
@@ -262,6 +266,9 @@ static int parse_matcher(struct policy *p, struct conf_line *l, enum call_kind k
 static void add_rule(struct policy *p, struct rule *r)
 {
 	p->rules = xgrow(p->rules, &p->cap, p->n + 1, sizeof(*p->rules));
+	for (size_t i = 0; i < r->nm; i++)
+		if (r->m[i].type == M_PROGRAM)
+			progid_know(p->progs, r->m[i].glob);
 	p->rules[p->n++] = *r;
 }
 
@@ -485,14 +492,22 @@ static int glob_ok(const char *pattern, const char *text, enum glob_mode mode, e
 	return r == GLOB_TOO_COMPLEX ? v != VERDICT_ALLOW : r;
 }
 
-static int matcher_ok(const struct matcher *m, const struct call *c, const char *path, enum verdict v)
+static int matcher_ok(const struct matcher *m, const struct call *c, const char *path, enum verdict v,
+		      struct progid *progs)
 {
 	switch (m->type) {
-	case M_PROGRAM:
+	case M_PROGRAM: {
+		const char *known;
+
 		if (strchr(m->glob, '/'))
 			return c->path && glob_ok(m->glob, c->path, GLOB_PATH, v);
-		return glob_ok(m->glob, base_name(c->path), GLOB_TEXT, v) ||
-		       (c->argc && glob_ok(m->glob, base_name(c->argv[0]), GLOB_TEXT, v));
+		if (glob_ok(m->glob, base_name(c->path), GLOB_TEXT, v) ||
+		    (c->argc && glob_ok(m->glob, base_name(c->argv[0]), GLOB_TEXT, v)))
+			return 1;
+		/* a copy, a hard link or a renamed file of a program named: that program */
+		known = progid_of(progs, c->path);
+		return known && glob_ok(m->glob, known, GLOB_TEXT, v);
+	}
 	case M_COMMAND: {
 		char *cmd = call_cmdline(c);
 		int ok = glob_ok(m->glob, cmd, GLOB_TEXT, v);
@@ -536,7 +551,7 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 
 		if (r->revoked || r->kind != kind || (r->by == BY_AGENT && !by_agent) || (r->by == BY_TOOL && by_agent))
 			continue;
-		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path, r->verdict); k++)
+		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path, r->verdict, p->progs); k++)
 			;
 		if (k < r->nm)
 			continue;

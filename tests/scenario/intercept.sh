@@ -235,4 +235,13 @@ print("exit", os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1]))
 check "an exec of a memfd is held" has memfd "type=held rule=(a program with no name on disk)"
 check "… and, headless, refused" grep -q 'memfd exec: Permission denied' "$T/memfd.out"
 
+# --- a program is what it is, not what it is called: a copy or a hard link of git is git
+cd "$WS/repo"
+cp "$(command -v git)" "$WS/g2" && ln "$WS/g2" "$WS/g3" 2>/dev/null || cp "$WS/g2" "$WS/g3"
+run progid -- sh -c '"$0"/g2 push origin topic 2>/dev/null; "$0"/g3 push origin topic 2>/dev/null; "$0"/g2 status --short >/dev/null && echo status-ran' "$WS"
+check_eq "a copy and a hard link of git pushing are both held" 2 "$($EV "$T/progid.jsonl" count 'type=held')"
+check "… by the rule about git" has progid "type=held rule~policies/default.rules"
+check "the copy's other commands run as git's do" grep -q status-ran "$T/progid.out"
+rm -f "$WS/g2" "$WS/g3"
+
 finish
