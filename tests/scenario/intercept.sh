@@ -244,4 +244,10 @@ check "… by the rule about git" has progid "type=held rule~policies/default.ru
 check "the copy's other commands run as git's do" grep -q status-ran "$T/progid.out"
 rm -f "$WS/g2" "$WS/g3"
 
+# --- every way git sends: send-pack, and git run as git-send-pack by argv[0]
+git -C "$WS/repo" branch -f sp
+run sendpack -- bash -c 'git send-pack "$0"/remote.git sp 2>/dev/null; (exec -a git-send-pack git "$0"/remote.git sp) 2>/dev/null; git http-push http://127.0.0.1:9/x sp 2>/dev/null; echo done' "$WS"
+check_eq "git send-pack, git-send-pack by another name and git http-push are each held" 3 "$($EV "$T/sendpack.jsonl" count 'type=held rule~policies/default.rules:9')"
+check "… and nothing was sent" sh -c "! git -C '$WS/remote.git' rev-parse -q --verify sp >/dev/null"
+
 finish
