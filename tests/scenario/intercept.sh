@@ -250,4 +250,15 @@ run sendpack -- bash -c 'git send-pack "$0"/remote.git sp 2>/dev/null; (exec -a 
 check_eq "git send-pack, git-send-pack by another name and git http-push are each held" 3 "$($EV "$T/sendpack.jsonl" count 'type=held rule~policies/default.rules:9')"
 check "… and nothing was sent" sh -c "! git -C '$WS/remote.git' rev-parse -q --verify sp >/dev/null"
 
+# --- paths are judged as the kernel resolves them: a link before '..', a
+# dangling last link (O_CREAT follows it), /proc/self/cwd/..
+mkdir -p "$WS/out" "$WS/pw" && ln -s ../out "$WS/pw/deep" && ln -s "$WS/out/dangle.txt" "$WS/pw/ln"
+cd "$WS/pw"
+run paths -- sh -c 'echo a > deep/../evil.txt; echo b > ln; echo c > /proc/self/cwd/../x; echo done'
+cd "$WS"
+check "deep/../evil.txt is judged where the kernel puts it: beside out/" \
+	has paths "type=file op=create path=$WS/evil.txt" "type=file op=create path=$WS/out/dangle.txt" "type=file op=create path=$WS/x"
+check_eq "… each held (outside the workspace)" 3 "$($EV "$T/paths.jsonl" count 'type=held')"
+check "… and none was created" sh -c "[ ! -e '$WS/evil.txt' ] && [ ! -e '$WS/out/dangle.txt' ] && [ ! -e '$WS/x' ]"
+
 finish
