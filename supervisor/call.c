@@ -1,20 +1,85 @@
 /* call.c - names and helpers for decoded calls; see call.h. */
 #include "call.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
 #include "util.h"
 
-static const char *const op_names[OP__COUNT] = {
-	[OP_EXEC] = "exec",       [OP_OPEN] = "write",     [OP_CREATE] = "create",
-	[OP_TRUNCATE] = "truncate", [OP_UNLINK] = "delete", [OP_RMDIR] = "rmdir",
-	[OP_RENAME] = "rename",   [OP_LINK] = "link",      [OP_SYMLINK] = "symlink",
-	[OP_MKDIR] = "mkdir",     [OP_CHMOD] = "chmod",    [OP_CHOWN] = "chown",
-	[OP_TIMES] = "times",     [OP_XATTR] = "xattr",    [OP_MKNOD] = "mknod",
-	[OP_CONNECT] = "connect",
+/*
+ * What each operation does: the one table of it.  Its name in events; the
+ * names it changes and the kind each is judged as (the policy, and the
+ * grants made from a call); whether it takes a name away or puts another
+ * in its place (belay's own folders); and what it destroys, kept first
+ * (the write-ahead checkpoint, ignored files).
+ */
+enum { NAME_NONE, NAME_PATH, NAME_PATH2 };
+
+static const struct op_row {
+	const char *name;
+	struct { enum call_kind kind; int which; } names[2];
+	int replaces;
+	enum call_destroy destroys;
+	int which_destroyed;
+	int only_if_trunc; /* an open destroys only with O_TRUNC */
+} ops[OP__COUNT] = {
+	[OP_EXEC] = { "exec", { { KIND_EXEC, NAME_NONE } } },
+	[OP_OPEN] = { "write", { { KIND_WRITE, NAME_PATH } }, 0, DESTROYS_CONTENT, NAME_PATH, 1 },
+	[OP_CREATE] = { "create", { { KIND_WRITE, NAME_PATH } }, 0, DESTROYS_CONTENT, NAME_PATH, 1 },
+	[OP_TRUNCATE] = { "truncate", { { KIND_WRITE, NAME_PATH } }, 0, DESTROYS_CONTENT, NAME_PATH },
+	[OP_UNLINK] = { "delete", { { KIND_DELETE, NAME_PATH } }, 1, DESTROYS_FILE, NAME_PATH },
+	[OP_RMDIR] = { "rmdir", { { KIND_DELETE, NAME_PATH } }, 1, DESTROYS_FOLDER, NAME_PATH },
+	/* a rename deletes the old name and writes the new one, over what was there */
+	[OP_RENAME] = { "rename", { { KIND_DELETE, NAME_PATH }, { KIND_WRITE, NAME_PATH2 } }, 1,
+			DESTROYS_REPLACED, NAME_PATH2 },
+	/* a hard link can be written through: both names count */
+	[OP_LINK] = { "link", { { KIND_WRITE, NAME_PATH2 }, { KIND_WRITE, NAME_PATH } }, 1 },
+	[OP_SYMLINK] = { "symlink", { { KIND_WRITE, NAME_PATH2 } }, 1 },
+	[OP_MKDIR] = { "mkdir", { { KIND_WRITE, NAME_PATH } } },
+	[OP_CHMOD] = { "chmod", { { KIND_WRITE, NAME_PATH } } },
+	[OP_CHOWN] = { "chown", { { KIND_WRITE, NAME_PATH } } },
+	[OP_TIMES] = { "times", { { KIND_WRITE, NAME_PATH } } },
+	[OP_XATTR] = { "xattr", { { KIND_WRITE, NAME_PATH } } },
+	[OP_MKNOD] = { "mknod", { { KIND_WRITE, NAME_PATH } } },
+	[OP_CONNECT] = { "connect", { { KIND_CONNECT, NAME_NONE } } },
 };
+
+static const char *name_of(const struct call *c, int which)
+{
+	return which == NAME_PATH ? c->path : which == NAME_PATH2 ? c->path2 : NULL;
+}
+
+size_t call_effects(const struct call *c, struct call_effect out[2])
+{
+	const struct op_row *r = (unsigned)c->op < OP__COUNT ? &ops[c->op] : &ops[OP_OPEN];
+	size_t n = 0;
+
+	for (size_t i = 0; i < 2; i++) {
+		if (i && r->names[i].which == NAME_NONE)
+			break;
+		out[n].kind = r->names[i].kind;
+		out[n++].path = name_of(c, r->names[i].which);
+	}
+	return n;
+}
+
+int call_replaces(const struct call *c)
+{
+	return (unsigned)c->op < OP__COUNT && ops[c->op].replaces;
+}
+
+enum call_destroy call_destroys(const struct call *c, const char **path)
+{
+	const struct op_row *r = (unsigned)c->op < OP__COUNT ? &ops[c->op] : &ops[OP_OPEN];
+
+	*path = NULL;
+	if (r->destroys == DESTROYS_NOTHING || (r->only_if_trunc && !(c->flags & O_TRUNC)))
+		return DESTROYS_NOTHING;
+	*path = name_of(c, r->which_destroyed);
+	return r->destroys;
+}
 
 static const char *const kind_names[KIND__COUNT] = { "exec", "write", "delete", "connect" };
 
@@ -36,7 +101,7 @@ void call_release(struct call *c)
 
 const char *call_op_name(enum call_op op)
 {
-	return (unsigned)op < OP__COUNT ? op_names[op] : "?";
+	return (unsigned)op < OP__COUNT ? ops[op].name : "?";
 }
 
 const char *call_kind_name(enum call_kind kind)
@@ -46,18 +111,7 @@ const char *call_kind_name(enum call_kind kind)
 
 enum call_kind call_op_kind(enum call_op op)
 {
-	switch (op) {
-	case OP_EXEC:
-		return KIND_EXEC;
-	case OP_UNLINK:
-	case OP_RMDIR:
-	case OP_RENAME:
-		return KIND_DELETE;
-	case OP_CONNECT:
-		return KIND_CONNECT;
-	default:
-		return KIND_WRITE;
-	}
+	return (unsigned)op < OP__COUNT ? ops[op].names[0].kind : KIND_WRITE;
 }
 
 char *call_cmdline(const struct call *c)

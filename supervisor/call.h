@@ -81,8 +81,33 @@ void call_release(struct call *c);
 const char *call_op_name(enum call_op op);
 /* "exec", "write", "delete", "connect". */
 const char *call_kind_name(enum call_kind kind);
-/* The kind of an operation (rename is a delete of path and a write of path2). */
+/* The kind of an operation (rename: delete; it also writes path2, see call_effects). */
 enum call_kind call_op_kind(enum call_op op);
+
+/*
+ * The names c changes and the kind each is judged as, at most two, from the
+ * one table of operations (call.c): a rename deletes path and writes path2,
+ * a hard link writes both names (a link can be written through); exec and
+ * connect are one effect with no path.  The policy and its grants use this.
+ */
+struct call_effect {
+	enum call_kind kind;
+	const char *path;
+};
+size_t call_effects(const struct call *c, struct call_effect out[2]);
+
+/* True if c takes a name away or puts something else in its place. */
+int call_replaces(const struct call *c);
+
+/* What c destroys, kept before it runs; *path gets the name it destroys. */
+enum call_destroy {
+	DESTROYS_NOTHING,
+	DESTROYS_CONTENT,  /* a truncate, an open with O_TRUNC: the file's bytes */
+	DESTROYS_FILE,     /* an unlink */
+	DESTROYS_FOLDER,   /* an rmdir (an empty folder: no content to keep) */
+	DESTROYS_REPLACED, /* a rename: whatever was at the new name */
+};
+enum call_destroy call_destroys(const struct call *c, const char **path);
 /* "git push origin main", "write /etc/hosts", "connect 10.0.0.1:443" (caller frees). */
 char *call_describe(const struct call *c);
 /* The command line of an exec, words joined by blanks (caller frees). */

@@ -668,18 +668,9 @@ int checkpoints_step_end(struct checkpoints *cp, const struct step *st, struct c
 
 int checkpoints_wants_write_ahead(const struct call *c)
 {
-	switch (c->op) {
-	case OP_TRUNCATE:
-	case OP_UNLINK:
-	case OP_RMDIR:
-	case OP_RENAME:
-		return 1;
-	case OP_OPEN:
-	case OP_CREATE:
-		return (c->flags & O_TRUNC) != 0;
-	default:
-		return 0;
-	}
+	const char *path;
+
+	return call_destroys(c, &path) != DESTROYS_NOTHING;
 }
 
 int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsigned step,
@@ -695,24 +686,18 @@ int checkpoints_write_ahead(struct checkpoints *cp, const struct call *c, unsign
 
 int checkpoints_keep(struct checkpoints *cp, const struct call *c, unsigned step, struct buf *why)
 {
-	const char *ws = shadow_workspace(cp->sh), *path = c->path;
-	enum keep_op op = KEEP_DELETE;
+	const char *ws = shadow_workspace(cp->sh), *path;
+	enum keep_op op;
 	size_t n = strlen(ws);
 	int rc;
 
 	if (!cp->keep || c->unreadable)
 		return 0;
-	switch (c->op) {
-	case OP_UNLINK: break;
-	case OP_RENAME: path = c->path2, op = KEEP_RENAME_OVER; break;
-	case OP_TRUNCATE: op = KEEP_TRUNCATE; break;
-	case OP_OPEN:
-	case OP_CREATE:
-		if (!(c->flags & O_TRUNC))
-			return 0;
-		op = KEEP_TRUNCATE;
-		break;
-	default: return 0;
+	switch (call_destroys(c, &path)) {
+	case DESTROYS_FILE: op = KEEP_DELETE; break;
+	case DESTROYS_REPLACED: op = KEEP_RENAME_OVER; break;
+	case DESTROYS_CONTENT: op = KEEP_TRUNCATE; break;
+	default: return 0; /* nothing, or an empty folder */
 	}
 	if (!path || strncmp(path, ws, n) || path[n] != '/' || !path[n + 1])
 		return 0; /* outside the workspace: the policy's business */

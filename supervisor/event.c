@@ -290,6 +290,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "text", json_str(ev->u.decision.text));
 		if (ev->u.decision.held_ns)
 			json_object_set_new(o, "held_ms", json_integer((json_int_t)(ev->u.decision.held_ns / 1000000)));
+		if (ev->u.decision.reason)
+			json_object_set_new(o, "reason", json_str(ev->u.decision.reason));
 		break;
 	case EV_STEP_START:
 		json_object_set_new(o, "pid", json_integer(ev->u.step.pid));

@@ -108,6 +108,7 @@ struct event {
 			const char *rule;    /* "policies/default.rules:12", or NULL */
 			const char *text;    /* the rule as written, or NULL */
 			uint64_t held_ns;    /* how long it waited (0: not held) */
+			const char *reason;  /* the person's words when denying, or NULL */
 		} decision;
 		struct {
 			pid_t pid;       /* the step's first process (0 for edits) */

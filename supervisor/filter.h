@@ -14,6 +14,8 @@
 #include <linux/filter.h>
 #include <stddef.h>
 
+#include "call.h"
+
 enum filter_action {
 	FILTER_TRAP,          /* always notify */
 	FILTER_TRAP_IF_WRITE, /* notify when the flags argument asks for writing */
@@ -29,15 +31,57 @@ enum filter_value {
 	FV_BELAY_PGRP, /* minus the supervisor's process group (kill(-pgrp, …)) */
 };
 
+/*
+ * How the listener reads a trapped call's arguments (notify.c).  One
+ * decoder per shape; the row says which arguments are which.
+ */
+enum filter_shape {
+	SHAPE_NONE,      /* denied: never decoded */
+	SHAPE_EXECVE,    /* path, argv */
+	SHAPE_EXECVEAT,  /* dirfd, path, argv, flags: "" with AT_EMPTY_PATH is the fd */
+	SHAPE_OPEN,      /* (at, path, flags, mode): write, create or truncate */
+	SHAPE_OPEN_HOW,  /* openat2: flags and mode behind the struct open_how pointer */
+	SHAPE_CREAT,     /* open with O_CREAT|O_WRONLY|O_TRUNC */
+	SHAPE_FTRUNCATE, /* a descriptor opened for writing (judged then) */
+	SHAPE_PATH,      /* (at, path) and, with path2, (at2, path2) */
+	SHAPE_FD,        /* the file a descriptor (argument at) stands for */
+	SHAPE_AT_OR_FD,  /* (at, path), a NULL path being the descriptor at */
+	SHAPE_SYMLINK,   /* the text (argument path) and the new name (at2, path2) */
+	SHAPE_SENDTO,    /* an address (argument path) of a length (path2) */
+	SHAPE_SENDMSG,   /* one struct msghdr */
+	SHAPE_SENDMMSG,  /* struct mmsghdr (argument path), a count (path2) */
+	SHAPE_CONNECT,   /* a sockaddr (argument path) of a length (path2) */
+};
+
+/* Whether the last component of a path is followed when it is a link. */
+enum filter_follow {
+	FOLLOW_NO,
+	FOLLOW_YES,
+	FOLLOW_UNLESS_NOFOLLOW, /* unless the flags have AT_SYMLINK_NOFOLLOW */
+	FOLLOW_IF_FOLLOW,       /* when the flags have AT_SYMLINK_FOLLOW (linkat) */
+};
+
 struct filter_rule {
 	int nr;
 	const char *name;
 	enum filter_action action;
-	int arg; /* FILTER_TRAP_IF_WRITE: the index of the flags argument;
-		  * FILTER_DENY_IF_ARG: the argument compared (its low 32 bits) */
+	/*
+	 * Arguments are named by position, counted from 1 as arg1…arg6 in
+	 * syscall(2); 0: the call has none (at 0 is AT_FDCWD).  The filter
+	 * reads flags (FILTER_TRAP_IF_WRITE), path (FILTER_TRAP_IF_SET: a
+	 * pointer) and arg (FILTER_DENY_IF_ARG: its low 32 bits compared).
+	 */
+	int arg;
 	int err; /* FILTER_DENY, FILTER_DENY_IF_ARG: the errno */
 	enum filter_value vkind;
 	unsigned value;
+	/* what the listener decodes (trapped rows) */
+	enum call_op op;
+	enum filter_shape shape;
+	unsigned char at, path, at2, path2, mode, flags;
+	enum filter_follow follow;
+	int alt_flag;          /* when the flags have it, the call is alt_op */
+	enum call_op alt_op;   /* (unlinkat with AT_REMOVEDIR: rmdir) */
 };
 
 /* The open flags that make an open a write (O_WRONLY|O_RDWR|O_CREAT|O_TRUNC). */

@@ -199,8 +199,7 @@ int guard_judge(const struct guard *g, const struct call *c, struct decision *d)
 		return 0;
 	/* what takes a folder away or puts something else in its place also
 	 * takes belay's folders below it */
-	replaces = c->op == OP_UNLINK || c->op == OP_RMDIR || c->op == OP_RENAME || c->op == OP_LINK ||
-		   c->op == OP_SYMLINK;
+	replaces = call_replaces(c);
 	if (touches_own(g, c->path, replaces) || touches_own(g, c->path2, replaces)) {
 		d->verdict = VERDICT_DENY;
 		d->rule = own_rule;

@@ -31,9 +31,6 @@
 #include "resolve.h"
 #include "util.h"
 
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
 
 struct notify {
 	int fd;
@@ -329,8 +326,6 @@ static enum call_op open_op(const char *path, int flags)
 	return OP_OPEN;
 }
 
-#define ARG(i) (req->data.args[i])
-#define IARG(i) ((int)(int32_t)req->data.args[i])
 
 /* The file a descriptor stands for: c->path, or no_effect for a pipe, a socket, a memfd. */
 static int fd_path(struct target *t, int fd, struct call *c)
@@ -375,39 +370,65 @@ static int sent_to(struct target *t, uint64_t addr, size_t len, struct call *c)
 	return decode_connect_addr(t, c, sa, len);
 }
 
-static int decode_args(struct target *t, const struct seccomp_notif *req, struct call *c)
+/* Whether row r's last path component is followed, given the call's flags. */
+static int follows(const struct filter_rule *r, int flags)
 {
-	int nr = req->data.nr;
+	switch (r->follow) {
+	case FOLLOW_YES:
+		return 1;
+	case FOLLOW_UNLESS_NOFOLLOW:
+		return !(flags & AT_SYMLINK_NOFOLLOW);
+	case FOLLOW_IF_FOLLOW:
+		return (flags & AT_SYMLINK_FOLLOW) != 0;
+	default:
+		return 0;
+	}
+}
 
-	c->nr = nr;
-	switch (nr) {
-	case __NR_execve: {
+/*
+ * Decode the call the row r describes (filter.c's table: the operation,
+ * the shape, which argument is which).  A = argument at position i (from 1);
+ * DIR = a dirfd argument, AT_FDCWD where the call has none.
+ */
+#define A(i) (req->data.args[(i) - 1])
+#define IA(i) ((int)(int32_t)req->data.args[(i) - 1])
+#define DIR(i) ((i) ? IA(i) : AT_FDCWD)
+
+static int decode_args(struct target *t, const struct seccomp_notif *req, const struct filter_rule *r,
+		       struct call *c)
+{
+	c->op = r->op;
+	if (r->flags)
+		c->flags = IA(r->flags);
+	if (r->mode)
+		c->mode = (unsigned)A(r->mode);
+	if (r->alt_flag && (c->flags & r->alt_flag))
+		c->op = r->alt_op;
+	switch (r->shape) {
+	case SHAPE_EXECVE: {
 		char *phys;
 		int missing;
 
-		c->op = OP_EXEC;
-		c->path = path_at_phys(t, AT_FDCWD, ARG(0), 0, &phys);
+		c->path = path_at_phys(t, AT_FDCWD, A(r->path), 0, &phys);
 		missing = phys && exec_missing(phys);
 		free(phys);
 		if (missing) {
 			c->no_effect = "no such program";
 			return 0;
 		}
-		return c->path && read_argv(t, ARG(1), c) == 0 ? 0 : -1;
+		return c->path && read_argv(t, A(r->path + 1), c) == 0 ? 0 : -1;
 	}
-	case __NR_execveat: {
+	case SHAPE_EXECVEAT: {
 		struct buf p = BUF_INIT;
 
-		c->op = OP_EXEC;
-		c->flags = IARG(4);
-		if (mem_string(t, ARG(1), PATH_MAX, &p) == 0 && !p.data[0]) {
+		if (mem_string(t, A(r->path), PATH_MAX, &p) == 0 && !p.data[0]) {
 			/* fileless: execveat(fd, "", AT_EMPTY_PATH) */
 			char proc[64];
 			struct stat st;
 			size_t len;
 
-			c->path = dir_of(t, IARG(0));
-			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IARG(0));
+			c->path = dir_of(t, IA(r->at));
+			snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IA(r->at));
 			len = c->path ? strlen(c->path) : 0;
 			c->nameless = !c->path || c->path[0] != '/' || !strncmp(c->path, "/memfd:", 7) ||
 				      (len > 10 && !strcmp(c->path + len - 10, " (deleted)")) || stat(proc, &st) < 0 ||
@@ -416,7 +437,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			char *phys;
 			int missing;
 
-			c->path = path_at_phys(t, IARG(0), ARG(1), 0, &phys);
+			c->path = path_at_phys(t, IA(r->at), A(r->path), 0, &phys);
 			missing = phys && !(c->flags & AT_SYMLINK_NOFOLLOW) && exec_missing(phys);
 			free(phys);
 			if (missing) {
@@ -426,25 +447,21 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			}
 		}
 		buf_release(&p);
-		return c->path && read_argv(t, ARG(2), c) == 0 ? 0 : -1;
+		return c->path && read_argv(t, A(r->path + 1), c) == 0 ? 0 : -1;
 	}
-	case __NR_open:
-	case __NR_openat:
-	case __NR_creat:
-	case __NR_openat2: {
-		int dirfd = nr == __NR_openat || nr == __NR_openat2 ? IARG(0) : AT_FDCWD;
-		uint64_t path = nr == __NR_openat || nr == __NR_openat2 ? ARG(1) : ARG(0);
+	case SHAPE_OPEN:
+	case SHAPE_OPEN_HOW:
+	case SHAPE_CREAT: {
+		char *phys;
+		struct stat st;
 
-		if (nr == __NR_open) {
-			c->flags = IARG(1), c->mode = (unsigned)ARG(2);
-		} else if (nr == __NR_openat) {
-			c->flags = IARG(2), c->mode = (unsigned)ARG(3);
-		} else if (nr == __NR_creat) {
-			c->flags = O_CREAT | O_WRONLY | O_TRUNC, c->mode = (unsigned)ARG(1);
-		} else {
+		if (r->shape == SHAPE_CREAT) {
+			c->flags = O_CREAT | O_WRONLY | O_TRUNC;
+		} else if (r->shape == SHAPE_OPEN_HOW) {
 			struct open_how how = { 0 };
 
-			if (ARG(3) < sizeof(uint64_t) * 2 || mem_read(t, ARG(2), &how, sizeof(uint64_t) * 2) < 0)
+			if (A(r->path + 2) < sizeof(uint64_t) * 2 ||
+			    mem_read(t, A(r->path + 1), &how, sizeof(uint64_t) * 2) < 0)
 				return -1;
 			c->flags = (int)how.flags, c->mode = (unsigned)how.mode;
 		}
@@ -454,35 +471,29 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 			c->no_effect = "opened for reading";
 			return 0;
 		}
-		{
-			char *phys;
-			struct stat st;
-
-			c->path = path_at_phys(t, dirfd, path, !(c->flags & O_NOFOLLOW), &phys);
-			if (!c->path)
-				return -1;
-			c->op = open_op(phys, c->flags);
-			/* a device is judged by what it is, whatever its name */
-			if (stat(phys, &st) == 0 && S_ISCHR(st.st_mode)) {
-				c->chr = 1;
-				c->rdev = st.st_rdev;
-			}
-			free(phys);
+		c->path = path_at_phys(t, DIR(r->at), A(r->path), !(c->flags & O_NOFOLLOW), &phys);
+		if (!c->path)
+			return -1;
+		c->op = open_op(phys, c->flags);
+		/* a device is judged by what it is, whatever its name */
+		if (stat(phys, &st) == 0 && S_ISCHR(st.st_mode)) {
+			c->chr = 1;
+			c->rdev = st.st_rdev;
 		}
+		free(phys);
 		return 0;
 	}
-	case __NR_ftruncate: {
+	case SHAPE_FTRUNCATE: {
 		char what[32], proc[64], *p;
 		struct stat st;
 
-		c->op = OP_TRUNCATE;
 		c->judged_at_open = 1;
-		snprintf(what, sizeof(what), "fd/%d", IARG(0));
+		snprintf(what, sizeof(what), "fd/%d", IA(r->at));
 		p = read_link(t->tid, what);
-		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IARG(0));
+		snprintf(proc, sizeof(proc), "/proc/%d/fd/%d", (int)t->tid, IA(r->at));
 		/* a pipe, a memfd, a deleted file, or a file made longer: nothing is cut */
 		if (!p || p[0] != '/' || stat(proc, &st) < 0 || !S_ISREG(st.st_mode) || st.st_nlink == 0 ||
-		    (int64_t)ARG(1) >= (int64_t)st.st_size) {
+		    (int64_t)A(r->at + 1) >= (int64_t)st.st_size) {
 			free(p);
 			c->no_effect = "nothing is cut";
 			return 0;
@@ -490,131 +501,42 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		c->path = p;
 		return 0;
 	}
-	case __NR_truncate:
-		c->op = OP_TRUNCATE;
-		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
-		return c->path ? 0 : -1;
-	case __NR_unlink:
-	case __NR_rmdir:
-		c->op = nr == __NR_unlink ? OP_UNLINK : OP_RMDIR;
-		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
-		return c->path ? 0 : -1;
-	case __NR_unlinkat:
-		c->flags = IARG(2);
-		c->op = (c->flags & AT_REMOVEDIR) ? OP_RMDIR : OP_UNLINK;
-		c->path = path_at(t, IARG(0), ARG(1), 0);
-		return c->path ? 0 : -1;
-	case __NR_rename:
-	case __NR_link:
-		c->op = nr == __NR_rename ? OP_RENAME : OP_LINK;
-		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
-		c->path2 = path_at(t, AT_FDCWD, ARG(1), 0);
-		return c->path && c->path2 ? 0 : -1;
-	case __NR_renameat:
-	case __NR_renameat2:
-	case __NR_linkat:
-		c->op = nr == __NR_linkat ? OP_LINK : OP_RENAME;
-		c->flags = nr == __NR_renameat ? 0 : IARG(4);
-		c->path = path_at(t, IARG(0), ARG(1), nr == __NR_linkat && (c->flags & AT_SYMLINK_FOLLOW));
-		c->path2 = path_at(t, IARG(2), ARG(3), 0);
-		return c->path && c->path2 ? 0 : -1;
-	case __NR_symlink:
-	case __NR_symlinkat: {
+	case SHAPE_PATH:
+		c->path = path_at(t, DIR(r->at), A(r->path), follows(r, c->flags));
+		if (r->path2)
+			c->path2 = path_at(t, DIR(r->at2), A(r->path2), 0);
+		return c->path && (!r->path2 || c->path2) ? 0 : -1;
+	case SHAPE_FD:
+		return fd_path(t, IA(r->at), c);
+	case SHAPE_AT_OR_FD:
+		return at_or_fd(t, IA(r->at), A(r->path), follows(r, c->flags), c);
+	case SHAPE_SYMLINK: {
 		struct buf target = BUF_INIT;
 
-		c->op = OP_SYMLINK;
-		if (mem_string(t, ARG(0), PATH_MAX, &target) < 0) {
+		if (mem_string(t, A(r->path), PATH_MAX, &target) < 0) {
 			buf_release(&target);
 			return -1;
 		}
 		c->target = buf_detach(&target, NULL);
-		c->path2 = nr == __NR_symlink ? path_at(t, AT_FDCWD, ARG(1), 0)
-					      : path_at(t, IARG(1), ARG(2), 0);
+		c->path2 = path_at(t, DIR(r->at2), A(r->path2), 0);
 		c->path = c->path2 ? xstrdup(c->path2) : NULL;
 		return c->path2 ? 0 : -1;
 	}
-	case __NR_mkdir:
-		c->op = OP_MKDIR;
-		c->mode = (unsigned)ARG(1);
-		c->path = path_at(t, AT_FDCWD, ARG(0), 0);
-		return c->path ? 0 : -1;
-	case __NR_mkdirat:
-		c->op = OP_MKDIR;
-		c->mode = (unsigned)ARG(2);
-		c->path = path_at(t, IARG(0), ARG(1), 0);
-		return c->path ? 0 : -1;
-	case __NR_chmod:
-		c->op = OP_CHMOD;
-		c->mode = (unsigned)ARG(1);
-		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
-		return c->path ? 0 : -1;
-	case __NR_fchmodat:
-	case __NR_fchmodat2:
-		c->op = OP_CHMOD;
-		c->mode = (unsigned)ARG(2);
-		c->flags = nr == __NR_fchmodat2 ? IARG(3) : 0;
-		c->path = path_at(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW));
-		return c->path ? 0 : -1;
-	case __NR_fchmod:
-		c->op = OP_CHMOD;
-		c->mode = (unsigned)ARG(1);
-		return fd_path(t, IARG(0), c);
-	case __NR_chown:
-	case __NR_lchown:
-		c->op = OP_CHOWN;
-		c->path = path_at(t, AT_FDCWD, ARG(0), nr == __NR_chown);
-		return c->path ? 0 : -1;
-	case __NR_fchown:
-		c->op = OP_CHOWN;
-		return fd_path(t, IARG(0), c);
-	case __NR_fchownat:
-		c->op = OP_CHOWN;
-		c->flags = IARG(4);
-		return at_or_fd(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW), c);
-	case __NR_utime:
-	case __NR_utimes:
-		c->op = OP_TIMES;
-		c->path = path_at(t, AT_FDCWD, ARG(0), 1);
-		return c->path ? 0 : -1;
-	case __NR_futimesat:
-		c->op = OP_TIMES;
-		return at_or_fd(t, IARG(0), ARG(1), 1, c);
-	case __NR_utimensat:
-		c->op = OP_TIMES;
-		c->flags = IARG(3);
-		/* a NULL path: futimens, the descriptor itself */
-		return at_or_fd(t, IARG(0), ARG(1), !(c->flags & AT_SYMLINK_NOFOLLOW), c);
-	case __NR_setxattr:
-	case __NR_lsetxattr:
-	case __NR_removexattr:
-	case __NR_lremovexattr:
-		c->op = OP_XATTR;
-		c->path = path_at(t, AT_FDCWD, ARG(0), nr == __NR_setxattr || nr == __NR_removexattr);
-		return c->path ? 0 : -1;
-	case __NR_fsetxattr:
-	case __NR_fremovexattr:
-		c->op = OP_XATTR;
-		return fd_path(t, IARG(0), c);
-	case __NR_mknod:
-	case __NR_mknodat:
-		c->op = OP_MKNOD;
-		c->mode = (unsigned)(nr == __NR_mknod ? ARG(1) : ARG(2));
-		c->path = nr == __NR_mknod ? path_at(t, AT_FDCWD, ARG(0), 0) : path_at(t, IARG(0), ARG(1), 0);
-		return c->path ? 0 : -1;
-	case __NR_sendto:
-		return sent_to(t, ARG(4), (size_t)ARG(5), c);
-	case __NR_sendmsg:
-	case __NR_sendmmsg: {
+	case SHAPE_SENDTO:
+		return sent_to(t, A(r->path), (size_t)A(r->path2), c);
+	case SHAPE_SENDMSG:
+	case SHAPE_SENDMMSG: {
 		/* the first message's address (sendmmsg: the first that has one) */
-		size_t count = nr == __NR_sendmsg ? 1 : MIN((size_t)ARG(2), 64);
-		size_t stride = nr == __NR_sendmsg ? sizeof(struct msghdr) : sizeof(struct mmsghdr);
+		int many = r->shape == SHAPE_SENDMMSG;
+		size_t count = many ? MIN((size_t)A(r->path2), 64) : 1;
+		size_t stride = many ? sizeof(struct mmsghdr) : sizeof(struct msghdr);
 		uint64_t first = 0;
 		size_t first_len = 0;
 
 		for (size_t i = 0; i < count; i++) {
 			struct msghdr m;
 
-			if (mem_read(t, ARG(1) + i * stride, &m, sizeof(m)) < 0)
+			if (mem_read(t, A(r->path) + i * stride, &m, sizeof(m)) < 0)
 				return -1;
 			if (!m.msg_name || !m.msg_namelen)
 				continue;
@@ -628,18 +550,23 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, struct
 		}
 		return sent_to(t, first, first_len, c);
 	}
-	case __NR_connect: {
+	case SHAPE_CONNECT: {
 		char sa[128];
-		size_t len = MIN((size_t)ARG(2), sizeof(sa));
+		size_t len = MIN((size_t)A(r->path2), sizeof(sa));
 
-		c->op = OP_CONNECT;
-		if (mem_read(t, ARG(1), sa, len) < 0)
+		if (mem_read(t, A(r->path), sa, len) < 0)
 			return -1;
 		return decode_connect_addr(t, c, sa, len);
 	}
+	case SHAPE_NONE:
+		break;
 	}
 	return -1;
 }
+
+#undef A
+#undef IA
+#undef DIR
 
 static int decode_connect_addr(struct target *t, struct call *c, const char *sa, size_t len)
 {
@@ -662,6 +589,7 @@ int notify_receive(struct notify *n, struct call *c)
 {
 	struct seccomp_notif *req = n->req;
 	struct target t = { n, 0, 0, 0, -1, NULL };
+	const struct filter_rule *row;
 	char path[64];
 
 	memset(req, 0, n->sizes.seccomp_notif);
@@ -672,18 +600,22 @@ int notify_receive(struct notify *n, struct call *c)
 	c->tid = (pid_t)req->pid;
 	c->nr = req->data.nr;
 	c->addr.port = -1;
+	/* a call the table does not trap cannot come (the filter is built from it) */
+	row = filter_rule_for(c->nr);
+	if (row)
+		c->op = row->op;
 	t.id = req->id;
 	t.tid = c->tid;
 	c->pid = tgid_of(c->tid);
 	t.pid = c->pid;
 	/* the parent is for exec events and for placing a new process in a
 	 * step; other calls get it when they need it (call_ppid) */
-	if (req->data.nr == __NR_execve || req->data.nr == __NR_execveat)
+	if (c->op == OP_EXEC)
 		c->ppid = notify_ppid(c->pid);
 	c->exe = read_link(c->pid, "exe");
 	t.cwd = &c->cwd;
 	/* the cwd is in every exec event; others read it only for a relative path */
-	if (req->data.nr == __NR_execve || req->data.nr == __NR_execveat)
+	if (c->op == OP_EXEC)
 		c->cwd = read_link(c->tid, "cwd");
 	snprintf(path, sizeof(path), "/proc/%d/mem", (int)c->tid);
 	t.mem = open(path, O_RDONLY | O_CLOEXEC);
@@ -695,7 +627,7 @@ int notify_receive(struct notify *n, struct call *c)
 		close(t.mem);
 		call_release(c);
 		return 0;
-	} else if (decode_args(&t, req, c) < 0) {
+	} else if (!row || decode_args(&t, req, row, c) < 0) {
 		c->unreadable = "its arguments cannot be read";
 	}
 	if (t.mem >= 0)
@@ -704,18 +636,7 @@ int notify_receive(struct notify *n, struct call *c)
 		call_release(c);
 		return 0;
 	}
-	if (c->unreadable) {
-		/* the operation is still known from the call's number */
-		const struct { int nr; enum call_op op; } ops[] = {
-			{ __NR_execve, OP_EXEC }, { __NR_execveat, OP_EXEC }, { __NR_connect, OP_CONNECT },
-			{ __NR_unlink, OP_UNLINK }, { __NR_unlinkat, OP_UNLINK }, { __NR_rmdir, OP_RMDIR },
-			{ __NR_rename, OP_RENAME }, { __NR_renameat, OP_RENAME }, { __NR_renameat2, OP_RENAME },
-		};
-
-		c->op = OP_OPEN;
-		for (size_t i = 0; i < ARRAY_SIZE(ops); i++)
-			if (ops[i].nr == c->nr)
-				c->op = ops[i].op;
-	}
+	if (c->unreadable && row)
+		c->op = row->op; /* the operation is still known from the call's number */
 	return 1;
 }

@@ -576,8 +576,8 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 
 void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out)
 {
-	struct { enum call_kind kind; const char *path; } parts[2];
-	int n = 0;
+	struct call_effect parts[2];
+	size_t n;
 
 	if (c->unreadable) {
 		/* the fixed rule: a call that cannot be seen is not let through */
@@ -586,34 +586,9 @@ void policy_decide(const struct policy *p, const struct call *c, int by_agent, s
 		out->text = NULL;
 		return;
 	}
-	switch (c->op) {
-	case OP_EXEC:
-		parts[n++] = (typeof(parts[0])){ KIND_EXEC, NULL };
-		break;
-	case OP_CONNECT:
-		parts[n++] = (typeof(parts[0])){ KIND_CONNECT, NULL };
-		break;
-	case OP_RENAME:
-		parts[n++] = (typeof(parts[0])){ KIND_DELETE, c->path };
-		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
-		break;
-	case OP_LINK:
-		/* a hard link can be written through: both names count */
-		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
-		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path };
-		break;
-	case OP_SYMLINK:
-		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path2 };
-		break;
-	case OP_UNLINK:
-	case OP_RMDIR:
-		parts[n++] = (typeof(parts[0])){ KIND_DELETE, c->path };
-		break;
-	default:
-		parts[n++] = (typeof(parts[0])){ KIND_WRITE, c->path };
-	}
+	n = call_effects(c, parts);
 	decide_one(p, c, parts[0].kind, parts[0].path, by_agent, out);
-	for (int i = 1; i < n; i++) {
+	for (size_t i = 1; i < n; i++) {
 		struct decision d;
 
 		decide_one(p, c, parts[i].kind, parts[i].path, by_agent, &d);
@@ -758,18 +733,13 @@ static void grant_build(const struct call *c, struct grant *gr)
 			buf_addf(&gr->text, " port %d", c->addr.port);
 		}
 		grant_add(gr, KIND_CONNECT, m, nm);
-	} else if (c->op == OP_RENAME) {
-		/* a rename writes the new name and deletes the old one */
-		grant_path(gr, KIND_WRITE, c->path2);
-		grant_path(gr, KIND_DELETE, c->path);
-	} else if (c->op == OP_LINK) {
-		/* a hard link can be written through: both names count */
-		grant_path(gr, KIND_WRITE, c->path2);
-		grant_path(gr, KIND_WRITE, c->path);
-	} else if (c->op == OP_SYMLINK) {
-		grant_path(gr, KIND_WRITE, c->path2);
 	} else {
-		grant_path(gr, call_op_kind(c->op), c->path);
+		/* each name the call changes, as the policy judged it */
+		struct call_effect e[2];
+		size_t n = call_effects(c, e);
+
+		for (size_t i = 0; i < n; i++)
+			grant_path(gr, e[i].kind, e[i].path);
 	}
 }
 

@@ -91,6 +91,7 @@ struct session {
 	struct loop_fd *notify_h;
 	struct steps *steps;
 	char *told;        /* the last denial told to a process (tell_denied) */
+	const char *reason; /* the person's words for the denial being made, or NULL */
 	pid_t told_pid;
 	int agent_started; /* the agent's own exec was seen */
 	int launcher;      /* the agent's program is a launcher: its first child is the agent */
@@ -564,6 +565,7 @@ static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, e
 	ev.u.decision.rule = rule;
 	ev.u.decision.text = text;
 	ev.u.decision.held_ns = held_ns;
+	ev.u.decision.reason = verdict == VERDICT_DENY ? s->reason : NULL;
 	emit(s, &ev);
 }
 
@@ -615,7 +617,10 @@ static void tell_denied(struct session *s, const struct call *c, int by_agent, e
 	what = call_describe(c);
 	if (strlen(what) > 120)
 		strcpy(what + 117, "...");
-	if (by == DECIDED_USER)
+	if (by == DECIDED_USER && s->reason)
+		text = xasprintf("belay: %s denied by the user, who says: %s; do not try it another way, ask them",
+				 what, s->reason);
+	else if (by == DECIDED_USER)
 		text = xasprintf("belay: %s denied by the user%s%s; do not try it another way, ask them", what,
 				 why ? " after it asked " : "", why ? why : "");
 	else if (by == DECIDED_TIMEOUT)
@@ -932,6 +937,16 @@ int session_answer(struct session *s, unsigned n, enum answer a, enum decider by
 		}
 	}
 	return 0;
+}
+
+int session_deny_because(struct session *s, unsigned n, enum decider by, const char *how, const char *reason)
+{
+	int rc;
+
+	s->reason = reason && *reason ? reason : NULL;
+	rc = session_answer(s, n, ANSWER_DENY, by, how);
+	s->reason = NULL;
+	return rc;
 }
 
 int session_deny_foreground(struct session *s, enum decider by, const char *how)

@@ -115,6 +115,11 @@ void session_signal_foreground(struct session *s, int sig);
  * (or it went away).
  */
 int session_answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how);
+/*
+ * Deny held call n with the person's reason (one line; shown to the denied
+ * process with the denial, and kept in the decision's event).
+ */
+int session_deny_because(struct session *s, unsigned n, enum decider by, const char *how, const char *reason);
 /* The rule ANSWER_ALLOW_SIMILAR would add for held call n (caller frees), or NULL. */
 char *session_grant_preview(const struct session *s, unsigned n);
 /* Deny the held calls of the terminal's foreground process group (C-c). */

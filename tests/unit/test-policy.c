@@ -266,7 +266,7 @@ static void test_grant_shapes(void **state)
 	/* a rename: a write where it lands, a delete where it came from */
 	c = file_call(OP_RENAME, "/tmp/a/x", "/srv/b/y");
 	assert_int_equal(policy_grant(p, &c, &text), 3);
-	assert_string_equal(text, "allow write path '/srv/b/*' and allow delete path '/tmp/a/*'");
+	assert_string_equal(text, "allow delete path '/tmp/a/*' and allow write path '/srv/b/*'");
 	call_release(&c);
 	c = file_call(OP_RENAME, "/tmp/a/z", "/srv/b/w");
 	expect(p, &c, 0, VERDICT_ALLOW, "grant 3");
