@@ -49,6 +49,7 @@ static const struct {
 	[A_ALLOW] = { "allow", "let the held call run, this once" },
 	[A_ALLOW_SIMILAR] = { "allow-similar", "let it run, and calls like it this session" },
 	[A_DENY] = { "deny", "refuse the held call (it fails with EACCES)" },
+	[A_DENY_REASON] = { "deny-reason", "refuse the held call and say why (a line the denied program reads)" },
 	[A_REVOKE_GRANT] = { "revoke-grant", "take back the newest 'allow similar'" },
 };
 
@@ -56,7 +57,7 @@ static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" }
 
 int action_decides(enum action a)
 {
-	return a == A_ALLOW || a == A_ALLOW_SIMILAR || a == A_DENY;
+	return a == A_ALLOW || a == A_ALLOW_SIMILAR || a == A_DENY || a == A_DENY_REASON;
 }
 
 const char *action_name(enum action a)

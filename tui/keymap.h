@@ -47,6 +47,7 @@ enum action {
 	A_ALLOW,
 	A_ALLOW_SIMILAR,
 	A_DENY,
+	A_DENY_REASON,
 	A_REVOKE_GRANT,
 	A__COUNT
 };

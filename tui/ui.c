@@ -92,6 +92,9 @@ struct ui {
 	char how[64];      /* the keys of the action running ("C-] a") */
 	unsigned grant_n;  /* "allow similar" waits for y on this call (0: no) */
 	char *grant_text;  /* the rule it would add */
+	unsigned reason_n; /* deny-reason: the line being typed denies this call (0: no) */
+	char reason[256];  /* what has been typed */
+	char *reason_prompt;
 	struct grant_row { int n; char *text; } *grants; /* in force, oldest first */
 	size_t ngrants, grants_cap;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
@@ -227,6 +230,12 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->prompt = "stop the agent and quit belay? (y/n)";
 	else if (ui->grant_n)
 		st->prompt = ui->grant_text;
+	else if (ui->reason_n) {
+		free(ui->reason_prompt);
+		ui->reason_prompt = xasprintf("#%u: deny, because: %s_   Enter: deny · Escape: back", ui->reason_n,
+					      ui->reason);
+		st->prompt = ui->reason_prompt;
+	}
 	else if (ui->ended && !ui->message)
 		st->message = "the agent has exited: q closes belay";
 }
@@ -469,6 +478,53 @@ static void act_allow(struct ui *ui) { decide(ui, ANSWER_ALLOW); }
 static void act_allow_similar(struct ui *ui) { decide(ui, ANSWER_ALLOW_SIMILAR); }
 static void act_deny(struct ui *ui) { decide(ui, ANSWER_DENY); }
 
+/* Deny, with a line of text: the keys that follow write it (reason_key). */
+static void act_deny_reason(struct ui *ui)
+{
+	unsigned n = decidable(ui);
+
+	if (!n)
+		return;
+	ui->reason_n = n;
+	ui->reason[0] = '\0';
+}
+
+/* A key while the reason is typed: none reaches the agent. */
+static void reason_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
+{
+	size_t len = strlen(ui->reason);
+
+	if (k->code == KEYC_ENTER) {
+		unsigned n = ui->reason_n;
+		char how[96];
+
+		ui->reason_n = 0;
+		snprintf(how, sizeof(how), "%s (with a reason)", ui->how);
+		if (session_deny_because(ui->session, n, DECIDED_USER, how, ui->reason) < 0)
+			show_message(ui, "call #%u is no longer waiting: nothing denied", n);
+	} else if (k->code == KEYC_ESCAPE || (k->code == 'c' && k->mods == KEYM_CTRL)) {
+		ui->reason_n = 0;
+		show_message(ui, "nothing denied; it still waits");
+	} else if (k->code == KEYC_BSPACE || (k->code == 'h' && k->mods == KEYM_CTRL)) {
+		/* one character back (UTF-8: past its continuation bytes) */
+		while (len && ((unsigned char)ui->reason[len - 1] & 0xc0) == 0x80)
+			len--;
+		if (len)
+			len--;
+		ui->reason[len] = '\0';
+	} else if (k->code == 'u' && k->mods == KEYM_CTRL) {
+		ui->reason[0] = '\0';
+	} else if (!k->mods && k->code >= 0x20 && k->code < KEYC_BASE && rawlen && len + rawlen < sizeof(ui->reason)) {
+		/* text as typed; control bytes never get in */
+		for (size_t i = 0; i < rawlen; i++)
+			if ((unsigned char)raw[i] < 0x20 || raw[i] == 0x7f)
+				return;
+		memcpy(ui->reason + len, raw, rawlen);
+		ui->reason[len + rawlen] = '\0';
+	}
+	mark_dirty(ui);
+}
+
 /* The newest grant still in force is taken back; again, the one before. */
 static void act_revoke_grant(struct ui *ui)
 {
@@ -542,6 +598,7 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_ALLOW] = act_allow,
 	[A_ALLOW_SIMILAR] = act_allow_similar,
 	[A_DENY] = act_deny,
+	[A_DENY_REASON] = act_deny_reason,
 	[A_REVOKE_GRANT] = act_revoke_grant,
 };
 
@@ -586,6 +643,10 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 			quit_now(ui);
 		}
 		mark_dirty(ui);
+		return;
+	}
+	if (ui->reason_n) {
+		reason_key(ui, k, raw, rawlen);
 		return;
 	}
 	if (ui->grant_n) {
@@ -791,7 +852,7 @@ static void on_input(const struct input_event *ev, void *data)
 		if (ui->scroll_mode || termview_scroll_offset(ui->tv))
 			act_scroll_exit(ui);
 		ui->help_visible = ui->confirm_quit = ui->prefix_pending = 0;
-		ui->grant_n = 0; /* a paste is the agent's, never a yes */
+		ui->grant_n = ui->reason_n = 0; /* a paste is the agent's, never a yes */
 		if (ui->running)
 			termview_paste_begin(ui->tv);
 		mark_dirty(ui);
@@ -1172,6 +1233,7 @@ void ui_free(struct ui *ui)
 	free(ui->cp_text);
 	free(ui->held_desc);
 	free(ui->grant_text);
+	free(ui->reason_prompt);
 	for (size_t i = 0; i < ui->ngrants; i++)
 		free(ui->grants[i].text);
 	free(ui->grants);

@@ -88,6 +88,29 @@ send b C-c
 check "C-c denies the held call of the program in the foreground" wait_for b 'rc=1'
 check "(nothing was written)" test ! -e /etc/belay-held-3
 check_eq "(the decision: by the user, with C-c)" "deny/user/C-c" "$(decisions /etc/belay-held-3)"
+
+# --- C-] D denies with a reason, which the denied program reads
+send b "sh -c 'echo seven > /etc/belay-held-7'; echo seven-rc=\$?" Enter
+wait_for b 'create /etc/belay-held-7'
+sleep 0.6
+send b C-] D
+check "C-] D asks for the reason on the status line" wait_for b 'deny, because: _   Enter: deny'
+send b -l 'wrong'
+send b Escape
+check "Escape goes back: nothing denied" wait_for b 'nothing denied; it still waits'
+check "(still held)" test ! -e /etc/belay-held-7 -a -z "$(decisions /etc/belay-held-7)"
+send b C-] D
+send b -l 'use /tmp, not /etc'
+send b BSpace BSpace BSpace BSpace
+send b -l 'this'
+check "the line shows what is typed, Backspace included" wait_for b 'deny, because: use /tmp, not this_'
+send b Enter
+check "the denied program reads the person's reason on its stderr" \
+	wait_for b 'denied by the user, who says: use /tmp, not this'
+check "(then fails as a denial does)" wait_for b 'seven-rc=2'
+shown=$(screen b)
+check "what was typed for the reason never reached the agent" sh -c "! printf '%s' \"\$0\" | grep -q 'wrong\\|use /tmp, not this\$'" "$shown"
+check "the decision's event keeps the reason" $EV "$EVF" has 'type=decision verdict=deny by=user reason=use /tmp, not this'
 tm kill-session -t =b
 
 # --- a key in flight when a call appears does not answer it
