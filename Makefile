@@ -33,7 +33,7 @@ SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-
 SUPERVISOR_SRC := $(wildcard supervisor/*.c)
 TUI_SRC        := $(filter-out tui/main.c,$(wildcard tui/*.c))
 LIB_SRC        := $(SUPERVISOR_SRC) $(TUI_SRC)
-DATA_FILES     := $(wildcard keymaps/*.keys themes/*.theme policies/*.rules)
+DATA_FILES     := $(wildcard keymaps/*.keys themes/*.theme policies/*.rules profiles/*.profile)
 
 B := build
 OBJ      := $(LIB_SRC:%.c=$(B)/obj/%.o) $(B)/obj/tui/embed.o
@@ -128,11 +128,12 @@ _screenshots: all
 
 install: $(B)/belay
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(DATADIR)/keymaps $(DESTDIR)$(DATADIR)/themes \
-		$(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(MANDIR)/man1
+		$(DESTDIR)$(DATADIR)/policies $(DESTDIR)$(DATADIR)/profiles $(DESTDIR)$(MANDIR)/man1
 	install -m 755 $(B)/belay $(DESTDIR)$(BINDIR)/belay
 	install -m 644 keymaps/*.keys $(DESTDIR)$(DATADIR)/keymaps/
 	install -m 644 themes/*.theme $(DESTDIR)$(DATADIR)/themes/
 	install -m 644 policies/*.rules $(DESTDIR)$(DATADIR)/policies/
+	install -m 644 profiles/*.profile $(DESTDIR)$(DATADIR)/profiles/
 	install -m 644 doc/belay.1 $(DESTDIR)$(MANDIR)/man1/belay.1
 
 uninstall:

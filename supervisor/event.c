@@ -190,6 +190,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "cwd", json_bytes(ev->u.start.cwd, strlen(ev->u.start.cwd)));
 		json_object_set_new(o, "rows", json_integer(ev->u.start.rows));
 		json_object_set_new(o, "cols", json_integer(ev->u.start.cols));
+		if (ev->u.start.profile)
+			json_object_set_new(o, "profile", json_str(ev->u.start.profile));
 		break;
 	case EV_OUTPUT:
 		json_object_set_new(o, "len", json_integer((json_int_t)ev->u.output.len));

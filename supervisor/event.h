@@ -74,6 +74,7 @@ struct event {
 			char *const *argv;
 			const char *cwd;
 			unsigned rows, cols;
+			const char *profile; /* the agent's profile ("profiles/codex.profile"), or NULL */
 		} start;
 		struct {
 			const char *data;

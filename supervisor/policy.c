@@ -469,6 +469,20 @@ fail:
 	rule_release(&r);
 }
 
+void policy_add_path_rule(struct policy *p, const char *origin, const char *text, enum verdict v, enum call_kind kind,
+			  const char *pattern, int by_agent)
+{
+	struct rule r = { .verdict = v, .kind = kind, .by = by_agent ? BY_AGENT : BY_ANY };
+
+	r.m = xcalloc(1, sizeof(*r.m));
+	r.m[0].type = M_PATH;
+	r.m[0].glob = expand(p, pattern);
+	r.nm = 1;
+	r.origin = xstrdup(origin);
+	r.text = xstrdup(text);
+	add_rule(p, &r);
+}
+
 int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors)
 {
 	return conf_parse(file, text, len, policy_line, p, errors);

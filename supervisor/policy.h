@@ -45,6 +45,15 @@ void policy_free(struct policy *p);
 /* Add the rules of a file; errors as "file:line: …" lines.  Returns their number. */
 int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors);
 
+/*
+ * Add one rule about paths, made from another file (an agent's profile):
+ * "VERDICT KIND path PATTERN [by agent]", named origin ("file:line") and
+ * shown as text.  PATTERN is a glob in which ~, $HOME and $WORKSPACE are
+ * replaced as in a rules file.
+ */
+void policy_add_path_rule(struct policy *p, const char *origin, const char *text, enum verdict v, enum call_kind kind,
+			  const char *pattern, int by_agent);
+
 /* Judge a call; by_agent: made by the agent process itself, not a tool. */
 void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out);
 

@@ -65,6 +65,7 @@ struct session {
 
 	char **argv;
 	char *cwd;
+	char *profile;     /* the agent's profile's label, or NULL */
 	char *term;
 	struct termios termios;
 	int have_termios;
@@ -155,6 +156,7 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 		s->cwd = cwd ? cwd : xstrdup(".");
 	}
 	s->term = o->term ? xstrdup(o->term) : NULL;
+	s->profile = o->profile ? xstrdup(o->profile) : NULL;
 	if (o->termios) {
 		s->termios = *o->termios;
 		s->have_termios = 1;
@@ -208,6 +210,7 @@ void session_free(struct session *s)
 	notify_free(s->notify); /* held calls fail (ENOSYS) */
 	steps_free(s->steps);
 	free(s->told);
+	free(s->profile);
 	guard_free(s->guard);
 	sandbox_free(s->sandbox);
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
@@ -1117,6 +1120,7 @@ int session_start(struct session *s)
 	ev.u.start.cwd = s->cwd;
 	ev.u.start.rows = s->rows;
 	ev.u.start.cols = s->cols;
+	ev.u.start.profile = s->profile;
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");

@@ -48,6 +48,8 @@ struct session_opts {
 	/* Checkpoint the workspace at step boundaries and before held
 	 * destructive calls (not owned; NULL: no checkpoints). */
 	struct checkpoints *checkpoints;
+	/* The agent's profile, for the session's first event (copied; NULL: none). */
+	const char *profile;
 };
 
 /* How a person (or a front end) answers a held call. */

@@ -2,8 +2,8 @@
  * cmd-policy.c - "belay policy": check a rules file, or ask it what it
  * would decide, so that users can test their rules before an agent does.
  *
- *   belay policy check [NAME|FILE]…
- *   belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] -- COMMAND [ARG…]
+ *   belay policy check [NAME|FILE]…       (a FILE.profile: an agent's profile)
+ *   belay policy test [-C DIR] [--by agent|tool] [--agent NAME] [--profile NAME|FILE] [NAME|FILE] -- COMMAND [ARG…]
  *   belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] write|delete PATH
  *   belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] connect HOST [PORT]
  *   belay policy show [NAME|FILE]
@@ -22,15 +22,18 @@
 #include "../supervisor/call.h"
 #include "../supervisor/decode.h"
 #include "../supervisor/policy.h"
+#include "../supervisor/profile.h"
 #include "../supervisor/spawn.h"
 #include "../supervisor/util.h"
 #include "data.h"
+#include "profiles.h"
 
 #define POLICY_USAGE                                                                                          \
 	"usage: belay policy check [NAME|FILE]…\n"                                                            \
-	"       belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] -- COMMAND [ARG…]\n"                 \
-	"       belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] write|delete PATH\n"                 \
-	"       belay policy test [-C DIR] [--by agent|tool] [NAME|FILE] connect HOST [PORT]\n"               \
+	"       belay policy test [OPTIONS] [NAME|FILE] -- COMMAND [ARG…]\n"                                  \
+	"       belay policy test [OPTIONS] [NAME|FILE] write|delete PATH\n"                                  \
+	"       belay policy test [OPTIONS] [NAME|FILE] connect HOST [PORT]\n"                                \
+	"       (OPTIONS: -C DIR, --by agent|tool, --agent NAME, --profile NAME|FILE)\n"                     \
 	"       belay policy show [NAME|FILE]\n"
 
 static NORETURN void policy_usage(const char *problem, const char *arg)
@@ -82,19 +85,41 @@ static int cmd_check(int argc, char **argv)
 	char *ws = workspace_of(NULL);
 	int status = 0;
 
-	if (argc == 0) {
-		static char *def[] = { "default", NULL };
+	char **all = NULL;
 
-		argv = def;
-		argc = 1;
+	if (argc == 0) {
+		/* the default policy, and every profile there is */
+		size_t n = 0;
+
+		all = data_names(DATA_PROFILE);
+		while (all[n])
+			n++;
+		argv = xcalloc(n + 2, sizeof(char *));
+		argv[0] = xstrdup("default");
+		for (size_t i = 0; i < n; i++)
+			argv[i + 1] = xasprintf("profile:%s", all[i]);
+		argc = (int)n + 1;
+		data_names_free(all);
+		all = argv;
 	}
 	for (int i = 0; i < argc; i++) {
 		struct policy *p = policy_new(ws, getenv("HOME"));
 		struct buf text = BUF_INIT, errors = BUF_INIT;
 		char *label = NULL;
-		int e = data_find(DATA_POLICY, argv[i], &text, &label, &errors);
+		size_t len = strlen(argv[i]);
+		int profile = !strncmp(argv[i], "profile:", 8) || (len > 8 && !strcmp(argv[i] + len - 8, ".profile"));
+		const char *spec = strncmp(argv[i], "profile:", 8) ? argv[i] : argv[i] + 8;
+		int e = data_find(profile ? DATA_PROFILE : DATA_POLICY, spec, &text, &label, &errors);
 
-		if (e == -ENOENT) {
+		if (e == 0 && profile) {
+			profile_free(profile_parse(label, text.data, text.len, &errors));
+			if (errors.len) {
+				fputs(errors.data, stderr);
+				status = 2;
+			} else {
+				printf("%s: ok\n", label);
+			}
+		} else if (e == -ENOENT) {
 			warn("no policy named '%s' (give a file, or one of default, strict, ci)", argv[i]);
 			status = 2;
 		} else {
@@ -112,6 +137,9 @@ static int cmd_check(int argc, char **argv)
 		buf_release(&errors);
 		policy_free(p);
 	}
+	for (size_t i = 0; all && all[i]; i++)
+		free(all[i]);
+	free(all);
 	free(ws);
 	return status;
 }
@@ -162,7 +190,7 @@ static char *seen_path(char *path, int follow)
 
 static int cmd_test(int argc, char **argv)
 {
-	const char *dir = NULL, *spec = "default";
+	const char *dir = NULL, *spec = "default", *profile = NULL, *agent = "agent";
 	int by_agent = 0, i = 0;
 	struct call c = { 0 };
 	struct decision d;
@@ -172,6 +200,12 @@ static int cmd_test(int argc, char **argv)
 	while (i < argc && argv[i][0] == '-' && strcmp(argv[i], "--")) {
 		if (!strcmp(argv[i], "-C") && i + 1 < argc) {
 			dir = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--profile") && i + 1 < argc) {
+			profile = argv[i + 1];
+			i += 2;
+		} else if (!strcmp(argv[i], "--agent") && i + 1 < argc) {
+			agent = argv[i + 1];
 			i += 2;
 		} else if (!strcmp(argv[i], "--by") && i + 1 < argc) {
 			if (!strcmp(argv[i + 1], "agent"))
@@ -234,6 +268,21 @@ static int cmd_test(int argc, char **argv)
 	}
 	p = policy_new(ws, getenv("HOME"));
 	load_or_exit(p, spec);
+	{
+		/* the agents' profiles, as a session of that agent has them */
+		struct buf errors = BUF_INIT, warnings = BUF_INIT;
+		char *agent_argv[] = { (char *)agent, NULL };
+		char *label = profiles_apply(p, agent_argv, profile, ws, getenv("HOME"), &errors, &warnings);
+
+		fputs(warnings.data, stderr);
+		if (errors.len) {
+			fputs(errors.data, stderr);
+			exit(2);
+		}
+		free(label);
+		buf_release(&errors);
+		buf_release(&warnings);
+	}
 	policy_decide(p, &c, by_agent, &d);
 	printf("%s\t%s", verdict_name(d.verdict), d.rule);
 	if (d.text)

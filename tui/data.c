@@ -6,6 +6,7 @@
 #define _GNU_SOURCE
 #include "data.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -32,6 +33,13 @@ DECLARE(belay_theme_high_contrast);
 DECLARE(belay_policy_default);
 DECLARE(belay_policy_strict);
 DECLARE(belay_policy_ci);
+DECLARE(belay_profile_generic);
+DECLARE(belay_profile_claude);
+DECLARE(belay_profile_codex);
+DECLARE(belay_profile_gemini);
+DECLARE(belay_profile_qwen);
+DECLARE(belay_profile_aider);
+DECLARE(belay_profile_opencode);
 
 static const struct {
 	enum data_kind kind;
@@ -47,11 +55,19 @@ static const struct {
 	{ DATA_POLICY, "default", belay_policy_default, belay_policy_default_end },
 	{ DATA_POLICY, "strict", belay_policy_strict, belay_policy_strict_end },
 	{ DATA_POLICY, "ci", belay_policy_ci, belay_policy_ci_end },
+	{ DATA_PROFILE, "generic", belay_profile_generic, belay_profile_generic_end },
+	{ DATA_PROFILE, "claude", belay_profile_claude, belay_profile_claude_end },
+	{ DATA_PROFILE, "codex", belay_profile_codex, belay_profile_codex_end },
+	{ DATA_PROFILE, "gemini", belay_profile_gemini, belay_profile_gemini_end },
+	{ DATA_PROFILE, "qwen", belay_profile_qwen, belay_profile_qwen_end },
+	{ DATA_PROFILE, "aider", belay_profile_aider, belay_profile_aider_end },
+	{ DATA_PROFILE, "opencode", belay_profile_opencode, belay_profile_opencode_end },
 };
 
 static const char *const keymap_names[] = { "default", "tmux", NULL };
 static const char *const theme_names[] = { "dark", "light", "mono", "high-contrast", NULL };
 static const char *const policy_names[] = { "default", "strict", "ci", NULL };
+static const char *const profile_names[] = { "aider", "claude", "codex", "gemini", "generic", "opencode", "qwen", NULL };
 
 const char *data_builtin(enum data_kind kind, const char *name, size_t *len)
 {
@@ -66,7 +82,8 @@ const char *data_builtin(enum data_kind kind, const char *name, size_t *len)
 
 const char *const *data_builtin_names(enum data_kind kind)
 {
-	return kind == DATA_KEYMAP ? keymap_names : kind == DATA_THEME ? theme_names : policy_names;
+	return kind == DATA_KEYMAP ? keymap_names : kind == DATA_THEME ? theme_names
+	       : kind == DATA_POLICY ? policy_names : profile_names;
 }
 
 static const struct {
@@ -75,6 +92,7 @@ static const struct {
 	[DATA_KEYMAP] = { "keymap", "keymaps", "keys" },
 	[DATA_THEME] = { "theme", "themes", "theme" },
 	[DATA_POLICY] = { "policy", "policies", "rules" },
+	[DATA_PROFILE] = { "profile", "profiles", "profile" },
 };
 
 const char *data_kind_name(enum data_kind kind)
@@ -175,4 +193,68 @@ void data_list_builtin(enum data_kind kind, struct buf *out)
 {
 	for (const char *const *n = data_builtin_names(kind); *n; n++)
 		buf_addf(out, " %s", *n);
+}
+
+static void add_name(char ***names, size_t *n, size_t *cap, const char *name)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (!strcmp((*names)[i], name))
+			return;
+	*names = xgrow(*names, cap, *n + 2, sizeof(char *));
+	(*names)[(*n)++] = xstrdup(name);
+	(*names)[*n] = NULL;
+}
+
+/* The names of the NAME.EXT files in dir. */
+static void add_dir(char ***names, size_t *n, size_t *cap, const char *dir, const char *ext)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t el = strlen(ext);
+
+	if (!d)
+		return;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+
+		if (e->d_name[0] != '.' && l > el + 1 && e->d_name[l - el - 1] == '.' && !strcmp(e->d_name + l - el, ext)) {
+			char *name = xstrndup(e->d_name, l - el - 1);
+
+			add_name(names, n, cap, name);
+			free(name);
+		}
+	}
+	closedir(d);
+}
+
+static int by_name(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **data_names(enum data_kind kind)
+{
+	char **names = xcalloc(1, sizeof(char *)), *dir = dirs_get(DIR_CONFIG), *sub;
+	size_t n = 0, cap = 1;
+
+	if (dir) {
+		sub = xasprintf("%s/%s", dir, kinds[kind].dir);
+		add_dir(&names, &n, &cap, sub, kinds[kind].ext);
+		free(sub);
+	}
+	free(dir);
+	sub = xasprintf("%s/%s", data_dir(), kinds[kind].dir);
+	add_dir(&names, &n, &cap, sub, kinds[kind].ext);
+	free(sub);
+	for (const char *const *b = data_builtin_names(kind); *b; b++)
+		add_name(&names, &n, &cap, *b);
+	qsort(names, n, sizeof(char *), by_name);
+	return names;
+}
+
+void data_names_free(char **names)
+{
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
 }

@@ -14,9 +14,10 @@ enum data_kind {
 	DATA_KEYMAP,
 	DATA_THEME,
 	DATA_POLICY,
+	DATA_PROFILE,
 };
 
-/* "keymap", "theme", "policy" */
+/* "keymap", "theme", "policy", "profile" */
 const char *data_kind_name(enum data_kind kind);
 
 /*
@@ -42,5 +43,12 @@ void data_list_builtin(enum data_kind kind, struct buf *out);
 const char *data_builtin(enum data_kind kind, const char *name, size_t *len);
 /* Names of the built-in files of kind, NULL-terminated. */
 const char *const *data_builtin_names(enum data_kind kind);
+/*
+ * Every name of kind that data_find() finds: the user's files, the
+ * installed ones and the built-in ones, each once, sorted; NULL-terminated
+ * (free with data_names_free).
+ */
+char **data_names(enum data_kind kind);
+void data_names_free(char **names);
 
 #endif

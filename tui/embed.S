@@ -12,5 +12,12 @@ EMBED(belay_theme_high_contrast, "themes/high-contrast.theme")
 EMBED(belay_policy_default, "policies/default.rules")
 EMBED(belay_policy_strict, "policies/strict.rules")
 EMBED(belay_policy_ci, "policies/ci.rules")
+EMBED(belay_profile_generic, "profiles/generic.profile")
+EMBED(belay_profile_claude, "profiles/claude.profile")
+EMBED(belay_profile_codex, "profiles/codex.profile")
+EMBED(belay_profile_gemini, "profiles/gemini.profile")
+EMBED(belay_profile_qwen, "profiles/qwen.profile")
+EMBED(belay_profile_aider, "profiles/aider.profile")
+EMBED(belay_profile_opencode, "profiles/opencode.profile")
 
 	.section .note.GNU-stack,"",@progbits

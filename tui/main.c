@@ -33,6 +33,7 @@
 #include "data.h"
 #include "headless.h"
 #include "keymap.h"
+#include "profiles.h"
 #include "theme.h"
 #include "ui.h"
 
@@ -54,6 +55,7 @@ struct options {
 	int no_intercept;
 	int no_checkpoint;
 	const char *policy;
+	const char *profile;
 	int on_ask_allow;  /* --on-ask allow */
 	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
 	char **argv;
@@ -68,6 +70,7 @@ enum {
 	OPT_SIZE,
 	OPT_HEADLESS,
 	OPT_POLICY,
+	OPT_PROFILE,
 	OPT_NO_INTERCEPT,
 	OPT_NO_CHECKPOINT,
 	OPT_ON_ASK,
@@ -85,6 +88,7 @@ static const struct option long_options[] = {
 	{ "hold", no_argument, NULL, OPT_HOLD },
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
+	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
 	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
@@ -107,6 +111,8 @@ static void usage(void)
 	       "      --size COLSxROWS  with --headless: the agent's terminal size, fixed\n"
 	       "      --events FILE write every event as a line of JSON to FILE\n"
 	       "      --policy NAME|FILE  the rules (built in: default, strict, ci)\n"
+	       "      --profile NAME|FILE  what belay knows of the agent (its state folders,\n"
+	       "                    its settings); default: chosen by the command's name\n"
 	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
 	       "      --ask-timeout SECONDS  after this long (headless: 0; screen: never)\n"
 	       "      --no-intercept  do not intercept the agent's calls (unsupervised)\n"
@@ -195,6 +201,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_HOLD:
 			o->hold = 1;
+			break;
+		case OPT_PROFILE:
+			o->profile = optarg;
 			break;
 		case OPT_POLICY:
 			o->policy = optarg;
@@ -504,6 +513,7 @@ int main(int argc, char **argv)
 	struct buf errors = BUF_INIT;
 	struct termios tio;
 	struct policy *policy = NULL;
+	char *profile_label = NULL;
 	char *workspace = NULL, *startup = NULL, *protect[3] = { NULL, NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
@@ -569,6 +579,22 @@ int main(int argc, char **argv)
 			warn("the policy has errors: fix them, or check it with 'belay policy check'");
 			exit(2);
 		}
+		{
+			struct buf warnings = BUF_INIT;
+
+			ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
+			profile_label = profiles_apply(policy, o.argv, o.profile, ws ? ws : "/", getenv("HOME"), &errors,
+						       &warnings);
+			free(ws);
+			if (errors.len) {
+				fputs(errors.data, stderr);
+				warn("the agents' profiles have errors: fix them, or check them with 'belay policy check'");
+				exit(2);
+			}
+			if (warnings.len)
+				fputs(warnings.data, stderr);
+			buf_release(&warnings);
+		}
 	}
 
 	loop = loop_new();
@@ -579,6 +605,7 @@ int main(int argc, char **argv)
 	so.cwd = workspace;
 	so.intercept = !o.no_intercept;
 	so.policy = policy;
+	so.profile = profile_label;
 	so.protect = protect;
 	/* headless, nobody can answer: at once unless told to wait */
 	so.timed_asks = o.headless || o.ask_timeout >= 0;
@@ -661,6 +688,7 @@ int main(int argc, char **argv)
 	session_free(s);
 	checkpoints_free(cp);
 	policy_free(policy);
+	free(profile_label);
 	loop_free(loop);
 	if (fan.events_fd >= 0)
 		close(fan.events_fd);

@@ -1,0 +1,9 @@
+# qwen - Qwen Code: npm's @qwen-code/qwen-code, a node script (a fork of
+# Gemini CLI).  Format: generic.profile.
+program qwen qwen-code
+
+state    ~/.qwen
+
+settings ~/.qwen/settings.json
+settings ~/.qwen/trustedFolders.json
+settings $WORKSPACE/.qwen/settings.json
