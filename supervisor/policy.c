@@ -673,32 +673,6 @@ static void grant_path(struct grant *gr, enum call_kind kind, const char *path)
 	grant_add(gr, kind, m, 1);
 }
 
-/*
- * Programs whose arguments are code or another command: a shell, an
- * interpreter, a wrapper.  A free word there would be any script at all
- * ("bash -c *"), so a grant for them is the command exactly.  Versions
- * count as the program (python3.11, perl5.36).
- */
-static const char *const runs_code[] = {
-	"sh", "bash", "zsh", "dash", "ksh", "mksh", "yash", "fish", "csh", "tcsh", "busybox", "python", "pypy", "node",
-	"nodejs", "deno", "bun", "perl", "ruby", "php", "lua", "luajit", "tclsh", "wish", "julia", "Rscript", "pwsh",
-	"awk", "gawk", "mawk", "nawk", "sed", "env", "xargs", "find", "timeout", "nice", "nohup", "stdbuf", "time",
-	"sudo", "doas", "su", "runuser", "setsid", "flock", "chroot", "unshare", "nsenter", "ionice", "taskset",
-	"watch", "parallel", "script", "expect", "strace", "ltrace", "gdb", "valgrind", "exec", "command", "eval",
-};
-
-static int runs_code_name(const char *path)
-{
-	const char *b = path ? base_name(path) : "";
-	size_t n = strlen(b);
-
-	while (n && (isdigit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
-		n--;
-	for (size_t i = 0; i < ARRAY_SIZE(runs_code); i++)
-		if (strlen(runs_code[i]) == n && !strncmp(runs_code[i], b, n))
-			return 1;
-	return 0;
-}
 
 /*
  * "Allow similar" for c: the command as it was, with the last of three or
@@ -714,7 +688,7 @@ static void grant_build(const struct call *c, struct grant *gr)
 		struct matcher *m = xcalloc(1, sizeof(*m));
 		struct buf shown = BUF_INIT;
 
-		int exact = runs_code_name(c->path) || (c->argc && runs_code_name(c->argv[0]));
+		int exact = progid_runs_code(c->path) || (c->argc && progid_runs_code(c->argv[0]));
 
 		m->type = M_WORDS;
 		m->nwords = c->argc;

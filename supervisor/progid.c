@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "progid.h"
 
+#include <ctype.h>
 #include <fcntl.h>
 #include <openssl/evp.h>
 #include <stdio.h>
@@ -166,4 +167,31 @@ const char *progid_of(struct progid *pi, const char *path)
 	if (pi->ncache < MAX_CACHE)
 		pi->ncache++;
 	return name;
+}
+
+/*
+ * Programs whose arguments are code or another command: a shell, an
+ * interpreter, a wrapper.  A free word there would be any script at all
+ * ("bash -c *"), so a grant for them is the command exactly.  Versions
+ * count as the program (python3.11, perl5.36).
+ */
+static const char *const runs_code[] = {
+	"sh", "bash", "zsh", "dash", "ksh", "mksh", "yash", "fish", "csh", "tcsh", "busybox", "python", "pypy", "node",
+	"nodejs", "deno", "bun", "perl", "ruby", "php", "lua", "luajit", "tclsh", "wish", "julia", "Rscript", "pwsh",
+	"awk", "gawk", "mawk", "nawk", "sed", "env", "xargs", "find", "timeout", "nice", "nohup", "stdbuf", "time",
+	"sudo", "doas", "su", "runuser", "setsid", "flock", "chroot", "unshare", "nsenter", "ionice", "taskset",
+	"watch", "parallel", "script", "expect", "strace", "ltrace", "gdb", "valgrind", "exec", "command", "eval",
+};
+
+int progid_runs_code(const char *path)
+{
+	const char *b = path ? (strrchr(path, '/') ? strrchr(path, '/') + 1 : path) : "";
+	size_t n = strlen(b);
+
+	while (n && (isdigit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
+		n--;
+	for (size_t i = 0; i < ARRAY_SIZE(runs_code); i++)
+		if (strlen(runs_code[i]) == n && !strncmp(runs_code[i], b, n))
+			return 1;
+	return 0;
 }

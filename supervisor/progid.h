@@ -21,4 +21,12 @@ void progid_know(struct progid *pi, const char *name);
 /* The known program whose content path has, or NULL (valid while pi lives). */
 const char *progid_of(struct progid *pi, const char *path);
 
+/*
+ * True if the program (a path or a name) runs code or another command it is
+ * given: a shell, an interpreter, a wrapper (sh, python3.11, node, env,
+ * xargs, sudo…).  Grants for those are exact; a shell run by a shell agent
+ * is a tool, not the agent again.
+ */
+int progid_runs_code(const char *path);
+
 #endif

@@ -747,7 +747,7 @@ static void handle_call(struct session *s, struct call *c)
 	 * run without a policy: they are what the person asked to run. */
 	if (!s->agent_started && c->op == OP_EXEC && c->pid == s->pid) {
 		s->agent_started = 1;
-		steps_set_agent(s->steps, c->pid);
+		steps_set_agent(s->steps, c->pid, c->path);
 		s->launcher = s->policy && c->path && policy_is_launcher(s->policy, c->path);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
@@ -757,7 +757,7 @@ static void handle_call(struct session *s, struct call *c)
 	}
 	if (s->launcher && c->op == OP_EXEC && c->ppid == steps_agent(s->steps)) {
 		s->launcher = 0;
-		steps_set_agent(s->steps, c->pid);
+		steps_set_agent(s->steps, c->pid, c->path);
 		seq = emit_call(s, c, 0, 1);
 		reply(s, c, 1);
 		emit_decision(s, seq, 0, VERDICT_ALLOW, DECIDED_AGENT_START, NULL, NULL, "the agent, started by its launcher", 0);

@@ -18,10 +18,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "proc.h"
+#include "progid.h"
 #include "util.h"
 
 #define MAX_WALK 64
@@ -44,6 +46,10 @@ struct steps {
 	void (*ended)(const struct step *st, void *data);
 	void *data;
 	pid_t agent;
+	dev_t prog_dev;          /* the agent's program (0, 0: not known) */
+	ino_t prog_ino;
+	pid_t *helpers;          /* the agent's program run again by it */
+	size_t nhelpers, helpers_cap;
 	struct tracked **steps; /* steps[id - 1] */
 	size_t n, cap;
 	struct pidmap *map;
@@ -79,11 +85,77 @@ void steps_free(struct steps *ss)
 	free(ss->steps);
 	free(ss->open);
 	free(ss->map);
+	free(ss->helpers);
 	free(ss);
 }
 
-void steps_set_agent(struct steps *ss, pid_t agent)
+static void set_program(struct steps *ss, const char *program)
 {
+	struct stat st;
+
+	/* a shell agent's "sh -c" is a tool, not the agent again */
+	if (program && !progid_runs_code(program) && stat(program, &st) == 0)
+		ss->prog_dev = st.st_dev, ss->prog_ino = st.st_ino;
+	else
+		ss->prog_dev = 0, ss->prog_ino = 0;
+}
+
+/*
+ * True if path, as process pid names it, is the agent's program (a copy is
+ * not: it is some other file).  /proc/self is pid's.
+ */
+static int is_program(const struct steps *ss, const char *path, pid_t pid)
+{
+	struct stat st;
+	char *own = NULL;
+	int yes;
+
+	if (!path || !(ss->prog_dev || ss->prog_ino))
+		return 0;
+	if (!strncmp(path, "/proc/self/", 11))
+		own = xasprintf("/proc/%d/%s", (int)pid, path + 11);
+	else if (!strncmp(path, "/proc/thread-self/", 18))
+		own = xasprintf("/proc/%d/%s", (int)pid, path + 18);
+	yes = stat(own ? own : path, &st) == 0 && st.st_dev == ss->prog_dev && st.st_ino == ss->prog_ino;
+	free(own);
+	return yes;
+}
+
+static size_t helper_index(const struct steps *ss, pid_t pid)
+{
+	for (size_t i = 0; i < ss->nhelpers; i++)
+		if (ss->helpers[i] == pid)
+			return i;
+	return SIZE_MAX;
+}
+
+/*
+ * The agent, or its own program run again by it.  A helper's pid is
+ * checked against what it runs, so that a pid used again by another
+ * process is not taken for the agent's.
+ */
+static int is_agent(struct steps *ss, pid_t pid)
+{
+	size_t i;
+	char exe[64];
+
+	if (pid <= 0)
+		return 0;
+	if (pid == ss->agent)
+		return 1;
+	i = helper_index(ss, pid);
+	if (i == SIZE_MAX)
+		return 0;
+	snprintf(exe, sizeof(exe), "/proc/%d/exe", (int)pid);
+	if (is_program(ss, exe, pid))
+		return 1;
+	ss->helpers[i] = ss->helpers[--ss->nhelpers];
+	return 0;
+}
+
+void steps_set_agent(struct steps *ss, pid_t agent, const char *program)
+{
+	set_program(ss, program);
 	ss->agent = agent;
 }
 
@@ -258,7 +330,22 @@ unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *
 	struct tracked *t;
 
 	*opened = 0;
-	*by_agent = c->pid == ss->agent;
+	if (c->op == OP_EXEC && c->pid == ss->agent) {
+		set_program(ss, c->path); /* the agent runs another program ("env node …") */
+	} else if (c->op == OP_EXEC && helper_index(ss, c->pid) != SIZE_MAX && !is_program(ss, c->path, c->pid)) {
+		/* the agent's helper runs a tool (codex's sandbox helper execs
+		 * the command): from here on it is that tool call */
+		size_t i = helper_index(ss, c->pid);
+
+		ss->helpers[i] = ss->helpers[--ss->nhelpers];
+		parent = ss->agent;
+	} else if (c->op == OP_EXEC && !is_agent(ss, c->pid) && is_agent(ss, parent > 0 ? parent : parent_of(cur)) &&
+		   is_program(ss, c->path, c->pid)) {
+		/* the agent runs its own program again: the agent too */
+		ss->helpers = xgrow(ss->helpers, &ss->helpers_cap, ss->nhelpers + 1, sizeof(*ss->helpers));
+		ss->helpers[ss->nhelpers++] = c->pid;
+	}
+	*by_agent = is_agent(ss, c->pid);
 	if (*by_agent) {
 		/* its terminal and devices are not edits */
 		if (c->op == OP_EXEC || c->op == OP_CONNECT || !c->path || !strncmp(c->path, "/dev/", 5) ||
@@ -279,7 +366,7 @@ unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *
 	if (!step && parent < 0)
 		parent = parent_of(cur); /* not read for most calls: it costs */
 	for (int i = 0; !step && i < MAX_WALK; i++) {
-		if (parent == ss->agent) {
+		if (is_agent(ss, parent)) {
 			/* a direct child of the agent: a new tool call */
 			char *cmd = cur == c->pid && c->op == OP_EXEC && c->argc ? call_cmdline(c) : cmdline_of(cur);
 

@@ -36,8 +36,14 @@ struct steps;
 struct steps *steps_new(struct loop *loop, void (*ended)(const struct step *st, void *data), void *data);
 void steps_free(struct steps *ss);
 
-/* The agent process; its calls belong to no tool step. */
-void steps_set_agent(struct steps *ss, pid_t agent);
+/*
+ * The agent process, running program (a path); its calls belong to no tool
+ * step.  The agent's own program run again by it (codex's
+ * "/proc/self/exe --…" helper, opencode's server) is the agent too, until
+ * that process runs another program: then it is a tool call, named by
+ * what it runs.
+ */
+void steps_set_agent(struct steps *ss, pid_t agent, const char *program);
 pid_t steps_agent(const struct steps *ss);
 
 /*

@@ -8,6 +8,9 @@
  *     mkdir:PATH   make the folder PATH
  *     rm:PATH      delete the file PATH
  *     tool:CMD     run "sh -c CMD" (its shell tool) and wait for it
+ *     exec:CMD     become "sh -c CMD" (what codex's sandbox helper does)
+ *     again:OP     run itself again (/proc/self/exe) to do OP, and wait:
+ *                  codex's helper, opencode's server
  *
  * Prints "ok OP" or "failed OP: reason" for each, and exits 0.
  */
@@ -17,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static int act(const char *op)
@@ -41,6 +45,25 @@ static int act(const char *op)
 		return mkdir(arg, 0755);
 	if (!strncmp(op, "rm:", 3))
 		return unlink(arg);
+	if (!strncmp(op, "exec:", 5)) {
+		fflush(stdout);
+		execl("/bin/sh", "sh", "-c", arg, (char *)NULL);
+		return -1;
+	}
+	if (!strncmp(op, "again:", 6)) {
+		int st;
+		pid_t pid;
+
+		fflush(stdout);
+		pid = fork();
+		if (pid == 0) {
+			execl("/proc/self/exe", "actor", arg, (char *)NULL);
+			_exit(127);
+		}
+		if (pid < 0 || waitpid(pid, &st, 0) < 0)
+			return -1;
+		return WIFEXITED(st) && WEXITSTATUS(st) == 0 ? 0 : (errno = EPERM, -1);
+	}
 	if (!strncmp(op, "tool:", 5)) {
 		int st = system(arg);
 

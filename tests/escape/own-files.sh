@@ -71,12 +71,13 @@ if [ "$(id -u)" = 0 ]; then
 	BELAY=$BIN/belay AGENT=$BIN/agent.sh run user "$U/home" "$U/home/ws" "$U/ev.jsonl" "$USER_NAME"
 fi
 
-# --- the agents' approval settings ask (the default policy), even inside
-# the workspace and in the agent's own state folder
+# --- the agents' approval settings ask (every agent profile's settings
+# lines), even inside the workspace and in the agent's own state folder;
+# here the agent is taken for claude, and codex's settings ask too
 AWS=$(mktemp -d "$SCRATCH/escape-settings.XXXXXX")
 trap 'cleanup; rm -rf "$WS" "${BIN:-}" "${U:-}" "$AWS"' EXIT
 mkdir -p "$AWS/home/.claude" "$AWS/ws/.claude"
-(cd "$AWS/ws" && env -i HOME="$AWS/home" PATH=/usr/bin:/bin "$BELAY" --headless --events "$AWS/ev.jsonl" -- sh -c '
+(cd "$AWS/ws" && env -i HOME="$AWS/home" PATH=/usr/bin:/bin "$BELAY" --headless --events "$AWS/ev.jsonl" --profile claude -- sh -c '
 	echo "{}" > ~/.claude/settings.json; echo "{}" > .claude/settings.local.json
 	mkdir -p ~/.codex; echo "approval_policy = \"never\"" > ~/.codex/config.toml
 	echo "{}" > ~/.claude/history.jsonl' </dev/null >/dev/null 2>&1)
@@ -88,11 +89,11 @@ ev = [json.loads(l) for l in open(sys.argv[1])]
 calls = [e["seq"] for e in ev if e["type"] == "file" and e.get("path") == sys.argv[2]]
 held = [e for e in ev if e["type"] == "held" and e["call"] in calls]
 assert held, "no held call for %s" % sys.argv[2]
-assert ".rules:" in held[0]["rule"], held[0]
+assert ".profile:" in held[0]["rule"], held[0]
 PY
 }
 for f in "$AWS/home/.claude/settings.json" "$AWS/ws/.claude/settings.local.json" "$AWS/home/.codex/config.toml"; do
-	check "writing $(basename "$(dirname "$f")")/$(basename "$f") asks, by a rule" held_for "$AWS/ev.jsonl" "$f"
+	check "writing $(basename "$(dirname "$f")")/$(basename "$f") asks, by a profile's settings line" held_for "$AWS/ev.jsonl" "$f"
 	check "(headless: denied, not written)" test ! -e "$f"
 done
 check "the agent's own state beside them does not ask" test -e "$AWS/home/.claude/history.jsonl"

@@ -247,7 +247,7 @@ rm -f "$WS/g2" "$WS/g3"
 # --- every way git sends: send-pack, and git run as git-send-pack by argv[0]
 git -C "$WS/repo" branch -f sp
 run sendpack -- bash -c 'git send-pack "$0"/remote.git sp 2>/dev/null; (exec -a git-send-pack git "$0"/remote.git sp) 2>/dev/null; git http-push http://127.0.0.1:9/x sp 2>/dev/null; echo done' "$WS"
-check_eq "git send-pack, git-send-pack by another name and git http-push are each held" 3 "$($EV "$T/sendpack.jsonl" count 'type=held rule~policies/default.rules:9')"
+check_eq "git send-pack, git-send-pack by another name and git http-push are each held" 3 "$($EV "$T/sendpack.jsonl" count 'type=held rule~policies/default.rules:7')"
 check "… and nothing was sent" sh -c "! git -C '$WS/remote.git' rev-parse -q --verify sp >/dev/null"
 
 # --- paths are judged as the kernel resolves them: a link before '..', a
@@ -260,5 +260,17 @@ check "deep/../evil.txt is judged where the kernel puts it: beside out/" \
 	has paths "type=file op=create path=$WS/evil.txt" "type=file op=create path=$WS/out/dangle.txt" "type=file op=create path=$WS/x"
 check_eq "… each held (outside the workspace)" 3 "$($EV "$T/paths.jsonl" count 'type=held')"
 check "… and none was created" sh -c "[ ! -e '$WS/evil.txt' ] && [ ! -e '$WS/out/dangle.txt' ] && [ ! -e '$WS/x' ]"
+
+# --- the agent's own program run again (codex's /proc/self/exe helper,
+# opencode's server) is the agent; what it runs is a tool call, named by it
+run helper -- actor "again:write:$WS/helper-edit.txt" "again:exec:echo from-helper" "again:tool:echo from-server"
+check "the agent's program run again writes as the agent" \
+	has helper "type=file op=create path=$WS/helper-edit.txt by=agent"
+check "a command the helper becomes is a step of its own, named by the command" \
+	has helper "type=step-start cmd=sh -c echo from-helper"
+check "a command the helper starts is a step, named by the command" \
+	has helper "type=step-start cmd=sh -c echo from-server"
+check "the helper itself is no step" $EV "$T/helper.jsonl" none "type=step-start cmd~again:"
+check "(and each ran)" sh -c "grep -q from-helper '$T/helper.out' && grep -q from-server '$T/helper.out'"
 
 finish
