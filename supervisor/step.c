@@ -339,9 +339,11 @@ unsigned steps_assign(struct steps *ss, const struct call *c, int *opened, int *
 
 		ss->helpers[i] = ss->helpers[--ss->nhelpers];
 		parent = ss->agent;
-	} else if (c->op == OP_EXEC && !is_agent(ss, c->pid) && is_agent(ss, parent > 0 ? parent : parent_of(cur)) &&
-		   is_program(ss, c->path, c->pid)) {
-		/* the agent runs its own program again: the agent too */
+	} else if (c->op == OP_EXEC && !is_agent(ss, c->pid) && !map_get(ss, c->pid) &&
+		   is_agent(ss, parent > 0 ? parent : parent_of(cur)) && is_program(ss, c->path, c->pid) &&
+		   is_program(ss, "/proc/self/exe", c->pid)) {
+		/* the agent runs its own program again, from a fork of itself
+		 * (not from a tool that has run something else): the agent too */
 		ss->helpers = xgrow(ss->helpers, &ss->helpers_cap, ss->nhelpers + 1, sizeof(*ss->helpers));
 		ss->helpers[ss->nhelpers++] = c->pid;
 	}

@@ -272,5 +272,8 @@ check "a command the helper starts is a step, named by the command" \
 	has helper "type=step-start cmd=sh -c echo from-server"
 check "the helper itself is no step" $EV "$T/helper.jsonl" none "type=step-start cmd~again:"
 check "(and each ran)" sh -c "grep -q from-helper '$T/helper.out' && grep -q from-server '$T/helper.out'"
+run helper2 -- actor "tool:exec $AGENTS/actor write:$WS/tool-as-agent.txt"
+check "a tool that runs the agent's program is still a tool: its writes are the tool's" \
+	has helper2 "type=file op=create path=$WS/tool-as-agent.txt by=tool"
 
 finish
