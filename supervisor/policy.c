@@ -506,21 +506,29 @@ static int glob_ok(const char *pattern, const char *text, enum glob_mode mode, e
 	return r == GLOB_TOO_COMPLEX ? v != VERDICT_ALLOW : r;
 }
 
+/* What is known of a call's program, looked up once per decision (it costs a stat). */
+struct known_program {
+	struct progid *progs;
+	int looked;
+	const char *name; /* the named program its content is, or NULL */
+};
+
 static int matcher_ok(const struct matcher *m, const struct call *c, const char *path, enum verdict v,
-		      struct progid *progs)
+		      struct known_program *kp)
 {
 	switch (m->type) {
 	case M_PROGRAM: {
-		const char *known;
-
 		if (strchr(m->glob, '/'))
 			return c->path && glob_ok(m->glob, c->path, GLOB_PATH, v);
 		if (glob_ok(m->glob, base_name(c->path), GLOB_TEXT, v) ||
 		    (c->argc && glob_ok(m->glob, base_name(c->argv[0]), GLOB_TEXT, v)))
 			return 1;
 		/* a copy, a hard link or a renamed file of a program named: that program */
-		known = progid_of(progs, c->path);
-		return known && glob_ok(m->glob, known, GLOB_TEXT, v);
+		if (!kp->looked) {
+			kp->name = progid_of(kp->progs, c->path);
+			kp->looked = 1;
+		}
+		return kp->name && glob_ok(m->glob, kp->name, GLOB_TEXT, v);
 	}
 	case M_COMMAND: {
 		char *cmd = call_cmdline(c);
@@ -555,7 +563,7 @@ static int matcher_ok(const struct matcher *m, const struct call *c, const char 
 
 /* The strictest rule for (kind, path), or the default. */
 static void decide_one(const struct policy *p, const struct call *c, enum call_kind kind, const char *path,
-		       int by_agent, struct decision *out)
+		       int by_agent, struct known_program *kp, struct decision *out)
 {
 	const struct rule *best = NULL, *grant = NULL;
 
@@ -565,7 +573,7 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 
 		if (r->revoked || r->kind != kind || (r->by == BY_AGENT && !by_agent) || (r->by == BY_TOOL && by_agent))
 			continue;
-		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path, r->verdict, p->progs); k++)
+		for (k = 0; k < r->nm && matcher_ok(&r->m[k], c, path, r->verdict, kp); k++)
 			;
 		if (k < r->nm)
 			continue;
@@ -591,6 +599,7 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out)
 {
 	struct call_effect parts[2];
+	struct known_program kp = { p->progs, 0, NULL };
 	size_t n;
 
 	if (c->unreadable) {
@@ -601,11 +610,11 @@ void policy_decide(const struct policy *p, const struct call *c, int by_agent, s
 		return;
 	}
 	n = call_effects(c, parts);
-	decide_one(p, c, parts[0].kind, parts[0].path, by_agent, out);
+	decide_one(p, c, parts[0].kind, parts[0].path, by_agent, &kp, out);
 	for (size_t i = 1; i < n; i++) {
 		struct decision d;
 
-		decide_one(p, c, parts[i].kind, parts[i].path, by_agent, &d);
+		decide_one(p, c, parts[i].kind, parts[i].path, by_agent, &kp, &d);
 		if (d.verdict > out->verdict)
 			*out = d;
 	}
