@@ -50,6 +50,7 @@ struct matcher {
 	int lo, hi, family;
 	char **words; /* M_WORDS */
 	size_t nwords;
+	size_t lit;   /* M_PATH: how much of glob any match begins with (0: none known) */
 };
 
 struct rule {
@@ -263,8 +264,22 @@ static int parse_matcher(struct policy *p, struct conf_line *l, enum call_kind k
 	}
 }
 
+/* The literal start of a path glob that every path it matches begins with. */
+static size_t literal_start(const char *glob)
+{
+	size_t n = strcspn(glob, "*?[\\");
+
+	/* a glob ending in a slash and two stars also matches the folder itself */
+	if (n && glob[n - 1] == '/')
+		n--;
+	return n;
+}
+
 static void add_rule(struct policy *p, struct rule *r)
 {
+	for (size_t i = 0; i < r->nm; i++)
+		if (r->m[i].type == M_PATH && r->m[i].glob)
+			r->m[i].lit = literal_start(r->m[i].glob);
 	p->rules = xgrow(p->rules, &p->cap, p->n + 1, sizeof(*p->rules));
 	for (size_t i = 0; i < r->nm; i++)
 		if (r->m[i].type == M_PROGRAM)
@@ -543,7 +558,10 @@ static int matcher_ok(const struct matcher *m, const struct call *c, const char 
 				return 1;
 		return 0;
 	case M_PATH:
-		return path && glob_ok(m->glob, path, GLOB_PATH, v);
+		/* most rules are about other places: their literal start says so */
+		if (!path || (m->lit && strncmp(path, m->glob, m->lit)))
+			return 0;
+		return glob_ok(m->glob, path, GLOB_PATH, v);
 	case M_HOST:
 		return c->addr.host && glob_ok(m->glob, c->addr.host, GLOB_TEXT, v);
 	case M_PORT:

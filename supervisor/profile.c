@@ -347,6 +347,7 @@ static const char *too_much(const char *dir, const struct profile_place *at)
 {
 	static const char *const system[] = { "/etc", "/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32",
 					      "/boot", "/dev", "/proc", "/sys", "/run", "/var/lib", "/var/spool" };
+	static const char *const system_only[] = { "/var/lib", "/var/spool" }; /* itself, not below */
 	const char *slash;
 	size_t n = strlen(dir);
 
@@ -355,9 +356,16 @@ static const char *too_much(const char *dir, const struct profile_place *at)
 	if (strstr(dir, "/../") || strstr(dir, "/./") || (n >= 3 && !strcmp(dir + n - 3, "/..")) ||
 	    (n >= 2 && !strcmp(dir + n - 2, "/.")))
 		return "a path with . or .. in it";
-	for (size_t i = 0; i < ARRAY_SIZE(system); i++)
-		if (holds(system[i], dir))
+	if (!strcmp(dir, "/"))
+		return "a folder at the top of the file system";
+	for (size_t i = 0; i < ARRAY_SIZE(system); i++) {
+		int only = 0;
+
+		for (size_t k = 0; k < ARRAY_SIZE(system_only); k++)
+			only |= !strcmp(system[i], system_only[k]);
+		if (only ? holds(dir, system[i]) : holds(system[i], dir) || holds(dir, system[i]))
 			return "a system folder";
+	}
 	if (!strcmp(dir, "/") || !(slash = strchr(dir + 1, '/')) || !slash[1])
 		return "a folder at the top of the file system";
 	if (at->home && holds(dir, at->home))
@@ -426,7 +434,17 @@ static char *moved_place(const struct profile *pr, const struct pline *l, const 
 	}
 	*set = 1;
 	real = realpath(value, NULL);
-	why = check ? too_much(real ? real : value, at) : NULL;
+	if (check) {
+		/* what the agent gets: the variable's folder and the rest
+		 * ($GEMINI_CLI_HOME/.gemini), as the kernel names it */
+		char *rest_plain = with_agent(rest, at), *final = xasprintf("%s%s", real ? real : value, rest_plain);
+
+		why = too_much(final, at);
+		free(final);
+		free(rest_plain);
+	} else {
+		why = NULL;
+	}
 	if (why) {
 		buf_addf(warnings,
 			 "%s:%u: %s is '%s' (%s): belay does not let the agent change that folder without asking, so its "

@@ -109,6 +109,8 @@ static void test_moved_too_far(void **state)
 		{ "/home/me", "it holds the home folder" },
 		{ "/etc/codex", "a system folder" },
 		{ "/usr/local/x", "a system folder" },
+		{ "/var/lib", "a system folder" },
+		{ "/var", "a system folder" }, /* it holds /var/lib */
 		{ "/work/src", "it holds the workspace and the folders beside it" },
 		{ "relative/dir", "not an absolute path" },
 		{ "/srv/../etc", "a system folder" }, /* resolved */
@@ -134,6 +136,28 @@ static void test_moved_too_far(void **state)
 				fail_msg("CODEX_HOME=%s: %s allowed by %s", cases[i][0], path, d.rule);
 		}
 		expect_file(p, OP_CREATE, "/home/me/.codex/x", 1, VERDICT_ASK, "default write");
+		policy_free(p);
+		buf_release(&w);
+	}
+	/* what the agent gets is the variable's folder and the rest: .gemini in the home folder is fine */
+	{
+		static const char gem[] = "state ~/.gemini $GEMINI_CLI_HOME/.gemini\n";
+		const char *vars[] = { "GEMINI_CLI_HOME", "/home/me", NULL };
+		struct buf w = BUF_INIT;
+		struct policy *p = with(gem, 1, vars, &w);
+
+		assert_string_equal(w.data, "");
+		expect_file(p, OP_CREATE, "/home/me/.gemini/projects.json", 1, VERDICT_ALLOW, "profiles/codex.profile:1");
+		policy_free(p);
+		buf_release(&w);
+	}
+	/* state below /var/lib is a folder of its own; /var/lib itself is not */
+	{
+		const char *vars[] = { "CODEX_HOME", "/var/lib/agent-state/codex", NULL };
+		struct buf w = BUF_INIT;
+		struct policy *p = with(codex, 1, vars, &w);
+
+		assert_string_equal(w.data, "");
 		policy_free(p);
 		buf_release(&w);
 	}
