@@ -19,6 +19,7 @@ PKGS      := ncursesw libtsm libgit2 libseccomp jansson libcrypto zlib
 # them first and then build in a second make that reads this file again.
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+TSM_VERSION := $(shell pkg-config --modversion libtsm 2>/dev/null)
 
 WARN      := -Wall -Wextra -Wshadow -Wno-unused-parameter -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-parentheses
@@ -27,6 +28,7 @@ WARN      += -Werror
 endif
 CFLAGS    ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) $(PKG_CFLAGS) -DBELAY_VERSION='"$(VERSION)"' \
+             -DBELAY_LIBTSM_VERSION='"$(TSM_VERSION)"' \
              -DBELAY_DATADIR='"$(DATADIR)"' -MMD -MP
 SAN_FLAGS := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
 

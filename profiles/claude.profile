@@ -1,6 +1,9 @@
 # claude - Claude Code (Anthropic): a native program, "claude", or npm's
 # @anthropic-ai/claude-code (a node script).  Format: generic.profile.
 program claude claude-code
+# Its own variables: the API key and endpoint, its settings (Bedrock and
+# Vertex use the cloud's credentials: give them with --pass-env).
+env ANTHROPIC_* CLAUDE_* CLAUDECODE DISABLE_* MCP_* MAX_THINKING_TOKENS BASH_*_TIMEOUT_MS
 
 # Sessions, projects, todos, shell snapshots; CLAUDE_CONFIG_DIR moves them,
 # and the state file beside them.

@@ -1,6 +1,7 @@
 # codex - OpenAI's Codex CLI: npm's @openai/codex, a node script that runs
 # the native "codex".  Format: generic.profile.
 program codex codex-*
+env OPENAI_* CODEX_*
 
 # Sessions, history, logs, its login; CODEX_HOME moves all of it.
 state    ~/.codex                 $CODEX_HOME

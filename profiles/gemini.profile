@@ -1,6 +1,7 @@
 # gemini - Google's Gemini CLI: npm's @google/gemini-cli (a node script).
 # Format: generic.profile.
 program gemini gemini-cli
+env GEMINI_* GOOGLE_API_KEY GOOGLE_GENAI_* GOOGLE_CLOUD_PROJECT GOOGLE_CLOUD_LOCATION
 
 # Its state, history and project registry; GEMINI_CLI_HOME stands for the
 # home folder it keeps .gemini in.

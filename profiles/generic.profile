@@ -7,6 +7,8 @@
 #
 #     program NAME…              the command names that are this agent
 #                                (globs; "belay codex", "node …/codex.js")
+#     env NAME…                  its own variables (globs: its API key),
+#                                passed to it whatever they look like
 #     state FOLDER [MOVED]       the agent process writes and deletes in
 #                                FOLDER (and makes it) without asking
 #     state-file GLOB [MOVED]    … and these files, or this one folder

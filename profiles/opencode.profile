@@ -1,6 +1,7 @@
 # opencode - opencode (sst): a native program built with Bun, "opencode",
 # or npm's opencode-ai that runs it.  Format: generic.profile.
 program opencode opencode-*
+env OPENCODE_* ANTHROPIC_API_KEY OPENAI_API_KEY GEMINI_API_KEY OPENROUTER_API_KEY GROQ_API_KEY
 
 # Its sessions database (and the journal SQLite writes and deletes beside
 # it), its logs and its configuration folder; XDG_*_HOME move them.

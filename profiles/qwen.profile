@@ -1,6 +1,7 @@
 # qwen - Qwen Code: npm's @qwen-code/qwen-code, a node script (a fork of
 # Gemini CLI).  Format: generic.profile.
 program qwen qwen-code
+env QWEN_* DASHSCOPE_* OPENAI_API_KEY OPENAI_BASE_URL OPENAI_MODEL
 
 state    ~/.qwen
 

@@ -192,6 +192,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "cols", json_integer(ev->u.start.cols));
 		if (ev->u.start.profile)
 			json_object_set_new(o, "profile", json_str(ev->u.start.profile));
+		if (ev->u.start.withheld)
+			json_object_set_new(o, "withheld", json_argv(ev->u.start.withheld));
 		break;
 	case EV_OUTPUT:
 		json_object_set_new(o, "len", json_integer((json_int_t)ev->u.output.len));
@@ -208,6 +210,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		else
 			json_object_set_new(o, "code", json_integer(ev->u.exit.code));
 		json_object_set_new(o, "status", json_integer(ev->u.exit.status));
+		if (ev->u.exit.killed)
+			json_object_set_new(o, "killed", json_integer(ev->u.exit.killed));
 		break;
 	case EV_SESSION_END:
 		json_object_set_new(o, "status", json_integer(ev->u.end.status));

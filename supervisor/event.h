@@ -75,6 +75,7 @@ struct event {
 			const char *cwd;
 			unsigned rows, cols;
 			const char *profile; /* the agent's profile ("profiles/codex.profile"), or NULL */
+			char *const *withheld; /* the variables withheld from it, NULL-terminated */
 		} start;
 		struct {
 			const char *data;
@@ -88,6 +89,7 @@ struct event {
 			int code;   /* exit code, or -1 when killed */
 			int signal; /* the signal that killed it, or 0 */
 			int status; /* what belay exits with: code, or 128+signal */
+			int killed; /* processes of its tree still running then, killed */
 		} exit;
 		struct {
 			int status;

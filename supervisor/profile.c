@@ -36,6 +36,8 @@ struct profile {
 	char *file, *name;
 	char **programs;
 	size_t nprograms, programs_cap;
+	char **env;            /* NULL-terminated */
+	size_t nenv, env_cap;
 	struct pline *lines;
 	size_t n, cap;
 };
@@ -77,11 +79,23 @@ static void profile_line(struct conf_line *l, void *data)
 		}
 		return;
 	}
+	if (!strcmp(cmd, "env")) {
+		if (l->argc < 2) {
+			conf_error(l, "usage: env NAME…");
+			return;
+		}
+		for (int k = 1; k < l->argc; k++) {
+			pr->env = xgrow(pr->env, &pr->env_cap, pr->nenv + 2, sizeof(char *));
+			pr->env[pr->nenv++] = xstrdup(l->argv[k]);
+			pr->env[pr->nenv] = NULL;
+		}
+		return;
+	}
 	for (i = 0; i < ARRAY_SIZE(directives); i++)
 		if (!strcmp(cmd, directives[i].name))
 			break;
 	if (i == ARRAY_SIZE(directives)) {
-		conf_error(l, "unknown statement '%s' (program, state, state-file, helper, settings or refuse)", cmd);
+		conf_error(l, "unknown statement '%s' (program, env, state, state-file, helper, settings or refuse)", cmd);
 		return;
 	}
 	if (l->argc < 2 || l->argc > 2 + directives[i].movable) {
@@ -153,6 +167,9 @@ void profile_free(struct profile *pr)
 	for (size_t i = 0; i < pr->nprograms; i++)
 		free(pr->programs[i]);
 	free(pr->programs);
+	for (size_t i = 0; i < pr->nenv; i++)
+		free(pr->env[i]);
+	free(pr->env);
 	for (size_t i = 0; i < pr->n; i++) {
 		free(pr->lines[i].path);
 		free(pr->lines[i].moved);
@@ -162,6 +179,13 @@ void profile_free(struct profile *pr)
 	free(pr->file);
 	free(pr->name);
 	free(pr);
+}
+
+char *const *profile_env(const struct profile *pr)
+{
+	static char *none[] = { NULL };
+
+	return pr->env ? pr->env : none;
 }
 
 const char *profile_name(const struct profile *pr)

@@ -8,6 +8,7 @@
  * belay(1), PROFILES.  One statement a line:
  *
  *     program GLOB…           the agent's command names (claude, codex)
+ *     env GLOB…               its own variables (API keys), passed to it
  *     state DIR [MOVED]       the agent process writes and deletes in DIR
  *     state-file GLOB [MOVED] … and these files (or this one folder)
  *     helper GLOB [MOVED]     the programs it runs may write these too
@@ -67,6 +68,9 @@ struct profile_place {
 };
 void profile_apply(const struct profile *pr, struct policy *p, int mine, const struct profile_place *at,
 		   struct buf *warnings);
+
+/* The variables the agent gets whatever they look like (its API keys): globs, NULL-terminated. */
+char *const *profile_env(const struct profile *pr);
 
 /* The profile's name: its file's base name without ".profile". */
 const char *profile_name(const struct profile *pr);

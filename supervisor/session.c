@@ -37,11 +37,13 @@
 
 #include "buf.h"
 #include "dirs.h"
+#include "envpass.h"
 #include "filter.h"
 #include "guard.h"
 #include "notify.h"
 #include "sandbox.h"
 #include "spawn.h"
+#include "tree.h"
 #include "util.h"
 
 #define READ_CHUNK (64 * 1024)
@@ -66,6 +68,9 @@ struct session {
 	char **argv;
 	char *cwd;
 	char *profile;     /* the agent's profile's label, or NULL */
+	int leftover;      /* processes of the tree still there when the agent ended, killed */
+	char **pass_env;   /* globs: variables the agent gets whatever they look like */
+	struct envpass env; /* what it gets, and what is withheld */
 	char *term;
 	struct termios termios;
 	int have_termios;
@@ -115,12 +120,6 @@ struct session {
 };
 
 /* Variables that would describe the outer terminal, not the agent's pane. */
-static const char *const env_drop[] = {
-	"TMUX", "TMUX_PANE", "STY", "TERM_PROGRAM", "TERM_PROGRAM_VERSION", "TERMCAP",
-	"LINES", "COLUMNS", "KITTY_WINDOW_ID", "KITTY_PID", "WEZTERM_PANE", "WEZTERM_EXECUTABLE",
-	"VTE_VERSION", "ITERM_SESSION_ID", "WT_SESSION", "ALACRITTY_WINDOW_ID", "ALACRITTY_SOCKET",
-	"KONSOLE_VERSION", "KONSOLE_DBUS_SESSION", "TERMINATOR_UUID", "COLORTERM", "TERM",
-};
 
 static void emit(struct session *s, struct event *ev)
 {
@@ -157,6 +156,15 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	}
 	s->term = o->term ? xstrdup(o->term) : NULL;
 	s->profile = o->profile ? xstrdup(o->profile) : NULL;
+	{
+		size_t np = 0;
+
+		while (o->pass_env && o->pass_env[np])
+			np++;
+		s->pass_env = xcalloc(np + 1, sizeof(char *));
+		for (size_t i = 0; i < np; i++)
+			s->pass_env[i] = xstrdup(o->pass_env[i]);
+	}
 	if (o->termios) {
 		s->termios = *o->termios;
 		s->have_termios = 1;
@@ -211,6 +219,10 @@ void session_free(struct session *s)
 	steps_free(s->steps);
 	free(s->told);
 	free(s->profile);
+	for (size_t i = 0; s->pass_env && s->pass_env[i]; i++)
+		free(s->pass_env[i]);
+	free(s->pass_env);
+	envpass_release(&s->env);
 	guard_free(s->guard);
 	sandbox_free(s->sandbox);
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
@@ -226,32 +238,31 @@ void session_free(struct session *s)
 	free(s);
 }
 
-static char **build_env(const struct session *s)
+/*
+ * The agent's environment: what envpass lets through (the withheld names
+ * are kept for the session's first event), the terminal belay gives it,
+ * and BELAY.  The strings are environ's, but for the last few.
+ */
+static char **build_env(struct session *s)
 {
-	size_t n = 0, k = 0;
+	size_t k = 0;
 	char **env;
 
-	while (environ[n])
-		n++;
-	env = xcalloc(n + 4, sizeof(char *));
-	for (size_t i = 0; i < n; i++) {
-		size_t j;
-
-		for (j = 0; j < ARRAY_SIZE(env_drop); j++) {
-			size_t l = strlen(env_drop[j]);
-
-			if (!strncmp(environ[i], env_drop[j], l) && environ[i][l] == '=')
-				break;
-		}
-		if (j == ARRAY_SIZE(env_drop) || !strcmp(env_drop[j], "TERM") && !s->term ||
-		    !strcmp(env_drop[j], "COLORTERM") && !s->term)
-			env[k++] = environ[i];
-	}
+	envpass_build(environ, s->pass_env, &s->env);
+	while (s->env.envp[k])
+		k++;
+	env = xcalloc(k + 4, sizeof(char *));
+	memcpy(env, s->env.envp, k * sizeof(char *));
 	if (s->term) {
 		env[k++] = xasprintf("TERM=%s", s->term);
 		env[k++] = xstrdup("COLORTERM=truecolor");
-	} else if (!getenv("TERM")) {
-		env[k++] = xstrdup("TERM=xterm-256color");
+	} else {
+		/* headless: the output goes to the caller's terminal as it is */
+		const char *term = getenv("TERM"), *colorterm = getenv("COLORTERM");
+
+		env[k++] = xasprintf("TERM=%s", term ? term : "xterm-256color");
+		if (colorterm)
+			env[k++] = xasprintf("COLORTERM=%s", colorterm);
 	}
 	env[k++] = xasprintf("BELAY=%d", (int)getpid());
 	env[k] = NULL;
@@ -272,6 +283,9 @@ static void finish(struct session *s)
 	/* what still waits can wait no more: the agent is gone */
 	while (s->nheld)
 		session_answer(s, s->held[0].pub.n, ANSWER_DENY, DECIDED_SESSION_END, NULL);
+	/* and nothing of its tree outlives the session: not a daemon, not a
+	 * nohup'ed job, not what ignores SIGHUP */
+	s->leftover = tree_kill(s->pid);
 	if (s->steps)
 		steps_end_all(s->steps);
 	if (s->cp) {
@@ -289,6 +303,7 @@ static void finish(struct session *s)
 	ev.u.exit.code = s->exit_signal ? -1 : s->exit_code;
 	ev.u.exit.signal = s->exit_signal;
 	ev.u.exit.status = s->exit_status;
+	ev.u.exit.killed = s->leftover;
 	emit(s, &ev);
 	memset(&ev, 0, sizeof(ev));
 	ev.type = EV_SESSION_END;
@@ -1046,6 +1061,12 @@ int session_start(struct session *s)
 	}
 	env = build_env(s);
 	s->steps = steps_new(s->loop, step_ended, s);
+	e = tree_adopt();
+	if (e < 0) {
+		warn("cannot keep the agent's processes below belay: %s", strerror(-e));
+		status = 1;
+		goto out;
+	}
 	if (s->intercept) {
 		s->sandbox = sandbox_new();
 		e = sandbox_parent();
@@ -1121,6 +1142,7 @@ int session_start(struct session *s)
 	ev.u.start.rows = s->rows;
 	ev.u.start.cols = s->cols;
 	ev.u.start.profile = s->profile;
+	ev.u.start.withheld = s->env.withheld;
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
@@ -1228,6 +1250,17 @@ void session_signal_foreground(struct session *s, int sig)
 pid_t session_pid(const struct session *s)
 {
 	return s->pid;
+}
+
+char *const *session_withheld(const struct session *s, size_t *n)
+{
+	*n = s->env.nwithheld;
+	return s->env.withheld;
+}
+
+const char *session_profile(const struct session *s)
+{
+	return s->profile;
 }
 
 char *const *session_argv(const struct session *s)

@@ -50,6 +50,10 @@ struct session_opts {
 	struct checkpoints *checkpoints;
 	/* The agent's profile, for the session's first event (copied; NULL: none). */
 	const char *profile;
+	/* The variables the agent gets whatever their names look like: globs
+	 * (its profile's env lines, --pass-env), NULL-terminated, copied; the
+	 * rest of the environment goes through envpass.h's allow-list. */
+	char *const *pass_env;
 };
 
 /* How a person (or a front end) answers a held call. */
@@ -138,6 +142,10 @@ int session_intercepting(const struct session *s);
 
 /* Read-only facts for the views. */
 pid_t session_pid(const struct session *s);
+/* The variables withheld from the agent's environment (names, sorted; NULL when none), once started. */
+char *const *session_withheld(const struct session *s, size_t *n);
+/* The agent's profile ("profiles/codex.profile"), or NULL. */
+const char *session_profile(const struct session *s);
 char *const *session_argv(const struct session *s);
 const char *session_cwd(const struct session *s);
 uint64_t session_started_ns(const struct session *s);

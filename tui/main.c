@@ -29,6 +29,7 @@
 #include "../supervisor/spawn.h"
 #include "../supervisor/util.h"
 #include "cmd-checkpoint.h"
+#include "cmd-doctor.h"
 #include "cmd-policy.h"
 #include "data.h"
 #include "headless.h"
@@ -56,6 +57,8 @@ struct options {
 	int no_checkpoint;
 	const char *policy;
 	const char *profile;
+	char **pass_env; /* --pass-env globs, NULL-terminated */
+	size_t npass_env;
 	int on_ask_allow;  /* --on-ask allow */
 	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
 	char **argv;
@@ -71,6 +74,7 @@ enum {
 	OPT_HEADLESS,
 	OPT_POLICY,
 	OPT_PROFILE,
+	OPT_PASS_ENV,
 	OPT_NO_INTERCEPT,
 	OPT_NO_CHECKPOINT,
 	OPT_ON_ASK,
@@ -89,6 +93,7 @@ static const struct option long_options[] = {
 	{ "size", required_argument, NULL, OPT_SIZE },
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
+	{ "pass-env", required_argument, NULL, OPT_PASS_ENV },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
 	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
@@ -113,6 +118,8 @@ static void usage(void)
 	       "      --policy NAME|FILE  the rules (built in: default, strict, ci)\n"
 	       "      --profile NAME|FILE  what belay knows of the agent (its state folders,\n"
 	       "                    its settings); default: chosen by the command's name\n"
+	       "      --pass-env NAME  give the agent this variable (a glob) even if it looks\n"
+	       "                    like a credential; repeatable (see belay(1), ENVIRONMENT)\n"
 	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
 	       "      --ask-timeout SECONDS  after this long (headless: 0; screen: never)\n"
 	       "      --no-intercept  do not intercept the agent's calls (unsupervised)\n"
@@ -133,6 +140,7 @@ static void usage(void)
 	       "  (STEP: N, or SESSION:N as belay log shows)\n"
 	       "\n"
 	       "rules: belay policy check|test|show (see belay(1))\n"
+	       "this machine: belay doctor   what the kernel lets belay enforce\n"
 	       "\n"
 	       "belay exits with the agent's exit status (128+N if signal N killed it).\n"
 	       "See belay(1) for keymaps, themes and the events format.\n",
@@ -204,6 +212,11 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PROFILE:
 			o->profile = optarg;
+			break;
+		case OPT_PASS_ENV:
+			o->pass_env = xrealloc(o->pass_env, (o->npass_env + 2) * sizeof(char *));
+			o->pass_env[o->npass_env++] = xstrdup(optarg);
+			o->pass_env[o->npass_env] = NULL;
 			break;
 		case OPT_POLICY:
 			o->policy = optarg;
@@ -522,6 +535,8 @@ int main(int argc, char **argv)
 	setup_locale();
 	if (argc > 1 && !strcmp(argv[1], "policy"))
 		return cmd_policy(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "doctor"))
+		return cmd_doctor(argc - 1, argv + 1);
 	if (argc > 1 && cmd_checkpoint_is(argv[1]))
 		return cmd_checkpoint(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
@@ -583,8 +598,8 @@ int main(int argc, char **argv)
 			struct buf warnings = BUF_INIT;
 
 			ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
-			profile_label = profiles_apply(policy, o.argv, o.profile, ws ? ws : "/", getenv("HOME"), &errors,
-						       &warnings);
+			profile_label = profiles_apply_env(policy, o.argv, o.profile, ws ? ws : "/", getenv("HOME"),
+							   &errors, &warnings, &o.pass_env);
 			free(ws);
 			if (errors.len) {
 				fputs(errors.data, stderr);
@@ -606,6 +621,7 @@ int main(int argc, char **argv)
 	so.intercept = !o.no_intercept;
 	so.policy = policy;
 	so.profile = profile_label;
+	so.pass_env = o.pass_env;
 	so.protect = protect;
 	/* headless, nobody can answer: at once unless told to wait */
 	so.timed_asks = o.headless || o.ask_timeout >= 0;
@@ -689,6 +705,9 @@ int main(int argc, char **argv)
 	checkpoints_free(cp);
 	policy_free(policy);
 	free(profile_label);
+	for (size_t i = 0; o.pass_env && o.pass_env[i]; i++)
+		free(o.pass_env[i]);
+	free(o.pass_env);
 	loop_free(loop);
 	if (fan.events_fd >= 0)
 		close(fan.events_fd);

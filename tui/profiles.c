@@ -36,6 +36,12 @@ static struct profile *load(const char *spec, char **label, struct buf *errors)
 char *profiles_apply(struct policy *p, char *const *argv, const char *choice, const char *workspace,
 		     const char *home, struct buf *errors, struct buf *warnings)
 {
+	return profiles_apply_env(p, argv, choice, workspace, home, errors, warnings, NULL);
+}
+
+char *profiles_apply_env(struct policy *p, char *const *argv, const char *choice, const char *workspace,
+			 const char *home, struct buf *errors, struct buf *warnings, char ***globs)
+{
 	char **names = data_names(DATA_PROFILE), *agent = profile_command_name(argv), *mine_label = NULL;
 	struct profile *mine = NULL, **all;
 	char **labels;
@@ -75,6 +81,19 @@ char *profiles_apply(struct policy *p, char *const *argv, const char *choice, co
 			profile_apply(all[i], p, 0, &at, warnings);
 	if (mine)
 		profile_apply(mine, p, 1, &at, warnings);
+	if (mine && globs) {
+		size_t have = 0, add = 0;
+		char *const *env = profile_env(mine);
+
+		while (*globs && (*globs)[have])
+			have++;
+		while (env[add])
+			add++;
+		*globs = xrealloc(*globs, (have + add + 1) * sizeof(char *));
+		for (size_t i = 0; i < add; i++)
+			(*globs)[have + i] = xstrdup(env[i]);
+		(*globs)[have + add] = NULL;
+	}
 	for (size_t i = 0; i < n; i++) {
 		profile_free(all[i]);
 		free(labels[i]);

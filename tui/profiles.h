@@ -22,4 +22,11 @@ struct policy;
 char *profiles_apply(struct policy *p, char *const *argv, const char *choice, const char *workspace,
 		     const char *home, struct buf *errors, struct buf *warnings);
 
+/*
+ * The same choice, and the variables the chosen profile passes to the agent
+ * (its env lines), appended to *globs (NULL-terminated, each malloc'd).
+ */
+char *profiles_apply_env(struct policy *p, char *const *argv, const char *choice, const char *workspace,
+			 const char *home, struct buf *errors, struct buf *warnings, char ***globs);
+
 #endif

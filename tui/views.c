@@ -326,6 +326,26 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		put(w, y++, 1, cols - 2, tmp, lp);
 	if (st->checkpoint && y < rows)
 		put(w, y++, 1, cols - 2, st->checkpoint, st->checkpoint_failed ? pen_of(v, TH_STATUS_ALERT) : lp);
+	if ((st->profile || st->nwithheld) && y < rows) {
+		/* who belay takes the agent for, and what it does not get */
+		struct buf pb = BUF_INIT;
+		const char *name = st->profile ? strrchr(st->profile, '/') : NULL;
+
+		name = name ? name + 1 : st->profile;
+		if (name) {
+			buf_addf(&pb, "profile %.*s", (int)(strlen(name) - (strstr(name, ".profile") ? 8 : 0)), name);
+			put(w, y++, 1, cols - 2, pb.data, lp);
+			buf_reset(&pb);
+		}
+		if (st->nwithheld && y < rows) {
+			buf_addf(&pb, "%zu variable%s withheld:", st->nwithheld, st->nwithheld > 1 ? "s" : "");
+			for (size_t i = 0; i < st->nwithheld; i++)
+				buf_addf(&pb, " %s", st->withheld[i]);
+		}
+		if (pb.len)
+			put(w, y++, 1, cols - 2, pb.data, lp);
+		buf_release(&pb);
+	}
 	y++;
 
 	/* the steps, newest at the bottom, as many as fit */

@@ -69,6 +69,9 @@ struct view_state {
 	size_t ngrants;
 	const char *checkpoint;  /* "checkpoints: session 3, 12 so far" or why not; NULL: off */
 	int checkpoint_failed;
+	const char *profile;     /* the agent's profile ("profiles/codex.profile"), NULL: none */
+	char *const *withheld;   /* variables withheld from the agent (names) */
+	size_t nwithheld;
 };
 
 struct views {

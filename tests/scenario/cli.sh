@@ -131,4 +131,23 @@ send b C-b '?'
 check "--keymap tmux: C-b is the prefix" wait_for b 'belay keys'
 tm kill-session -t =b
 
+# --- belay doctor: what this machine lets belay enforce
+$BELAY doctor >"$T/doctor.out" 2>&1; rc=$?
+check "belay doctor names each thing it tried" sh -c \
+	"for w in kernel seccomp landlock namespaces cgroups subreaper 'ptrace scope' inotify libraries; do grep -q \"^\$w \" '$T/doctor.out' || exit 1; done"
+check "… with the libraries' versions as they are" grep -q "libgit2 $(pkg-config --modversion libgit2)" "$T/doctor.out"
+if grep -q 'every protection belay uses by default holds' "$T/doctor.out"; then
+	check_eq "… and exit 0 when every protection holds" 0 "$rc"
+else
+	check_eq "… and exit 1 when one does not" 1 "$rc"
+fi
+# inside belay, belay cannot have a seccomp listener of its own: doctor says so
+(cd "$T" && env -i HOME="$T/home" PATH=/usr/bin:/bin XDG_STATE_HOME="$T/state" "$BELAY" --headless -- "$BELAY" doctor \
+	</dev/null >"$T/doctor2.out" 2>&1); rc=$?
+check "belay doctor inside belay: the listener is refused, and it says what to do" \
+	grep -q 'seccomp user notification is refused (Device or resource busy)' "$T/doctor2.out"
+check_eq "… exit 1" 1 "$rc"
+$BELAY doctor extra >/dev/null 2>&1; rc=$?
+check_eq "belay doctor with an argument: a usage error (2)" 2 "$rc"
+
 finish

@@ -276,4 +276,17 @@ run helper2 -- actor "tool:exec $AGENTS/actor write:$WS/tool-as-agent.txt"
 check "a tool that runs the agent's program is still a tool: its writes are the tool's" \
 	has helper2 "type=file op=create path=$WS/tool-as-agent.txt by=tool"
 
+# --- nothing of the agent's tree outlives the session: setsid, nohup, a
+# double fork, SIGHUP and SIGTERM ignored
+run tree -- sh -c 'setsid nohup sleep 7341 >/dev/null 2>&1 &
+(sh -c "trap \"\" HUP TERM; exec sleep 7342" &) &
+nohup sh -c "trap \"\" HUP TERM; while :; do date >> '"$WS"'/tree.out; sleep 0.1; done" >/dev/null 2>&1 &
+sleep 0.5; echo started'
+check "belay ends with the agent" grep -q started "$T/tree.out"
+check "no process of the tree is left (setsid nohup, double fork, HUP and TERM ignored)" \
+	sh -c "! pgrep -f 'sleep 734[12]' >/dev/null"
+n1=$(wc -l <"$WS/tree.out"); sleep 0.5; n2=$(wc -l <"$WS/tree.out")
+check_eq "(nothing writes after the session)" "$n1" "$n2"
+check "the agent's exit says how many were killed" has tree "type=exit killed>=3"
+
 finish

@@ -72,7 +72,7 @@ check "claude: the shell snapshot its bash writes (a tool, not the agent): no qu
 	said claude "ok tool:echo 'export X=1'"
 check "claude: its approval settings ask (headless: refused)" \
 	has claude "type=file op=create path=$H/.claude/settings.json" 
-check "… by its profile's line" has claude "type=held rule=profiles/claude.profile:20"
+check "… by its profile's line" has claude "type=held rule=profiles/claude.profile:23"
 check "claude: and ~/.bashrc asks, as for any agent" has claude "type=held rule=policies/default.rules:30"
 check_eq "claude: two questions in all" 2 "$(held claude)"
 
@@ -139,7 +139,7 @@ check "… and its journal is deleted, its database written" sh -c \
 # --- one agent cannot change another's settings, nor use its state folder
 run cross -- codex "write:$P/.claude/settings.json" "mkdir:$H/.claude/x" "write:$H/.gemini/settings.json"
 check "codex writing claude's workspace settings: asks (every profile's settings apply)" \
-	has cross "type=held rule=profiles/claude.profile:22"
+	has cross "type=held rule=profiles/claude.profile:25"
 check_eq "… claude's and gemini's folders are not codex's: three questions" 3 "$(held cross)"
 
 # --- a command belay has no profile for: the generic one
@@ -183,5 +183,29 @@ check "a profile with errors: each named by file and line, and belay does not st
 	"grep -q 'broken.profile:1: .relative/path. must be an absolute path' '$T/broken.out' &&
 	 grep -q 'broken.profile:2: unknown statement' '$T/broken.out' && ! [ -s '$T/broken.jsonl' ]"
 rm "$H/.config/belay/profiles/broken.profile"
+
+# --- the environment: the agent's own API key reaches it, nobody's credentials do
+cat >"$BIN/printenv-agent" <<'SH'
+#!/bin/sh
+# the shape of an agent that reads its environment, and of the tool it runs
+env | sort >"$1"
+sh -c 'env | sort' >"$1.tool"
+cat /proc/self/environ | tr '\0' '\n' | sort >"$1.proc"
+SH
+chmod +x "$BIN/printenv-agent"
+cp "$BIN/printenv-agent" "$BIN/codex-env"
+run env1 OPENAI_API_KEY=sk-own CODEX_HOME="$E/codex-home" AWS_SECRET_ACCESS_KEY=aws-secret \
+	AWS_PROFILE=prod GITHUB_TOKEN=ghp-secret SSH_AUTH_SOCK=/run/ssh.sock ANTHROPIC_API_KEY=sk-other \
+	DISPLAY=:0 GOPATH=/go MY_DB_PASSWORD=pw -- --profile codex -- codex-env "$T/env1.txt"
+check "the agent gets its own API key (codex: OPENAI_*)" grep -qx 'OPENAI_API_KEY=sk-own' "$T/env1.txt"
+check "… and a development environment's variables" sh -c "grep -qx 'GOPATH=/go' '$T/env1.txt' && grep -qx 'HOME=$H' '$T/env1.txt'"
+check "no credential reaches it, nor its tools, nor /proc/self/environ" sh -c \
+	"! grep -q 'secret\\|ssh.sock\\|sk-other\\|pw\$\\|AWS_PROFILE\\|DISPLAY' '$T/env1.txt' '$T/env1.txt.tool' '$T/env1.txt.proc'"
+check "the withheld names are in the session's first event, sorted" has env1 \
+	"type=session-start withheld=ANTHROPIC_API_KEY AWS_PROFILE AWS_SECRET_ACCESS_KEY DISPLAY GITHUB_TOKEN MY_DB_PASSWORD SSH_AUTH_SOCK"
+check "… never their values" sh -c "! grep -q 'aws-secret\\|ghp-secret' '$T/env1.jsonl'"
+run env2 AWS_PROFILE=prod AWS_REGION=eu-west-1 GITHUB_TOKEN=ghp -- --pass-env 'AWS_*' -- printenv-agent "$T/env2.txt"
+check "--pass-env gives the agent what it names" sh -c \
+	"grep -qx 'AWS_PROFILE=prod' '$T/env2.txt' && grep -qx 'AWS_REGION=eu-west-1' '$T/env2.txt' && ! grep -q GITHUB_TOKEN '$T/env2.txt'"
 
 finish
