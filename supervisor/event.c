@@ -32,6 +32,7 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_REVOKE] = "revoke",
 	[EV_NOTICE] = "notice",
 	[EV_CHECKPOINT] = "checkpoint",
+	[EV_HIDDEN] = "hidden",
 };
 
 const char *event_type_name(enum event_type type)
@@ -322,6 +323,9 @@ void event_to_json(const struct event *ev, struct buf *out)
 		break;
 	case EV_NOTICE:
 		json_object_set_new(o, "text", json_str(ev->u.notice.text));
+		break;
+	case EV_HIDDEN:
+		json_object_set_new(o, "path", json_str(ev->u.hidden.path));
 		break;
 	case EV_CHECKPOINT:
 		json_object_set_new(o, "kind", json_string(checkpoint_kind_name(ev->u.checkpoint.kind)));

@@ -60,6 +60,7 @@ enum event_type {
 	EV_REVOKE,        /* a grant was taken back */
 	EV_NOTICE,        /* something the person should know (interception off…) */
 	EV_CHECKPOINT,    /* the workspace was checkpointed (or could not be) */
+	EV_HIDDEN,        /* the agent's tree opened a hidden credential store (and found it empty) */
 	EV__COUNT
 };
 
@@ -131,6 +132,9 @@ struct event {
 		struct {
 			const char *text;
 		} notice;
+		struct {
+			const char *path; /* the store, or the file in it */
+		} hidden;
 		struct {
 			enum checkpoint_kind kind;
 			unsigned session;

@@ -81,6 +81,8 @@ struct policy {
 	unsigned long long cp_budget;
 	unsigned cp_history, cp_history_days; /* days + 1; 0: not set */
 	struct progid *progs; /* the programs named, known by content too */
+	char **read_ok;       /* "allow read path GLOB": credential stores let through */
+	size_t nread_ok, read_ok_cap;
 };
 
 const char *verdict_name(enum verdict v)
@@ -127,6 +129,9 @@ void policy_free(struct policy *p)
 		rule_release(&p->rules[i]);
 	free(p->rules);
 	progid_free(p->progs);
+	for (size_t i = 0; i < p->nread_ok; i++)
+		free(p->read_ok[i]);
+	free(p->read_ok);
 	for (int k = 0; k < KIND__COUNT; k++)
 		free(p->default_origin[k]);
 	for (size_t i = 0; i < p->nlaunchers; i++)
@@ -194,10 +199,7 @@ static int parse_kind(struct conf_line *l, const char *s, enum call_kind *k)
 			return 0;
 		}
 	}
-	if (!strcmp(s, "read"))
-		conf_error(l, "kind 'read' is not supported yet (it comes with the sandbox); kinds: exec, write, delete, connect");
-	else
-		conf_error(l, "unknown kind '%s' (exec, write, delete or connect)", s);
+	conf_error(l, "unknown kind '%s' (exec, write, delete, connect; and 'allow read path')", s);
 	return -1;
 }
 
@@ -455,6 +457,17 @@ static void policy_line(struct conf_line *l, void *data)
 		conf_error(l, "usage: %s KIND [MATCHER VALUE]… [by agent|tool]", cmd);
 		return;
 	}
+	if (!strcmp(l->argv[1], "read")) {
+		/* reads are not judged one by one: the credential stores are
+		 * hidden from the agent, and a rule lets a store through */
+		if (r.verdict != VERDICT_ALLOW || l->argc != 4 || strcmp(l->argv[2], "path")) {
+			conf_error(l, "reads: only 'allow read path GLOB' (it lets a hidden credential store through)");
+			return;
+		}
+		p->read_ok = xgrow(p->read_ok, &p->read_ok_cap, p->nread_ok + 1, sizeof(char *));
+		p->read_ok[p->nread_ok++] = expand(p, l->argv[3]);
+		return;
+	}
 	if (parse_kind(l, l->argv[1], &r.kind) < 0)
 		return;
 	for (i = 2; i < l->argc; i += 2) {
@@ -636,6 +649,16 @@ void policy_decide(const struct policy *p, const struct call *c, int by_agent, s
 		if (d.verdict > out->verdict)
 			*out = d;
 	}
+}
+
+int policy_read_allowed(const char *path, void *policy)
+{
+	const struct policy *p = policy;
+
+	for (size_t i = 0; p && i < p->nread_ok; i++)
+		if (glob_match(p->read_ok[i], path, GLOB_PATH) == 1)
+			return 1;
+	return 0;
 }
 
 int policy_is_launcher(const struct policy *p, const char *exe)

@@ -57,6 +57,12 @@ void policy_add_path_rule(struct policy *p, const char *origin, const char *text
 /* Judge a call; by_agent: made by the agent process itself, not a tool. */
 void policy_decide(const struct policy *p, const struct call *c, int by_agent, struct decision *out);
 
+/*
+ * True if an "allow read path GLOB" rule lets the credential store at path
+ * through (see hide.h); policy is a struct policy *, for hide_new().
+ */
+int policy_read_allowed(const char *path, void *policy);
+
 /* True if exe (a path) is a launcher named by a "launcher" rule. */
 int policy_is_launcher(const struct policy *p, const char *exe);
 

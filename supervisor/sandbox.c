@@ -15,6 +15,8 @@
 #include <linux/landlock.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
+#include <strings.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -36,14 +38,45 @@ struct ruleset_attr {
 
 struct sandbox {
 	int abi;
+	uint64_t keep_caps; /* capabilities left in the bounding set */
+};
+
+/* capabilities(7), by number */
+static const char *const cap_names[] = {
+	"chown", "dac_override", "dac_read_search", "fowner", "fsetid", "kill", "setgid", "setuid", "setpcap",
+	"linux_immutable", "net_bind_service", "net_broadcast", "net_admin", "net_raw", "ipc_lock", "ipc_owner",
+	"sys_module", "sys_rawio", "sys_chroot", "sys_ptrace", "sys_pacct", "sys_admin", "sys_boot", "sys_nice",
+	"sys_resource", "sys_time", "sys_tty_config", "mknod", "lease", "audit_write", "audit_control", "setfcap",
+	"mac_override", "mac_admin", "syslog", "wake_alarm", "block_suspend", "audit_read", "perfmon", "bpf",
+	"checkpoint_restore",
 };
 
 #ifndef CAP_PERFMON
 #define CAP_PERFMON 38
 #endif
 
-/* Capabilities that read another process's memory or /proc whatever its dumpability. */
+/* Capabilities that read another process's memory or /proc whatever its dumpability: never kept. */
 static const int dropped_caps[] = { CAP_SYS_PTRACE, CAP_SYS_ADMIN, CAP_PERFMON };
+
+int sandbox_cap_number(const char *name)
+{
+	const char *n = !strncasecmp(name, "cap_", 4) ? name + 4 : name;
+
+	for (size_t i = 0; i < ARRAY_SIZE(cap_names); i++) {
+		if (!strcasecmp(n, cap_names[i])) {
+			for (size_t k = 0; k < ARRAY_SIZE(dropped_caps); k++)
+				if (dropped_caps[k] == (int)i)
+					return -2;
+			return (int)i;
+		}
+	}
+	return -1;
+}
+
+void sandbox_keep_caps(struct sandbox *sb, uint64_t mask)
+{
+	sb->keep_caps = mask;
+}
 
 struct sandbox *sandbox_new(void)
 {
@@ -100,6 +133,17 @@ int sandbox_child(const struct sandbox *sb)
 		if (prctl(PR_CAPBSET_READ, dropped_caps[i], 0, 0, 0) == 1 &&
 		    prctl(PR_CAPBSET_DROP, dropped_caps[i], 0, 0, 0) < 0 && errno != EPERM)
 			return errno;
+	/*
+	 * An agent run as root keeps no capability it was not given: no
+	 * reboot, module, raw network, firewall, clock or other users' files.
+	 * Root's own files stay its own (it owns them).
+	 */
+	for (int c = 0; c < 64; c++)
+		if (!(sb->keep_caps & (1ULL << c)) && prctl(PR_CAPBSET_READ, c, 0, 0, 0) == 1 &&
+		    prctl(PR_CAPBSET_DROP, c, 0, 0, 0) < 0 && errno != EPERM)
+			return errno;
+	/* nothing inherited across the exec either */
+	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (!sb->abi)
 		return 0;
 	if (sandbox_scopes_signals(sb)) {

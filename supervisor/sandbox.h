@@ -19,6 +19,8 @@
 #ifndef BELAY_SANDBOX_H
 #define BELAY_SANDBOX_H
 
+#include <stdint.h>
+
 struct sandbox;
 
 /* Learn what the kernel offers (the Landlock ABI).  Never fails. */
@@ -37,6 +39,15 @@ int sandbox_parent(void);
  * no Landlock: sandbox_describe says so), or a positive errno.
  */
 int sandbox_child(const struct sandbox *sb);
+
+/*
+ * The capabilities the agent's tree keeps when belay runs as root (a mask
+ * of capability numbers; by default none: all are dropped from the
+ * bounding set before the exec).
+ */
+void sandbox_keep_caps(struct sandbox *sb, uint64_t mask);
+/* A capability's number from its name ("net_bind_service", "CAP_KILL"); -1: no such, -2: never kept. */
+int sandbox_cap_number(const char *name);
 
 /* The Landlock ABI (0: none) and whether signals are scoped by the kernel. */
 int sandbox_abi(const struct sandbox *sb);

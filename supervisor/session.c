@@ -40,6 +40,7 @@
 #include "envpass.h"
 #include "filter.h"
 #include "guard.h"
+#include "hide.h"
 #include "notify.h"
 #include "sandbox.h"
 #include "spawn.h"
@@ -71,6 +72,10 @@ struct session {
 	int leftover;      /* processes of the tree still there when the agent ended, killed */
 	char **pass_env;   /* globs: variables the agent gets whatever they look like */
 	struct envpass env; /* what it gets, and what is withheld */
+	int show_stores;
+	uint64_t keep_caps;
+	struct hide *hide;  /* the credential stores hidden from it */
+	struct loop_fd *hide_h;
 	char *term;
 	struct termios termios;
 	int have_termios;
@@ -156,6 +161,8 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	}
 	s->term = o->term ? xstrdup(o->term) : NULL;
 	s->profile = o->profile ? xstrdup(o->profile) : NULL;
+	s->show_stores = o->show_stores;
+	s->keep_caps = o->keep_caps;
 	{
 		size_t np = 0;
 
@@ -210,6 +217,8 @@ void session_free(struct session *s)
 	if (s->err_fd >= 0)
 		close(s->err_fd);
 	loop_remove_fd(s->loop, s->notify_h);
+	loop_remove_fd(s->loop, s->hide_h);
+	hide_free(s->hide);
 	loop_cancel_timer(s->loop, s->sweep_timer);
 	loop_cancel_timer(s->loop, s->answer_timer);
 	for (size_t i = 0; i < s->nheld; i++)
@@ -449,11 +458,31 @@ static void child_exited(struct loop *loop, int signo, void *data)
 	}
 }
 
+/* ---- credential stores ---- */
+
+static void hidden_read(const char *path, void *data)
+{
+	struct session *s = data;
+	struct event ev = { .type = EV_HIDDEN };
+
+	ev.u.hidden.path = path;
+	emit(s, &ev);
+}
+
+static void hidden_ready(struct loop *loop, int fd, unsigned revents, void *data)
+{
+	struct session *s = data;
+
+	(void)loop, (void)fd, (void)revents;
+	hide_read_events(s->hide, hidden_read, s);
+}
+
 /* ---- interception ---- */
 
 struct child_setup {
 	struct sock_fprog prog;
 	const struct sandbox *sandbox;
+	const struct hide *hide;
 };
 
 /* In the child, between fork and exec: only async-signal-safe calls. */
@@ -465,6 +494,10 @@ static int child_intercept(void *data)
 
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
 		return errno;
+	/* before Landlock, which allows no mount */
+	e = hide_child(cs->hide);
+	if (e)
+		return e;
 	e = sandbox_child(cs->sandbox);
 	if (e)
 		return e;
@@ -1069,6 +1102,7 @@ int session_start(struct session *s)
 	}
 	if (s->intercept) {
 		s->sandbox = sandbox_new();
+		sandbox_keep_caps(s->sandbox, s->keep_caps);
 		e = sandbox_parent();
 		if (e < 0) {
 			warn("cannot protect belay from the agent: %s", strerror(-e));
@@ -1076,6 +1110,24 @@ int session_start(struct session *s)
 			goto out;
 		}
 		cs.sandbox = s->sandbox;
+		if (!s->show_stores) {
+			struct buf err = BUF_INIT;
+			char *state = dirs_get(DIR_STATE), *dir = xasprintf("%s/hidden-%d", state, (int)getpid());
+
+			s->hide = hide_new(getenv("HOME"), dir, policy_read_allowed, s->policy, &err);
+			free(dir);
+			free(state);
+			if (!s->hide) {
+				warn("%s; to run with the stores visible: --no-hide", err.data);
+				buf_release(&err);
+				status = 1;
+				goto out;
+			}
+			buf_release(&err);
+			cs.hide = s->hide;
+			if (hide_watch(s->hide) >= 0)
+				s->hide_h = loop_add_fd(s->loop, hide_watch(s->hide), LOOP_IN, hidden_ready, s);
+		}
 		filter_build(&cs.prog);
 		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
 			warn("cannot set up interception: socketpair: %s", strerror(errno));

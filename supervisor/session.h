@@ -54,6 +54,11 @@ struct session_opts {
 	 * (its profile's env lines, --pass-env), NULL-terminated, copied; the
 	 * rest of the environment goes through envpass.h's allow-list. */
 	char *const *pass_env;
+	/* Leave the credential stores visible to the agent (--no-hide); else
+	 * they are hidden whenever its calls are intercepted (hide.h). */
+	int show_stores;
+	/* Capabilities the agent keeps when belay runs as root (a mask; 0: none). */
+	uint64_t keep_caps;
 };
 
 /* How a person (or a front end) answers a held call. */

@@ -91,26 +91,12 @@ char *shadow_dir_for(const char *workspace, const char *state_dir)
 
 static int mkdir_p(const char *path, struct buf *err)
 {
-	char *p = xstrdup(path);
-	int rc = 0;
+	size_t failed = strlen(path);
+	int e = make_dirs(path, &failed);
 
-	for (char *s = p + 1;; s++) {
-		if (*s != '/' && *s)
-			continue;
-		char c = *s;
-
-		*s = 0;
-		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
-			buf_addf(err, "cannot create '%s': %s", p, strerror(errno));
-			rc = -1;
-			break;
-		}
-		if (!c)
-			break;
-		*s = c;
-	}
-	free(p);
-	return rc;
+	if (e < 0)
+		buf_addf(err, "cannot create '%.*s': %s", (int)failed, path, strerror(-e));
+	return e < 0 ? -1 : 0;
 }
 
 static int write_file(const char *path, const char *text, struct buf *err)

@@ -8,6 +8,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <limits.h>
 #include <stdio.h>
@@ -256,4 +257,30 @@ int parse_int(const char *s, long min, long max, long *out)
 		return 0;
 	*out = v;
 	return 1;
+}
+
+int make_dirs(const char *path, size_t *failed)
+{
+	char *p = xstrdup(path);
+	int rc = 0;
+
+	for (char *s = p + 1;; s++) {
+		char c;
+
+		if (*s != '/' && *s)
+			continue;
+		c = *s;
+		*s = 0;
+		if (mkdir(p, 0700) < 0 && errno != EEXIST) {
+			rc = -errno;
+			if (failed)
+				*failed = (size_t)(s - p);
+			break;
+		}
+		if (!c)
+			break;
+		*s = c;
+	}
+	free(p);
+	return rc;
 }

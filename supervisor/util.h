@@ -66,4 +66,7 @@ int write_file_replace(const char *path, const void *data, size_t n, int sync);
 /* Parse a decimal integer in [min, max]; false if s is not exactly one. */
 int parse_int(const char *s, long min, long max, long *out);
 
+/* mkdir -p, each folder made 0700.  0, or -errno of the first that failed (*failed: its length in path). */
+int make_dirs(const char *path, size_t *failed);
+
 #endif

@@ -104,7 +104,18 @@ int cmd_doctor(int argc, char **argv)
 	/* namespaces, cgroups, the tree */
 	snprintf(b3, sizeof(b3), "user: %s; mount: %s", yes_no(p.userns, b1, sizeof(b1)),
 		 yes_no(p.mountns, b2, sizeof(b2)));
-	line("namespaces", b3, "(for hiding credential stores from the agent: not used yet)");
+	{
+		int ok = p.root ? p.mountns > 0 : p.userns > 0 && p.mountns > 0;
+
+		line("namespaces", b3,
+		     ok ? "the credential stores in the home folder (~/.aws, ~/.ssh…) are hidden from the agent"
+			: "belay cannot hide the credential stores: with stores in the home folder it does not start "
+			  "(--no-hide runs with them visible)");
+		if (!ok)
+			problem("%s", p.root ? "mount namespaces are refused: Linux with CONFIG_NAMESPACES"
+					     : "user namespaces are refused to this user: sysctl kernel.unprivileged_userns_clone=1 "
+					       "(Debian), or user.max_user_namespaces > 0");
+	}
 	if (p.cgroup2[0])
 		snprintf(b3, sizeof(b3), "v2 at %s; a cgroup of belay's own: %s%s", p.cgroup2,
 			 p.cgroup_writable ? "yes" : "no (not delegated to this user)",

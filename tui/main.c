@@ -25,6 +25,7 @@
 #include "../supervisor/event.h"
 #include "../supervisor/loop.h"
 #include "../supervisor/policy.h"
+#include "../supervisor/sandbox.h"
 #include "../supervisor/session.h"
 #include "../supervisor/spawn.h"
 #include "../supervisor/util.h"
@@ -58,6 +59,8 @@ struct options {
 	const char *policy;
 	const char *profile;
 	char **pass_env; /* --pass-env globs, NULL-terminated */
+	int no_hide;
+	uint64_t keep_caps;
 	size_t npass_env;
 	int on_ask_allow;  /* --on-ask allow */
 	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
@@ -75,6 +78,8 @@ enum {
 	OPT_POLICY,
 	OPT_PROFILE,
 	OPT_PASS_ENV,
+	OPT_NO_HIDE,
+	OPT_KEEP_CAP,
 	OPT_NO_INTERCEPT,
 	OPT_NO_CHECKPOINT,
 	OPT_ON_ASK,
@@ -94,6 +99,8 @@ static const struct option long_options[] = {
 	{ "policy", required_argument, NULL, OPT_POLICY },
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "pass-env", required_argument, NULL, OPT_PASS_ENV },
+	{ "no-hide", no_argument, NULL, OPT_NO_HIDE },
+	{ "keep-cap", required_argument, NULL, OPT_KEEP_CAP },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
 	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
@@ -118,6 +125,9 @@ static void usage(void)
 	       "      --policy NAME|FILE  the rules (built in: default, strict, ci)\n"
 	       "      --profile NAME|FILE  what belay knows of the agent (its state folders,\n"
 	       "                    its settings); default: chosen by the command's name\n"
+	       "      --no-hide     leave the credential stores (~/.aws, ~/.ssh…) visible to it\n"
+	       "      --keep-cap NAME  as root, let the agent keep this capability (all are\n"
+	       "                    dropped by default); repeatable\n"
 	       "      --pass-env NAME  give the agent this variable (a glob) even if it looks\n"
 	       "                    like a credential; repeatable (see belay(1), ENVIRONMENT)\n"
 	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
@@ -213,6 +223,21 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_PROFILE:
 			o->profile = optarg;
 			break;
+		case OPT_NO_HIDE:
+			o->no_hide = 1;
+			break;
+		case OPT_KEEP_CAP: {
+			int cap = sandbox_cap_number(optarg);
+
+			if (cap == -2)
+				usage_error("--keep-cap '%s': belay never leaves that one to the agent (it reaches into belay)",
+					    optarg);
+			if (cap < 0)
+				usage_error("--keep-cap '%s' is not a capability (see capabilities(7): net_bind_service…)",
+					    optarg);
+			o->keep_caps |= 1ULL << cap;
+			break;
+		}
 		case OPT_PASS_ENV:
 			o->pass_env = xrealloc(o->pass_env, (o->npass_env + 2) * sizeof(char *));
 			o->pass_env[o->npass_env++] = xstrdup(optarg);
@@ -622,6 +647,8 @@ int main(int argc, char **argv)
 	so.policy = policy;
 	so.profile = profile_label;
 	so.pass_env = o.pass_env;
+	so.show_stores = o.no_hide;
+	so.keep_caps = o.keep_caps;
 	so.protect = protect;
 	/* headless, nobody can answer: at once unless told to wait */
 	so.timed_asks = o.headless || o.ask_timeout >= 0;

@@ -1171,6 +1171,10 @@ void ui_event(const struct event *ev, void *data)
 	case EV_NOTICE:
 		show_message(ui, "%s", ev->u.notice.text);
 		break;
+	case EV_HIDDEN:
+		show_message(ui, "the agent's tree opened %s: a credential store, hidden from it (empty)",
+			     ev->u.hidden.path);
+		break;
 	case EV_SESSION_END:
 		ui->ended = 1;
 		ui->exit_status = ev->u.end.status;

@@ -289,4 +289,18 @@ n1=$(wc -l <"$WS/tree.out"); sleep 0.5; n2=$(wc -l <"$WS/tree.out")
 check_eq "(nothing writes after the session)" "$n1" "$n2"
 check "the agent's exit says how many were killed" has tree "type=exit killed>=3"
 
+# --- as root, the agent keeps no capability it was not given
+if [ "$(id -u)" = 0 ]; then
+	run caps -- sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status; touch mine; chown 1234 mine && echo chown-ok;
+python3 -c "import socket; s=socket.socket(); s.bind((\"127.0.0.1\", 80)); print(\"bind80-ok\")" 2>/dev/null; echo done'
+	check "as root: no capability left, effective or bounding" sh -c \
+		"grep -q 'CapEff:.0000000000000000' '$T/caps.out' && grep -q 'CapBnd:.0000000000000000' '$T/caps.out'"
+	check "… chown to another user and binding port 80 fail (the kernel says no)" sh -c \
+		"grep -q done '$T/caps.out' && ! grep -q 'chown-ok\\|bind80-ok' '$T/caps.out'"
+	run caps2 --keep-cap net_bind_service -- python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 80)); print("bind80-ok")'
+	check "--keep-cap net_bind_service keeps that one" grep -q bind80-ok "$T/caps2.out"
+	"$BELAY" --keep-cap sys_admin true >/dev/null 2>&1
+	check_eq "--keep-cap sys_admin: refused (it reaches into belay)" 2 "$?"
+fi
+
 finish

@@ -172,7 +172,7 @@ static void test_errors(void **state)
 	assert_int_equal(policy_load(p, "bad.rules", bad, strlen(bad), &errors), 14);
 	assert_non_null(strstr(errors.data, "bad.rules:1: unknown kind 'wrte'"));
 	assert_non_null(strstr(errors.data, "bad.rules:2: unknown matcher 'progam'"));
-	assert_non_null(strstr(errors.data, "bad.rules:3: kind 'read' is not supported yet"));
+	assert_non_null(strstr(errors.data, "bad.rules:3: reads: only 'allow read path GLOB'"));
 	assert_non_null(strstr(errors.data, "bad.rules:6: port '70000'"));
 	assert_non_null(strstr(errors.data, "bad.rules:10: 'host' does not apply to write rules"));
 	assert_non_null(strstr(errors.data, "bad.rules:14: unterminated quote"));
@@ -340,9 +340,25 @@ static void test_grant_exact_for_code(void **state)
 	policy_free(p);
 }
 
+static void test_read_rules(void **state)
+{
+	struct buf errors = BUF_INIT;
+	struct policy *p = load("allow read path ~/.npmrc\nallow read path ~/.aws/**\nask read path ~/.ssh\n", &errors);
+
+	(void)state;
+	assert_non_null(strstr(errors.data, "t.rules:3: reads: only 'allow read path GLOB'"));
+	assert_true(policy_read_allowed("/home/me/.npmrc", p));
+	assert_true(policy_read_allowed("/home/me/.aws", p));
+	assert_false(policy_read_allowed("/home/me/.ssh", p));
+	assert_false(policy_read_allowed("/home/me/.npmrc2", p));
+	policy_free(p);
+	buf_release(&errors);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_read_rules),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_errors),
