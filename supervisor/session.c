@@ -75,6 +75,8 @@ struct session {
 	int show_stores;
 	uint64_t keep_caps;
 	struct hide *hide;  /* the credential stores hidden from it */
+	struct tree_cgroup *cg; /* its tree's cgroup, where belay can make one */
+	int frozen;
 	struct loop_fd *hide_h;
 	char *term;
 	struct termios termios;
@@ -219,6 +221,7 @@ void session_free(struct session *s)
 	loop_remove_fd(s->loop, s->notify_h);
 	loop_remove_fd(s->loop, s->hide_h);
 	hide_free(s->hide);
+	tree_cgroup_free(s->cg);
 	loop_cancel_timer(s->loop, s->sweep_timer);
 	loop_cancel_timer(s->loop, s->answer_timer);
 	for (size_t i = 0; i < s->nheld; i++)
@@ -295,6 +298,12 @@ static void finish(struct session *s)
 	/* and nothing of its tree outlives the session: not a daemon, not a
 	 * nohup'ed job, not what ignores SIGHUP */
 	s->leftover = tree_kill(s->pid);
+	if (s->frozen) {
+		tree_freeze(s->cg, 0);
+		s->frozen = 0;
+	}
+	tree_cgroup_free(s->cg);
+	s->cg = NULL;
 	if (s->steps)
 		steps_end_all(s->steps);
 	if (s->cp) {
@@ -795,6 +804,11 @@ static void handle_call(struct session *s, struct call *c)
 	 * run without a policy: they are what the person asked to run. */
 	if (!s->agent_started && c->op == OP_EXEC && c->pid == s->pid) {
 		s->agent_started = 1;
+		/* before it runs anything: what it starts follows it in */
+		if (s->cg && tree_cgroup_enter(s->cg, c->pid) < 0) {
+			tree_cgroup_free(s->cg);
+			s->cg = NULL;
+		}
 		steps_set_agent(s->steps, c->pid, c->path);
 		s->launcher = s->policy && c->path && policy_is_launcher(s->policy, c->path);
 		seq = emit_call(s, c, 0, 1);
@@ -1000,6 +1014,29 @@ int session_deny_because(struct session *s, unsigned n, enum decider by, const c
 	return rc;
 }
 
+int session_freeze(struct session *s, int frozen)
+{
+	struct event ev = { .type = EV_NOTICE };
+	int e;
+
+	if (!s->running || !!frozen == s->frozen)
+		return 0;
+	e = tree_freeze(s->cg, frozen);
+	if (e < 0)
+		return e;
+	s->frozen = !!frozen;
+	ev.u.notice.text = frozen ? (s->cg ? "the agent's tree is frozen (the cgroup freezer): nothing of it runs"
+					   : "the agent's tree is stopped (SIGSTOP to each process): nothing of it runs")
+				  : "the agent's tree runs again";
+	emit(s, &ev);
+	return 0;
+}
+
+int session_frozen(const struct session *s)
+{
+	return s->frozen;
+}
+
 int session_deny_foreground(struct session *s, enum decider by, const char *how)
 {
 	pid_t fg = s->master >= 0 ? tcgetpgrp(s->master) : -1;
@@ -1094,6 +1131,7 @@ int session_start(struct session *s)
 	}
 	env = build_env(s);
 	s->steps = steps_new(s->loop, step_ended, s);
+	s->cg = tree_cgroup_new();
 	e = tree_adopt();
 	if (e < 0) {
 		warn("cannot keep the agent's processes below belay: %s", strerror(-e));
@@ -1153,6 +1191,11 @@ int session_start(struct session *s)
 		goto out;
 	}
 	s->pid = r.pid;
+	if (!s->intercept && s->cg && tree_cgroup_enter(s->cg, s->pid) < 0) {
+		/* unseen, it may have started something already: the walk then */
+		tree_cgroup_free(s->cg);
+		s->cg = NULL;
+	}
 	s->master = r.master;
 	s->err_fd = r.err_fd;
 	if (s->intercept) {

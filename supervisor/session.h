@@ -133,6 +133,12 @@ int session_answer(struct session *s, unsigned n, enum answer a, enum decider by
 int session_deny_because(struct session *s, unsigned n, enum decider by, const char *how, const char *reason);
 /* The rule ANSWER_ALLOW_SIMILAR would add for held call n (caller frees), or NULL. */
 char *session_grant_preview(const struct session *s, unsigned n);
+/*
+ * Freeze (1) or thaw (0) the agent's whole tree at once (tree.h); held
+ * calls can still be answered.  A notice event says so.  0, or -errno.
+ */
+int session_freeze(struct session *s, int frozen);
+int session_frozen(const struct session *s);
 /* Deny the held calls of the terminal's foreground process group (C-c). */
 int session_deny_foreground(struct session *s, enum decider by, const char *how);
 /* How many calls are held, and the i-th oldest (valid until the next event). */

@@ -5,11 +5,14 @@
 #include "tree.h"
 
 #include <dirent.h>
+#include <fcntl.h>
+#include <stdio.h>
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -109,4 +112,171 @@ int tree_kill(pid_t keep)
 		usleep(round < 4 ? 1000 : 10000);
 	}
 	return killed;
+}
+
+/* ---- the whole tree at once ---- */
+
+/* Send sig to every process below belay, round after round until each has had it. */
+static int signal_all(int sig)
+{
+	pid_t self = getpid();
+	pid_t *done = NULL;
+	size_t ndone = 0, cap = 0;
+
+	for (int round = 0; round < MAX_ROUNDS; round++) {
+		size_t n;
+		struct pp *all = scan(&n);
+		int sent = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			size_t k;
+			int fd;
+
+			if (all[i].state == 'Z' || !below(all, n, all[i].pid, self))
+				continue;
+			for (k = 0; k < ndone && done[k] != all[i].pid; k++)
+				;
+			if (k < ndone)
+				continue;
+			fd = (int)syscall(SYS_pidfd_open, all[i].pid, 0);
+			if (fd >= 0) {
+				syscall(SYS_pidfd_send_signal, fd, sig, NULL, 0);
+				close(fd);
+			}
+			done = xgrow(done, &cap, ndone + 1, sizeof(*done));
+			done[ndone++] = all[i].pid;
+			sent = 1;
+		}
+		free(all);
+		if (!sent)
+			break;
+	}
+	free(done);
+	return 0;
+}
+
+struct tree_cgroup {
+	char *path;
+};
+
+static int write_text(const char *dir, const char *file, const char *text)
+{
+	char *p = xasprintf("%s/%s", dir, file);
+	int fd = open(p, O_WRONLY | O_CLOEXEC), e = 0;
+
+	free(p);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, strlen(text)) < 0)
+		e = -errno;
+	close(fd);
+	return e;
+}
+
+/* The cgroup2 mount point, "" if none (from /proc/self/mountinfo). */
+static void cgroup2_mount(char *out, size_t len)
+{
+	FILE *f = fopen("/proc/self/mountinfo", "re");
+	char line[4096];
+
+	out[0] = '\0';
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *dash = strstr(line, " - "), mnt[1024];
+
+		if (dash && !strncmp(dash + 3, "cgroup2 ", 8) && sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1) {
+			snprintf(out, len, "%s", mnt);
+			break;
+		}
+	}
+	fclose(f);
+}
+
+struct tree_cgroup *tree_cgroup_new(void)
+{
+	char mnt[1024], own[4096] = "", *line = NULL;
+	struct tree_cgroup *cg;
+	FILE *f;
+	size_t cap = 0;
+
+	cgroup2_mount(mnt, sizeof(mnt));
+	if (!mnt[0])
+		return NULL;
+	/* below belay's own cgroup ("0::/path" in /proc/self/cgroup) */
+	f = fopen("/proc/self/cgroup", "re");
+	while (f && getline(&line, &cap, f) > 0) {
+		if (!strncmp(line, "0::", 3)) {
+			line[strcspn(line, "\n")] = '\0';
+			snprintf(own, sizeof(own), "%s", strcmp(line + 3, "/") ? line + 3 : "");
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	/* what a belay that died left: empty, its pid gone */
+	{
+		char *parent = xasprintf("%s%s", mnt, own);
+		DIR *d = opendir(parent);
+		struct dirent *e;
+
+		while (d && (e = readdir(d))) {
+			long pid;
+			char *end, *p;
+
+			if (strncmp(e->d_name, "belay-", 6))
+				continue;
+			pid = strtol(e->d_name + 6, &end, 10);
+			if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+				continue;
+			p = xasprintf("%s/%s", parent, e->d_name);
+			rmdir(p);
+			free(p);
+		}
+		if (d)
+			closedir(d);
+		free(parent);
+	}
+	cg = xcalloc(1, sizeof(*cg));
+	cg->path = xasprintf("%s%s/belay-%d", mnt, own, (int)getpid());
+	if (mkdir(cg->path, 0755) < 0) {
+		free(cg->path);
+		free(cg);
+		return NULL;
+	}
+	return cg;
+}
+
+int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid)
+{
+	char num[32];
+
+	if (!cg)
+		return -ENOENT;
+	snprintf(num, sizeof(num), "%d", (int)pid);
+	return write_text(cg->path, "cgroup.procs", num);
+}
+
+const char *tree_cgroup_path(const struct tree_cgroup *cg)
+{
+	return cg ? cg->path : "";
+}
+
+void tree_cgroup_free(struct tree_cgroup *cg)
+{
+	if (!cg)
+		return;
+	write_text(cg->path, "cgroup.freeze", "0");
+	write_text(cg->path, "cgroup.kill", "1");
+	for (int i = 0; i < 200 && rmdir(cg->path) < 0 && errno == EBUSY; i++)
+		usleep(5000);
+	free(cg->path);
+	free(cg);
+}
+
+int tree_freeze(struct tree_cgroup *cg, int frozen)
+{
+	if (cg && write_text(cg->path, "cgroup.freeze", frozen ? "1" : "0") == 0)
+		return 0;
+	return signal_all(frozen ? SIGSTOP : SIGCONT);
 }

@@ -22,4 +22,26 @@ int tree_adopt(void);
  */
 int tree_kill(pid_t keep);
 
+/*
+ * A cgroup v2 of the session's own, where the kernel lets belay make one
+ * (the agent is moved into it at its first exec, and its tree follows):
+ * freezing is then one write, and so is killing.  NULL where it cannot.
+ */
+struct tree_cgroup;
+struct tree_cgroup *tree_cgroup_new(void);
+/* Move pid (the agent, before it runs anything) in.  0, or -errno. */
+int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid);
+/* cgroup.kill, then the cgroup removed once empty (a bounded wait). */
+void tree_cgroup_free(struct tree_cgroup *cg);
+/* Where it is, for messages ("" without one). */
+const char *tree_cgroup_path(const struct tree_cgroup *cg);
+
+/*
+ * Freeze (1) or thaw (0) every process of the tree at once: the cgroup
+ * freezer where there is a cgroup (the processes do not see it), else
+ * SIGSTOP / SIGCONT to every process below belay (their parents may
+ * notice).  0, or -errno.
+ */
+int tree_freeze(struct tree_cgroup *cg, int frozen);
+
 #endif

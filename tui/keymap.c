@@ -51,6 +51,8 @@ static const struct {
 	[A_DENY] = { "deny", "refuse the held call (it fails with EACCES)" },
 	[A_DENY_REASON] = { "deny-reason", "refuse the held call and say why (a line the denied program reads)" },
 	[A_REVOKE_GRANT] = { "revoke-grant", "take back the newest 'allow similar'" },
+	[A_FREEZE] = { "freeze", "stop the agent's whole tree at once (quarantine)" },
+	[A_THAW] = { "thaw", "let the frozen tree run again" },
 };
 
 static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" };

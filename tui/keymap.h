@@ -49,6 +49,8 @@ enum action {
 	A_DENY,
 	A_DENY_REASON,
 	A_REVOKE_GRANT,
+	A_FREEZE,
+	A_THAW,
 	A__COUNT
 };
 

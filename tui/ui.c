@@ -190,6 +190,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->pid = session_pid(ui->session);
 		st->withheld = session_withheld(ui->session, &st->nwithheld);
 		st->profile = session_profile(ui->session);
+		st->frozen = session_frozen(ui->session);
 		st->cwd = session_cwd(ui->session);
 		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : ui->ran_ns;
 	}
@@ -527,6 +528,26 @@ static void reason_key(struct ui *ui, const struct key *k, const char *raw, size
 	mark_dirty(ui);
 }
 
+static void freeze(struct ui *ui, int frozen)
+{
+	int e;
+
+	if (!ui->session || !ui->running) {
+		show_message(ui, "the agent is not running");
+		return;
+	}
+	if (session_frozen(ui->session) == frozen) {
+		show_message(ui, frozen ? "already frozen" : "not frozen");
+		return;
+	}
+	e = session_freeze(ui->session, frozen);
+	if (e < 0)
+		show_message(ui, "cannot %s the agent's tree: %s", frozen ? "freeze" : "thaw", strerror(-e));
+}
+
+static void act_freeze(struct ui *ui) { freeze(ui, 1); }
+static void act_thaw(struct ui *ui) { freeze(ui, 0); }
+
 /* The newest grant still in force is taken back; again, the one before. */
 static void act_revoke_grant(struct ui *ui)
 {
@@ -602,6 +623,8 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_DENY] = act_deny,
 	[A_DENY_REASON] = act_deny_reason,
 	[A_REVOKE_GRANT] = act_revoke_grant,
+	[A_FREEZE] = act_freeze,
+	[A_THAW] = act_thaw,
 };
 
 static void run_action(struct ui *ui, enum action a)

@@ -197,6 +197,8 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 	if (!st->intercepting && st->pid > 0) {
 		x += put(w, 0, x, cols - x, " NOT SUPERVISED ", alert);
 	}
+	if (st->frozen)
+		x += put(w, 0, x, cols - x, " FROZEN ", alert);
 	if (st->prefix_pending) {
 		char s[64];
 

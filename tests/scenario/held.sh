@@ -145,6 +145,24 @@ check "then it is" wait_for b 'six-rc=0'
 check "(#2 denied, #3 allowed)" sh -c "test ! -e /etc/belay-held-5 && test -e /etc/belay-held-6"
 check_eq "(and the events say so)" "deny/user/C-] d allow/user/C-] a" "$(decisions /etc/belay-held-5) $(decisions /etc/belay-held-6)"
 
+# --- quarantine: C-] f freezes the whole tree at once, C-] t lets it run again
+start_belay f $W $H -C "$WS" --events "$T/ev3.jsonl" -- bash --norc --noprofile -i
+wait_for f '$'
+send f "(while :; do echo x >> $WS/ticks; sleep 0.05; done) & sh -c 'while :; do echo y >> $WS/ticks; sleep 0.05; done' &" Enter
+sleep 0.5
+send f C-] f
+check "C-] f freezes the agent's tree: the status line says so" wait_for f 'FROZEN'
+sleep 0.3
+n1=$(wc -l <"$WS/ticks"); sleep 1; n2=$(wc -l <"$WS/ticks")
+check_eq "… and nothing of it runs (background jobs included)" "$n1" "$n2"
+send f C-] t
+check "C-] t: it runs again" wait_gone f 'FROZEN'
+sleep 0.5
+n3=$(wc -l <"$WS/ticks")
+check "… and its jobs go on" test "$n3" -gt "$n2"
+check "(each is a notice event)" $EV "$T/ev3.jsonl" has 'type=notice text~is frozen' 'type=notice text~runs again'
+tm kill-session -t =f
+
 check "the events say who decided and how, for every decision of the user" python3 - "$T/ev.jsonl" "$T/ev2.jsonl" <<'PY'
 import json, sys
 ev = [json.loads(l) for f in sys.argv[1:] for l in open(f)]
