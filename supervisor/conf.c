@@ -158,3 +158,18 @@ out:
 	close(fd);
 	return e;
 }
+
+char *conf_line_text(const struct conf_line *l)
+{
+	struct buf b = BUF_INIT;
+
+	for (int i = 0; i < l->argc; i++) {
+		if (i)
+			buf_addch(&b, ' ');
+		if (strpbrk(l->argv[i], " \t#") || !*l->argv[i])
+			buf_addf(&b, "'%s'", l->argv[i]);
+		else
+			buf_addstr(&b, l->argv[i]);
+	}
+	return buf_detach(&b, NULL);
+}

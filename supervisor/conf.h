@@ -46,4 +46,7 @@ void conf_error(struct conf_line *line, const char *fmt, ...) PRINTF_LIKE(2, 3);
  */
 int conf_read_file(const char *path, size_t max, struct buf *out);
 
+/* A line's words joined by blanks, a word with a blank or '#' quoted: the line as written (caller frees). */
+char *conf_line_text(const struct conf_line *l);
+
 #endif

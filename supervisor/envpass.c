@@ -77,7 +77,7 @@ static const char *const allowed[] = {
 	"TOX_*", "NIX_*", "JAVA_*", "MAVEN_*", "GRADLE_*",
 };
 
-int envpass_terminal(const char *name)
+static int envpass_terminal(const char *name)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(terminal); i++)
 		if (!strcmp(name, terminal[i]))
@@ -93,7 +93,7 @@ static int any(const char *const *globs, size_t n, const char *name)
 	return 0;
 }
 
-int envpass_secret(const char *name)
+static int envpass_secret(const char *name)
 {
 	char up[256];
 	size_t i;

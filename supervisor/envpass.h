@@ -28,10 +28,4 @@ struct envpass {
 void envpass_build(char *const *env, char *const *pass, struct envpass *out);
 void envpass_release(struct envpass *ep);
 
-/* True if the name looks like a credential's. */
-int envpass_secret(const char *name);
-
-/* True if the variable describes the outer terminal (TMUX, KITTY_PID, TERM…). */
-int envpass_terminal(const char *name);
-
 #endif

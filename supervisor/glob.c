@@ -138,3 +138,12 @@ int glob_match(const char *pattern, const char *text, enum glob_mode mode)
 
 	return r == MATCH ? 1 : r == TOO_COMPLEX ? GLOB_TOO_COMPLEX : 0;
 }
+
+void glob_escape(struct buf *b, const char *s)
+{
+	for (; *s; s++) {
+		if (strchr("*?[]\\", *s))
+			buf_addch(b, '\\');
+		buf_addch(b, *s);
+	}
+}

@@ -15,6 +15,8 @@
 #ifndef BELAY_GLOB_H
 #define BELAY_GLOB_H
 
+#include "buf.h"
+
 enum glob_mode {
 	GLOB_TEXT,
 	GLOB_PATH,
@@ -24,5 +26,8 @@ enum glob_mode {
 
 /* 1 if text matches pattern, 0 if not, GLOB_TOO_COMPLEX (see above). */
 int glob_match(const char *pattern, const char *text, enum glob_mode mode);
+
+/* Append s to b with every glob character made literal (a path from outside as a pattern). */
+void glob_escape(struct buf *b, const char *s);
 
 #endif

@@ -206,35 +206,6 @@ void hide_free(struct hide *h)
 	free(h);
 }
 
-size_t hide_count(const struct hide *h)
-{
-	return h ? h->n : 0;
-}
-
-const char *hide_path(const struct hide *h, size_t i)
-{
-	return i < hide_count(h) ? h->s[i].path : NULL;
-}
-
-/* Write a short text to a /proc file (async-signal-safe). */
-static int write_file(const char *path, const char *text)
-{
-	int fd = open(path, O_WRONLY | O_CLOEXEC);
-	ssize_t n, len = (ssize_t)strlen(text);
-
-	if (fd < 0)
-		return errno;
-	n = write(fd, text, (size_t)len);
-	if (n != len) {
-		int e = n < 0 ? errno : EIO;
-
-		close(fd);
-		return e;
-	}
-	close(fd);
-	return 0;
-}
-
 int hide_child(const struct hide *h)
 {
 	int e;
@@ -245,9 +216,10 @@ int hide_child(const struct hide *h)
 		if (unshare(CLONE_NEWUSER | CLONE_NEWNS) < 0)
 			return errno;
 		/* the same ids inside: the agent sees itself as it is */
-		if ((e = write_file("/proc/self/setgroups", "deny")) || (e = write_file("/proc/self/uid_map", h->uid_map)) ||
-		    (e = write_file("/proc/self/gid_map", h->gid_map)))
-			return e;
+		if ((e = write_small_file("/proc/self/setgroups", "deny")) ||
+		    (e = write_small_file("/proc/self/uid_map", h->uid_map)) ||
+		    (e = write_small_file("/proc/self/gid_map", h->gid_map)))
+			return -e;
 	} else if (unshare(CLONE_NEWNS) < 0) {
 		return errno;
 	}

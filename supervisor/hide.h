@@ -34,10 +34,6 @@ struct hide *hide_new(const char *home, const char *dir, int (*let_through)(cons
 		      struct buf *err);
 void hide_free(struct hide *h);
 
-/* How many stores are hidden, and the i-th one's path. */
-size_t hide_count(const struct hide *h);
-const char *hide_path(const struct hide *h, size_t i);
-
 /*
  * In the child: a mount namespace of its own (and a user namespace when not
  * root), the stand-ins mounted read-only over the stores.  0, or a positive

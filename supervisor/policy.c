@@ -148,30 +148,21 @@ void policy_free(struct policy *p)
 	free(p);
 }
 
-static void add_escaped(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("*?[]\\", *s))
-			buf_addch(b, '\\');
-		buf_addch(b, *s);
-	}
-}
-
 /* $WORKSPACE, $HOME and a leading ~ replaced (escaped for globs). */
 static char *expand(const struct policy *p, const char *v)
 {
 	struct buf b = BUF_INIT;
 
 	if (v[0] == '~' && (v[1] == '/' || !v[1])) {
-		add_escaped(&b, p->home);
+		glob_escape(&b, p->home);
 		v++;
 	}
 	while (*v) {
 		if (!strncmp(v, "$WORKSPACE", 10)) {
-			add_escaped(&b, p->workspace);
+			glob_escape(&b, p->workspace);
 			v += 10;
 		} else if (!strncmp(v, "$HOME", 5)) {
-			add_escaped(&b, p->home);
+			glob_escape(&b, p->home);
 			v += 5;
 		} else {
 			buf_addch(&b, *v++);
@@ -287,21 +278,6 @@ static void add_rule(struct policy *p, struct rule *r)
 		if (r->m[i].type == M_PROGRAM)
 			progid_know(p->progs, r->m[i].glob);
 	p->rules[p->n++] = *r;
-}
-
-static char *line_text(const struct conf_line *l)
-{
-	struct buf b = BUF_INIT;
-
-	for (int i = 0; i < l->argc; i++) {
-		if (i)
-			buf_addch(&b, ' ');
-		if (strpbrk(l->argv[i], " \t#") || !*l->argv[i])
-			buf_addf(&b, "'%s'", l->argv[i]);
-		else
-			buf_addstr(&b, l->argv[i]);
-	}
-	return buf_detach(&b, NULL);
 }
 
 static void add_pattern(char ***v, size_t *n, const char *pat)
@@ -490,7 +466,7 @@ static void policy_line(struct conf_line *l, void *data)
 		r.nm++;
 	}
 	r.origin = xasprintf("%s:%u", l->file, l->lineno);
-	r.text = line_text(l);
+	r.text = conf_line_text(l);
 	add_rule(p, &r);
 	return;
 fail:
@@ -514,13 +490,6 @@ void policy_add_path_rule(struct policy *p, const char *origin, const char *text
 int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors)
 {
 	return conf_parse(file, text, len, policy_line, p, errors);
-}
-
-static const char *base_name(const char *path)
-{
-	const char *s = path ? strrchr(path, '/') : NULL;
-
-	return s ? s + 1 : path ? path : "";
 }
 
 /*
@@ -548,8 +517,8 @@ static int matcher_ok(const struct matcher *m, const struct call *c, const char 
 	case M_PROGRAM: {
 		if (strchr(m->glob, '/'))
 			return c->path && glob_ok(m->glob, c->path, GLOB_PATH, v);
-		if (glob_ok(m->glob, base_name(c->path), GLOB_TEXT, v) ||
-		    (c->argc && glob_ok(m->glob, base_name(c->argv[0]), GLOB_TEXT, v)))
+		if (glob_ok(m->glob, path_base(c->path), GLOB_TEXT, v) ||
+		    (c->argc && glob_ok(m->glob, path_base(c->argv[0]), GLOB_TEXT, v)))
 			return 1;
 		/* a copy, a hard link or a renamed file of a program named: that program */
 		if (!kp->looked) {
@@ -664,7 +633,7 @@ int policy_read_allowed(const char *path, void *policy)
 int policy_is_launcher(const struct policy *p, const char *exe)
 {
 	for (size_t i = 0; i < p->nlaunchers; i++)
-		if (glob_match(p->launchers[i], strchr(p->launchers[i], '/') ? exe : base_name(exe), GLOB_TEXT) == 1)
+		if (glob_match(p->launchers[i], strchr(p->launchers[i], '/') ? exe : path_base(exe), GLOB_TEXT) == 1)
 			return 1;
 	return 0;
 }
@@ -685,11 +654,11 @@ static char *dir_glob(const char *path)
 
 	if (!slash || slash == path) {
 		/* at the root, "similar" would be too much: that name only */
-		add_escaped(&b, path ? path : "/");
+		glob_escape(&b, path ? path : "/");
 		return buf_detach(&b, NULL);
 	}
 	dir = xstrndup(path, (size_t)(slash - path));
-	add_escaped(&b, dir);
+	glob_escape(&b, dir);
 	buf_addstr(&b, "/*");
 	free(dir);
 	return buf_detach(&b, NULL);
@@ -749,7 +718,7 @@ static void grant_build(const struct call *c, struct grant *gr)
 			if (c->argc >= 3 && i == c->argc - 1 && !exact)
 				buf_addch(&w, '*');
 			else
-				add_escaped(&w, c->argv[i]);
+				glob_escape(&w, c->argv[i]);
 			buf_addf(&shown, "%s%s", i ? " " : "", w.data);
 			m->words[i] = buf_detach(&w, NULL);
 		}
@@ -761,7 +730,7 @@ static void grant_build(const struct call *c, struct grant *gr)
 		struct buf host = BUF_INIT;
 		size_t nm = 0;
 
-		add_escaped(&host, c->addr.host ? c->addr.host : "");
+		glob_escape(&host, c->addr.host ? c->addr.host : "");
 		m[nm++] = text_matcher(M_HOST, buf_detach(&host, NULL));
 		buf_addf(&gr->text, "allow connect host '%s'", m[0].glob);
 		if (c->addr.port >= 0) {

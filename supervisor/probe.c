@@ -19,6 +19,7 @@
 
 #include "filter.h"
 #include "sandbox.h"
+#include "tree.h"
 #include "util.h"
 
 /* Run fn in a child; its exit code 0 means yes, else the errno that said no. */
@@ -87,29 +88,6 @@ static long read_long(const char *path)
 	return v;
 }
 
-/* The cgroup2 mount point, from /proc/self/mountinfo. */
-static void find_cgroup2(char *out, size_t len)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	char line[4096];
-
-	out[0] = '\0';
-	if (!f)
-		return;
-	while (fgets(line, sizeof(line), f)) {
-		/* ID PARENT MAJ:MIN ROOT MOUNTPOINT OPTIONS... - FSTYPE SOURCE SUPER */
-		char *dash = strstr(line, " - "), mnt[1024];
-
-		if (!dash || strncmp(dash + 3, "cgroup2 ", 8))
-			continue;
-		if (sscanf(line, "%*s %*s %*s %*s %1023s", mnt) == 1) {
-			snprintf(out, len, "%s", mnt);
-			break;
-		}
-	}
-	fclose(f);
-}
-
 void probe_all(struct probe *p)
 {
 	struct utsname u;
@@ -134,19 +112,20 @@ void probe_all(struct probe *p)
 	p->userns = in_child(try_userns, NULL);
 	p->mountns = in_child(try_mountns, NULL);
 	p->subreaper = in_child(try_subreaper, NULL);
-	find_cgroup2(p->cgroup2, sizeof(p->cgroup2));
+	tree_cgroup2_mount(p->cgroup2, sizeof(p->cgroup2));
 	if (p->cgroup2[0]) {
-		char *dir = xasprintf("%s/belay-doctor-%d", p->cgroup2, (int)getpid()), *kill_file;
-		struct stat st;
+		/* the cgroup a session would make, where it would make it */
+		struct tree_cgroup *cg = tree_cgroup_new();
 
-		if (mkdir(dir, 0755) == 0) {
+		if (cg) {
+			char *kill_file = xasprintf("%s/cgroup.kill", tree_cgroup_path(cg));
+			struct stat st;
+
 			p->cgroup_writable = 1;
-			kill_file = xasprintf("%s/cgroup.kill", dir);
 			p->cgroup_kill = stat(kill_file, &st) == 0;
 			free(kill_file);
-			rmdir(dir);
+			tree_cgroup_free(cg);
 		}
-		free(dir);
 	}
 	p->yama = (int)read_long("/proc/sys/kernel/yama/ptrace_scope");
 	p->inotify_watches = read_long("/proc/sys/fs/inotify/max_user_watches");

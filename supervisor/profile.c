@@ -12,6 +12,7 @@
 #include "conf.h"
 #include "glob.h"
 #include "policy.h"
+#include "progid.h"
 #include "util.h"
 
 enum ptype { P_STATE, P_STATE_FILE, P_HELPER, P_SETTINGS, P_REFUSE };
@@ -41,18 +42,6 @@ struct profile {
 	struct pline *lines;
 	size_t n, cap;
 };
-
-static char *line_text(const struct conf_line *l)
-{
-	struct buf b = BUF_INIT;
-
-	for (int i = 0; i < l->argc; i++) {
-		if (i)
-			buf_addch(&b, ' ');
-		buf_addstr(&b, l->argv[i]);
-	}
-	return buf_detach(&b, NULL);
-}
 
 /* A path as a profile may write it: absolute, or from ~, $HOME, $WORKSPACE or a variable. */
 static char *moved_variable(const char *moved, const char **rest);
@@ -140,7 +129,7 @@ static void profile_line(struct conf_line *l, void *data)
 	}
 	pr->lines = xgrow(pr->lines, &pr->cap, pr->n + 1, sizeof(*pr->lines));
 	pr->lines[pr->n++] = (struct pline){ directives[i].type, xstrdup(l->argv[1]),
-					     l->argc == 3 ? xstrdup(l->argv[2]) : NULL, l->lineno, line_text(l) };
+					     l->argc == 3 ? xstrdup(l->argv[2]) : NULL, l->lineno, conf_line_text(l) };
 }
 
 struct profile *profile_parse(const char *file, const char *text, size_t len, struct buf *errors)
@@ -203,26 +192,13 @@ int profile_matches(const struct profile *pr, const char *command)
 
 /* ---- which agent a command line runs ---- */
 
-static const char *base_of(const char *path)
-{
-	const char *b = strrchr(path, '/');
-
-	return b && b[1] ? b + 1 : path;
-}
-
 /* node, python3.11, npx…: they run the agent named by their first argument. */
 static int runs_another(const char *b)
 {
 	static const char *const names[] = { "node", "nodejs", "bun", "deno", "python", "pypy", "npx", "pnpx",
 					     "bunx", "uvx", "pipx", "tsx", "ts-node" };
-	size_t n = strlen(b);
 
-	while (n && (isdigit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
-		n--;
-	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
-		if (strlen(names[i]) == n && !strncmp(names[i], b, n))
-			return 1;
-	return 0;
+	return progid_named(b, names, ARRAY_SIZE(names));
 }
 
 /* "…/@openai/codex/bin/codex.js" -> "codex"; "…/claude-code/cli.js" -> "claude-code"; "aider.main" -> "aider". */
@@ -241,7 +217,7 @@ static char *script_name(const char *arg, int module)
 		*at = '\0';
 	while (strlen(s) > 1 && s[strlen(s) - 1] == '/')
 		s[strlen(s) - 1] = '\0';
-	b = base_of(s);
+	b = path_base(s);
 	{
 		static const char *const exts[] = { ".js", ".mjs", ".cjs", ".ts", ".py" };
 		static const char *const generic[] = { "cli", "index", "main", "__main__", "bin", "run" };
@@ -279,7 +255,7 @@ char *profile_command_name(char *const *argv)
 
 	if (!argv || !argv[0])
 		return xstrdup("");
-	b = base_of(argv[0]);
+	b = path_base(argv[0]);
 	if (!strcmp(b, "env")) {
 		/* env [-i] [-u NAME] [NAME=VALUE]… COMMAND */
 		while (argv[i] && (argv[i][0] == '-' || strchr(argv[i], '='))) {
@@ -313,15 +289,6 @@ char *profile_command_name(char *const *argv)
 
 /* ---- the rules a profile adds ---- */
 
-static void add_escaped(struct buf *b, const char *s)
-{
-	for (; *s; s++) {
-		if (strchr("*?[]\\", *s))
-			buf_addch(b, '\\');
-		buf_addch(b, *s);
-	}
-}
-
 /* pattern with $AGENT replaced (escaped); ~, $HOME and $WORKSPACE are the policy's. */
 static char *with_agent(const char *pattern, const struct profile_place *at)
 {
@@ -329,10 +296,10 @@ static char *with_agent(const char *pattern, const struct profile_place *at)
 
 	for (const char *v = pattern; *v;) {
 		if (!strncmp(v, "$AGENT", 6) && !isalnum((unsigned char)v[6]) && v[6] != '_') {
-			add_escaped(&b, at->agent ? at->agent : "");
+			glob_escape(&b, at->agent ? at->agent : "");
 			v += 6;
 		} else if (!strncmp(v, "${AGENT}", 8)) {
-			add_escaped(&b, at->agent ? at->agent : "");
+			glob_escape(&b, at->agent ? at->agent : "");
 			v += 8;
 		} else {
 			buf_addch(&b, *v++);
@@ -475,7 +442,7 @@ static char *moved_place(const struct profile *pr, const struct pline *l, const 
 			 "writes there will ask; set %s to a folder of its own\n",
 			 pr->file, l->lineno, var, value, why, var);
 	} else {
-		add_escaped(&b, real ? real : value);
+		glob_escape(&b, real ? real : value);
 		buf_addstr(&b, rest);
 		pattern = with_agent(b.data, at);
 	}

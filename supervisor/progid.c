@@ -183,15 +183,20 @@ static const char *const runs_code[] = {
 	"watch", "parallel", "script", "expect", "strace", "ltrace", "gdb", "valgrind", "exec", "command", "eval",
 };
 
-int progid_runs_code(const char *path)
+int progid_named(const char *path, const char *const *names, size_t count)
 {
-	const char *b = path ? (strrchr(path, '/') ? strrchr(path, '/') + 1 : path) : "";
+	const char *b = path_base(path);
 	size_t n = strlen(b);
 
 	while (n && (isdigit((unsigned char)b[n - 1]) || b[n - 1] == '.'))
 		n--;
-	for (size_t i = 0; i < ARRAY_SIZE(runs_code); i++)
-		if (strlen(runs_code[i]) == n && !strncmp(runs_code[i], b, n))
+	for (size_t i = 0; i < count; i++)
+		if (strlen(names[i]) == n && !strncmp(names[i], b, n))
 			return 1;
 	return 0;
+}
+
+int progid_runs_code(const char *path)
+{
+	return progid_named(path, runs_code, ARRAY_SIZE(runs_code));
 }

@@ -10,6 +10,8 @@
 #ifndef BELAY_PROGID_H
 #define BELAY_PROGID_H
 
+#include <stddef.h>
+
 struct progid;
 
 struct progid *progid_new(void);
@@ -28,5 +30,8 @@ const char *progid_of(struct progid *pi, const char *path);
  * is a tool, not the agent again.
  */
 int progid_runs_code(const char *path);
+
+/* True if the program's base name, without a version (python3.11, perl5.36), is one of names. */
+int progid_named(const char *path, const char *const *names, size_t count);
 
 #endif

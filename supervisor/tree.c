@@ -162,19 +162,13 @@ struct tree_cgroup {
 static int write_text(const char *dir, const char *file, const char *text)
 {
 	char *p = xasprintf("%s/%s", dir, file);
-	int fd = open(p, O_WRONLY | O_CLOEXEC), e = 0;
+	int e = write_small_file(p, text);
 
 	free(p);
-	if (fd < 0)
-		return -errno;
-	if (write(fd, text, strlen(text)) < 0)
-		e = -errno;
-	close(fd);
 	return e;
 }
 
-/* The cgroup2 mount point, "" if none (from /proc/self/mountinfo). */
-static void cgroup2_mount(char *out, size_t len)
+void tree_cgroup2_mount(char *out, size_t len)
 {
 	FILE *f = fopen("/proc/self/mountinfo", "re");
 	char line[4096];
@@ -200,7 +194,7 @@ struct tree_cgroup *tree_cgroup_new(void)
 	FILE *f;
 	size_t cap = 0;
 
-	cgroup2_mount(mnt, sizeof(mnt));
+	tree_cgroup2_mount(mnt, sizeof(mnt));
 	if (!mnt[0])
 		return NULL;
 	/* below belay's own cgroup ("0::/path" in /proc/self/cgroup) */

@@ -33,8 +33,10 @@ struct tree_cgroup *tree_cgroup_new(void);
 int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid);
 /* cgroup.kill, then the cgroup removed once empty (a bounded wait). */
 void tree_cgroup_free(struct tree_cgroup *cg);
-/* Where it is, for messages ("" without one). */
+/* Where it is ("" without one). */
 const char *tree_cgroup_path(const struct tree_cgroup *cg);
+/* Where cgroup v2 is mounted, "" if nowhere (from /proc/self/mountinfo). */
+void tree_cgroup2_mount(char *out, size_t len);
 
 /*
  * Freeze (1) or thaw (0) every process of the tree at once: the cgroup

@@ -284,3 +284,23 @@ int make_dirs(const char *path, size_t *failed)
 	free(p);
 	return rc;
 }
+
+const char *path_base(const char *path)
+{
+	const char *s = path ? strrchr(path, '/') : NULL;
+
+	return s ? s + 1 : path ? path : "";
+}
+
+int write_small_file(const char *path, const char *text)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC), e = 0;
+	ssize_t len = (ssize_t)strlen(text);
+
+	if (fd < 0)
+		return -errno;
+	if (write(fd, text, (size_t)len) != len)
+		e = errno ? -errno : -EIO;
+	close(fd);
+	return e;
+}

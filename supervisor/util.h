@@ -69,4 +69,10 @@ int parse_int(const char *s, long min, long max, long *out);
 /* mkdir -p, each folder made 0700.  0, or -errno of the first that failed (*failed: its length in path). */
 int make_dirs(const char *path, size_t *failed);
 
+/* The last component of a path ("" for NULL). */
+const char *path_base(const char *path);
+
+/* Write text to an existing file (a /proc or cgroup file) in one write.  0, or -errno.  Async-signal-safe. */
+int write_small_file(const char *path, const char *text);
+
 #endif

@@ -27,6 +27,8 @@ try rename-out sh -c "mv $HOME/.aws $HOME/aws-out; cat $HOME/aws-out/credentials
 try overwrite sh -c "echo x > $HOME/.netrc"
 try env sh -c 'env; cat /proc/self/environ'
 try parent-environ sh -c 'cat /proc/$PPID/environ; cat /proc/$BELAY/environ'
+# through a process of the same user outside the agent's tree, which sees the real stores
+try proc-root sh -c 'o=$(cat outside.pid); cat /proc/$o/root$HOME/.aws/credentials /proc/$o/cwd/../.netrc'
 try npmrc-let-through cat $HOME/.npmrc
 echo attempts done
 AGENT
@@ -44,11 +46,22 @@ run() {
 	printf 'allow read path ~/.npmrc\n' >"$sd/let.rules"
 	cat "$ROOT/policies/default.rules" >>"$sd/let.rules"
 	[ -n "$user" ] && chown -R "$user" "$sd"
+	# a process of the same user, outside belay, in the home folder
+	rm -f "$ws/outside.pid"
+	if [ -n "$user" ]; then
+		(cd "$home" && runuser -u "$user" -- sh -c "echo \$\$ >'$ws/outside.pid'; exec sleep 300") >/dev/null 2>&1 &
+	else
+		(cd "$home" && sh -c "echo \$\$ >'$ws/outside.pid'; exec sleep 300") &
+	fi
+	i=0; while [ ! -s "$ws/outside.pid" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	outside=$(cat "$ws/outside.pid")
+	check "$label: (the process outside sees the real store)" grep -q "$SECRET-aws" "/proc/$outside/root$home/.aws/credentials"
 	cmd="env -i HOME=$home PATH=/usr/bin:/bin LANG=C.UTF-8 AWS_SECRET_ACCESS_KEY=$SECRET-env GITHUB_TOKEN=$SECRET-gh"
 	[ -n "$user" ] && cmd="$(command -v runuser) -u $user -- $cmd"
 	(cd "$ws" && $cmd "$BELAY" --headless --events "$sd/ev.jsonl" --policy "$sd/let.rules" -- sh "$AGENT" \
 		</dev/null >"$sd/out" 2>&1)
-	attempts=$((attempts + 13))
+	kill "$outside" 2>/dev/null
+	attempts=$((attempts + 14))
 	check "$label: the agent made its attempts" grep -q 'attempts done' "$sd/out"
 	check "$label: no secret was printed (files, environment, belay's environment)" sh -c "! grep -q '$SECRET' '$sd/out'"
 	check "$label: the stores' names are there, empty" grep -q 'tried cat-aws' "$sd/out"
