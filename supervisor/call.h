@@ -49,6 +49,7 @@ struct call_addr {
 struct call {
 	uint64_t id; /* the notification's id */
 	int nr;      /* the system call */
+	uint64_t args[6]; /* its arguments as the kernel gave them (never re-read) */
 	enum call_op op;
 	pid_t tid, pid, ppid; /* thread, process (thread group), parent (0: not read) */
 	char *exe;   /* the calling process's executable (before an exec) */

@@ -195,6 +195,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "profile", json_str(ev->u.start.profile));
 		if (ev->u.start.withheld)
 			json_object_set_new(o, "withheld", json_argv(ev->u.start.withheld));
+		if (ev->u.start.sandbox)
+			json_object_set_new(o, "sandbox", json_string(ev->u.start.sandbox));
 		break;
 	case EV_OUTPUT:
 		json_object_set_new(o, "len", json_integer((json_int_t)ev->u.output.len));

@@ -77,6 +77,7 @@ struct event {
 			unsigned rows, cols;
 			const char *profile; /* the agent's profile ("profiles/codex.profile"), or NULL */
 			char *const *withheld; /* the variables withheld from it, NULL-terminated */
+			const char *sandbox;   /* what the kernel holds around it (sandbox_describe), or NULL */
 		} start;
 		struct {
 			const char *data;

@@ -110,36 +110,6 @@ static int make_standin_dir(const char *real, const char *standin)
 	return chmod(standin, 0555) < 0 ? -errno : 0;
 }
 
-/* Remove what hide_new made (the stand-ins are read-only: made writable first). */
-static void remove_tree(const char *path)
-{
-	struct stat st;
-	DIR *d;
-	struct dirent *e;
-
-	if (lstat(path, &st) < 0)
-		return;
-	if (S_ISDIR(st.st_mode)) {
-		chmod(path, 0700);
-		d = opendir(path);
-		if (d) {
-			while ((e = readdir(d))) {
-				char *p;
-
-				if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
-					continue;
-				p = xasprintf("%s/%s", path, e->d_name);
-				remove_tree(p);
-				free(p);
-			}
-			closedir(d);
-		}
-		rmdir(path);
-	} else {
-		unlink(path);
-	}
-}
-
 struct hide *hide_new(const char *home, const char *dir, int (*let_through)(const char *path, void *data), void *data,
 		      struct buf *err)
 {

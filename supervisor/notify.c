@@ -147,6 +147,29 @@ void notify_tell(pid_t pid, const char *text)
 	buf_release(&line);
 }
 
+int notify_return(struct notify *n, uint64_t id, int64_t val, int err)
+{
+	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
+	n->resp->id = id;
+	n->resp->val = err ? 0 : val;
+	n->resp->error = err ? -err : 0;
+	return send_resp(n);
+}
+
+int notify_hand_fd(struct notify *n, uint64_t id, int fd, int cloexec)
+{
+	struct seccomp_notif_addfd add = { 0 };
+
+	add.id = id;
+	add.flags = SECCOMP_ADDFD_FLAG_SEND;
+	add.srcfd = (uint32_t)fd;
+	add.newfd_flags = cloexec ? O_CLOEXEC : 0;
+	if (ioctl(n->fd, SECCOMP_IOCTL_NOTIF_ADDFD, &add) >= 0)
+		return 0;
+	/* ENOENT: the target went away or was interrupted */
+	return errno == ENOENT ? 0 : -errno;
+}
+
 int notify_deny(struct notify *n, uint64_t id, int err)
 {
 	memset(n->resp, 0, n->sizes.seccomp_notif_resp);
@@ -599,6 +622,7 @@ int notify_receive(struct notify *n, struct call *c)
 	c->id = req->id;
 	c->tid = (pid_t)req->pid;
 	c->nr = req->data.nr;
+	memcpy(c->args, req->data.args, sizeof(c->args));
 	c->addr.port = -1;
 	/* a call the table does not trap cannot come (the filter is built from it) */
 	row = filter_rule_for(c->nr);

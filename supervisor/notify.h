@@ -33,6 +33,10 @@ int notify_receive(struct notify *n, struct call *c);
 
 /* Let the call run (SECCOMP_USER_NOTIF_FLAG_CONTINUE). */
 int notify_allow(struct notify *n, uint64_t id);
+/* Answer the call with what it returns: val, or the failure err (an errno) when not 0. */
+int notify_return(struct notify *n, uint64_t id, int64_t val, int err);
+/* Answer the call with a descriptor of belay's, installed in the target: its number is the result. */
+int notify_hand_fd(struct notify *n, uint64_t id, int fd, int cloexec);
 /* Fail the call with err (EACCES, EPERM), without running it. */
 int notify_deny(struct notify *n, uint64_t id, int err);
 /*

@@ -85,6 +85,89 @@ struct policy {
 	size_t nread_ok, read_ok_cap;
 };
 
+/* ---- what the kernel can be told (sandbox.c) ---- */
+
+/* The folder a rule opens whole ("allow write path DIR/…", DIR written out), or 0. */
+static size_t whole_folder(const struct rule *r)
+{
+	const char *g;
+	size_t n;
+
+	if (r->verdict != VERDICT_ALLOW || r->grant || r->revoked || r->nm != 1 || r->m[0].type != M_PATH ||
+	    !r->m[0].glob)
+		return 0;
+	g = r->m[0].glob;
+	n = strlen(g);
+	if (n < 5 || g[0] != '/' || strcmp(g + n - 3, "/**") || strcspn(g, "*?[\\") != n - 2)
+		return 0;
+	return n - 3;
+}
+
+/* Some ask or deny rule about kind may match a name below dir (dlen bytes of glob text). */
+static int asked_below(const struct policy *p, enum call_kind kind, const char *dir, size_t dlen)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rule *r = &p->rules[i];
+		int any_path = 0;
+
+		if (r->verdict == VERDICT_ALLOW || r->kind != kind || r->revoked)
+			continue;
+		for (size_t k = 0; k < r->nm; k++) {
+			const struct matcher *m = &r->m[k];
+
+			if (m->type != M_PATH)
+				continue;
+			any_path = 1;
+			/* the rule's names begin with m->lit bytes of its glob */
+			if (!m->lit || (m->lit >= dlen && !strncmp(m->glob, dir, dlen) &&
+					(m->lit == dlen || m->glob[dlen] == '/')) ||
+			    (m->lit < dlen && !strncmp(m->glob, dir, m->lit)))
+				return 1;
+		}
+		if (!any_path)
+			return 1;
+	}
+	return 0;
+}
+
+void policy_each_place(const struct policy *p, void (*cb)(const char *dir, enum call_kind kind, void *data),
+		       void *data)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rule *r = &p->rules[i];
+		size_t n = whole_folder(r);
+		char *dir;
+
+		if (!n || (r->kind != KIND_WRITE && r->kind != KIND_DELETE))
+			continue;
+		/* a question or a refusal inside it is the policy's to keep:
+		 * the folder stays closed, and belay does what is allowed there */
+		if (asked_below(p, KIND_WRITE, r->m[0].glob, n) || asked_below(p, KIND_DELETE, r->m[0].glob, n))
+			continue;
+		dir = xstrndup(r->m[0].glob, n);
+		cb(dir, r->kind, data);
+		free(dir);
+	}
+}
+
+void policy_each_port(const struct policy *p, void (*cb)(int port, void *data), void *data)
+{
+	for (size_t i = 0; i < p->n; i++) {
+		const struct rule *r = &p->rules[i];
+
+		if (r->verdict != VERDICT_ALLOW || r->kind != KIND_CONNECT || r->grant || r->revoked)
+			continue;
+		for (size_t k = 0; k < r->nm; k++) {
+			const struct matcher *m = &r->m[k];
+
+			/* a range is opened when it is small; a wide one is left to belay */
+			if (m->type == M_PORT && m->hi - m->lo < 64)
+				for (int port = m->lo; port <= m->hi; port++)
+					cb(port, data);
+		}
+	}
+}
+
 const char *verdict_name(enum verdict v)
 {
 	return verdict_names[v];

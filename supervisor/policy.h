@@ -90,4 +90,14 @@ void policy_checkpoint_settings(const struct policy *p, char *const **skip, char
 
 const char *verdict_name(enum verdict v);
 
+/*
+ * What the kernel boundary can hold for the policy (sandbox.c): each
+ * folder an allow rule opens whole ("allow write path DIR/…") for kind,
+ * unless a question or refusal could match a name inside it; each TCP port
+ * an allow rule names (a small range: each of its ports).
+ */
+void policy_each_place(const struct policy *p, void (*cb)(const char *dir, enum call_kind kind, void *data),
+		       void *data);
+void policy_each_port(const struct policy *p, void (*cb)(int port, void *data), void *data);
+
 #endif

@@ -43,6 +43,7 @@
 #include "hide.h"
 #include "notify.h"
 #include "sandbox.h"
+#include "act.h"
 #include "spawn.h"
 #include "tree.h"
 #include "util.h"
@@ -97,6 +98,9 @@ struct session {
 	int intercept;
 	char **protect;         /* paths the agent never changes (guard.c), beyond belay's folders */
 	struct sandbox *sandbox;
+	char *sandbox_text; /* sandbox_describe */
+	int no_sandbox;
+	char *tmpdir;       /* the agent's own TMPDIR, removed at the end */
 	struct guard *guard;
 	struct policy *policy;
 	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
@@ -164,6 +168,7 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->term = o->term ? xstrdup(o->term) : NULL;
 	s->profile = o->profile ? xstrdup(o->profile) : NULL;
 	s->show_stores = o->show_stores;
+	s->no_sandbox = o->no_sandbox;
 	s->keep_caps = o->keep_caps;
 	{
 		size_t np = 0;
@@ -237,6 +242,11 @@ void session_free(struct session *s)
 	envpass_release(&s->env);
 	guard_free(s->guard);
 	sandbox_free(s->sandbox);
+	free(s->sandbox_text);
+	if (s->tmpdir) {
+		remove_tree(s->tmpdir);
+		free(s->tmpdir);
+	}
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
 		free(s->protect[i]);
 	free(s->protect);
@@ -263,8 +273,13 @@ static char **build_env(struct session *s)
 	envpass_build(environ, s->pass_env, &s->env);
 	while (s->env.envp[k])
 		k++;
-	env = xcalloc(k + 4, sizeof(char *));
-	memcpy(env, s->env.envp, k * sizeof(char *));
+	env = xcalloc(k + 5, sizeof(char *));
+	k = 0;
+	for (size_t i = 0; s->env.envp[i]; i++)
+		if (!s->tmpdir || strncmp(s->env.envp[i], "TMPDIR=", 7))
+			env[k++] = s->env.envp[i];
+	if (s->tmpdir)
+		env[k++] = xasprintf("TMPDIR=%s", s->tmpdir);
 	if (s->term) {
 		env[k++] = xasprintf("TERM=%s", s->term);
 		env[k++] = xstrdup("COLORTERM=truecolor");
@@ -507,7 +522,7 @@ static int child_intercept(void *data)
 	e = hide_child(cs->hide);
 	if (e)
 		return e;
-	e = sandbox_child(cs->sandbox);
+	e = sandbox_child(cs->sandbox, SPAWN_KEEP_FD);
 	if (e)
 		return e;
 	fd = filter_install(&cs->prog);
@@ -651,9 +666,18 @@ static void step_ended(const struct step *st, void *data)
 		emit_checkpoint(s, rc, &info);
 }
 
-/* Answer a call now; deny with EACCES, which libc never takes for "try another call". */
+/*
+ * Answer a call now; deny with EACCES, which libc never takes for "try
+ * another call".  An allowed call the kernel boundary would refuse, belay
+ * carries out itself, on what it judged (act.h).
+ */
 static void reply(struct session *s, const struct call *c, int allow)
 {
+	if (allow && s->sandbox && !c->no_effect && !sandbox_lets(s->sandbox, c)) {
+		if (act_carry_out(s->notify, c) < 0)
+			notify_deny(s->notify, c->id, EACCES);
+		return;
+	}
 	if (allow)
 		notify_allow(s->notify, c->id);
 	else
@@ -1105,6 +1129,77 @@ static void protect_own(struct session *s, dev_t tty)
 		guard_protect(s->guard, s->protect[i]);
 }
 
+/* The agent's own TMPDIR: a folder of the session's, open to it, removed at the end. */
+static void make_tmpdir(struct session *s)
+{
+	const char *base = getenv("TMPDIR");
+	char *tmpl;
+
+	if (!base || base[0] != '/')
+		base = "/tmp";
+	tmpl = xasprintf("%s/belay-%d-XXXXXX", base, (int)getpid());
+	if (mkdtemp(tmpl)) {
+		s->tmpdir = tmpl;
+		return;
+	}
+	/* the caller's TMPDIR as it is: writes there are judged like any other */
+	free(tmpl);
+}
+
+static void open_policy_place(const char *dir, enum call_kind kind, void *data)
+{
+	sandbox_open_place(data, dir, kind == KIND_DELETE ? SANDBOX_DELETE : SANDBOX_WRITE);
+}
+
+static void open_policy_port(int port, void *data)
+{
+	sandbox_open_port(data, port);
+}
+
+/* The devices every program writes to (the policy's exact names for them are files, not folders). */
+static const char *const open_devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx" };
+
+/*
+ * The kernel boundary: the workspace, the agent's TMPDIR, the places and
+ * ports the policy allows without asking.  -1 when it cannot be held and
+ * --no-sandbox was not given (said on stderr).
+ */
+static int make_sandbox(struct session *s)
+{
+	struct buf err = BUF_INIT;
+
+	s->sandbox = sandbox_new();
+	sandbox_keep_caps(s->sandbox, s->keep_caps);
+	if (s->no_sandbox) {
+		sandbox_off(s->sandbox);
+	} else if (!sandbox_holds_files(s->sandbox)) {
+		warn("%s", sandbox_abi(s->sandbox) ? "the kernel's Landlock is too old to hold the agent's boundary (ABI 1; "
+						     "belay needs 2, Linux 5.19)"
+						   : "the kernel has no Landlock (Linux 5.13 or later, with lsm=landlock)");
+		warn("belay does not run an agent it cannot keep in its workspace; --no-sandbox runs it with holds only "
+		     "(see belay doctor)");
+		return -1;
+	} else {
+		sandbox_open_place(s->sandbox, s->cwd, SANDBOX_WRITE | SANDBOX_DELETE);
+		if (s->tmpdir)
+			sandbox_open_place(s->sandbox, s->tmpdir, SANDBOX_WRITE | SANDBOX_DELETE);
+		for (size_t i = 0; i < ARRAY_SIZE(open_devices); i++)
+			sandbox_open_place(s->sandbox, open_devices[i], SANDBOX_WRITE);
+		if (s->policy) {
+			policy_each_place(s->policy, open_policy_place, s->sandbox);
+			policy_each_port(s->policy, open_policy_port, s->sandbox);
+		}
+	}
+	if (sandbox_prepare(s->sandbox, &err) < 0) {
+		warn("%s; --no-sandbox runs the agent without the boundary", err.data);
+		buf_release(&err);
+		return -1;
+	}
+	sandbox_describe(s->sandbox, &err);
+	s->sandbox_text = buf_detach(&err, NULL);
+	return 0;
+}
+
 int session_start(struct session *s)
 {
 	struct spawn_opts so = { 0 };
@@ -1129,6 +1224,8 @@ int session_start(struct session *s)
 		warn("cannot watch for the agent's exit: %s", strerror(-e));
 		return 1;
 	}
+	if (s->intercept && !s->no_sandbox)
+		make_tmpdir(s);
 	env = build_env(s);
 	s->steps = steps_new(s->loop, step_ended, s);
 	s->cg = tree_cgroup_new();
@@ -1139,11 +1236,13 @@ int session_start(struct session *s)
 		goto out;
 	}
 	if (s->intercept) {
-		s->sandbox = sandbox_new();
-		sandbox_keep_caps(s->sandbox, s->keep_caps);
 		e = sandbox_parent();
 		if (e < 0) {
 			warn("cannot protect belay from the agent: %s", strerror(-e));
+			status = 1;
+			goto out;
+		}
+		if (make_sandbox(s) < 0) {
 			status = 1;
 			goto out;
 		}
@@ -1175,6 +1274,7 @@ int session_start(struct session *s)
 		so.child_setup = child_intercept;
 		so.child_data = &cs;
 		so.pass_fd = sp[1];
+		so.keep_fd = sandbox_ruleset_fd(s->sandbox);
 	}
 	so.path = path;
 	so.argv = s->argv;
@@ -1227,6 +1327,7 @@ int session_start(struct session *s)
 		}
 		s->notify_h = loop_add_fd(s->loop, notify_fd(s->notify), LOOP_IN, listener_ready, s);
 		protect_own(s, r.tty);
+		sandbox_set_tty(s->sandbox, r.tty);
 	}
 	s->running = 1;
 	s->master_h = loop_add_fd(s->loop, s->master, LOOP_IN, master_ready, s);
@@ -1238,6 +1339,7 @@ int session_start(struct session *s)
 	ev.u.start.cols = s->cols;
 	ev.u.start.profile = s->profile;
 	ev.u.start.withheld = s->env.withheld;
+	ev.u.start.sandbox = s->sandbox_text;
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
@@ -1345,6 +1447,11 @@ void session_signal_foreground(struct session *s, int sig)
 pid_t session_pid(const struct session *s)
 {
 	return s->pid;
+}
+
+const char *session_sandbox(const struct session *s)
+{
+	return s->sandbox_text;
 }
 
 char *const *session_withheld(const struct session *s, size_t *n)

@@ -59,6 +59,9 @@ struct session_opts {
 	int show_stores;
 	/* Capabilities the agent keeps when belay runs as root (a mask; 0: none). */
 	uint64_t keep_caps;
+	/* --no-sandbox: no kernel boundary around the agent (sandbox.h); else
+	 * the session does not start where the kernel cannot hold one. */
+	int no_sandbox;
 };
 
 /* How a person (or a front end) answers a held call. */
@@ -153,6 +156,8 @@ int session_intercepting(const struct session *s);
 
 /* Read-only facts for the views. */
 pid_t session_pid(const struct session *s);
+/* What the kernel holds around the agent ("Landlock 7: writes in 4 places, …"), once started. */
+const char *session_sandbox(const struct session *s);
 /* The variables withheld from the agent's environment (names, sorted; NULL when none), once started. */
 char *const *session_withheld(const struct session *s, size_t *n);
 /* The agent's profile ("profiles/codex.profile"), or NULL. */

@@ -195,24 +195,38 @@ static void NORETURN child(const struct spawn_opts *o, int slave, int errfd, pid
 	if (o->cwd && chdir(o->cwd) < 0)
 		child_fail(errfd, SPAWN_STAGE_CWD, errno);
 
-	/* Every fd but 0-2, the error pipe (moved to 3) and the passed fd (to
-	 * 4) goes.  Careful: the passed fd may be 3, so it moves first. */
-	if (o->pass_fd > 2 && o->pass_fd != SPAWN_PASS_FD) {
-		int tmp = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 10);
+	/* Every fd but 0-2, the error pipe (moved to 3), the passed fd (to
+	 * 4) and the kept one (to 5) goes.  Careful: any of them may sit where
+	 * another goes, so all move above 10 first. */
+	{
+		int pass = -1, keep = -1;
+		unsigned first = 4;
 
-		if (tmp < 0 || (errfd == SPAWN_PASS_FD && (errfd = fcntl(errfd, F_DUPFD_CLOEXEC, 10)) < 0))
+		if (o->pass_fd > 2 && (pass = fcntl(o->pass_fd, F_DUPFD_CLOEXEC, 10)) < 0)
 			child_fail(errfd, SPAWN_STAGE_TTY, errno);
-		if (dup3(tmp, SPAWN_PASS_FD, O_CLOEXEC) < 0)
+		if (o->keep_fd > 2 && (keep = fcntl(o->keep_fd, F_DUPFD_CLOEXEC, 10)) < 0)
+			child_fail(errfd, SPAWN_STAGE_SETUP, errno);
+		if (errfd != 3) {
+			int e = fcntl(errfd, F_DUPFD_CLOEXEC, 10);
+
+			if (e < 0 || dup3(e, 3, O_CLOEXEC) < 0)
+				child_fail(errfd, SPAWN_STAGE_TTY, errno);
+			errfd = 3;
+		}
+		if (pass >= 0 && dup3(pass, SPAWN_PASS_FD, O_CLOEXEC) < 0)
 			child_fail(errfd, SPAWN_STAGE_TTY, errno);
+		if (keep >= 0 && dup3(keep, SPAWN_KEEP_FD, O_CLOEXEC) < 0)
+			child_fail(errfd, SPAWN_STAGE_SETUP, errno);
+		if (pass < 0)
+			close(SPAWN_PASS_FD);
+		if (keep >= 0)
+			first = 6;
+		else if (pass >= 0)
+			first = 5;
+		if (syscall(SYS_close_range, first, ~0U, 0U) < 0)
+			for (int fd = (int)first; fd < 65536; fd++)
+				close(fd);
 	}
-	if (errfd != 3) {
-		if (dup3(errfd, 3, O_CLOEXEC) < 0)
-			child_fail(errfd, SPAWN_STAGE_TTY, errno);
-		errfd = 3;
-	}
-	if (syscall(SYS_close_range, o->pass_fd > 2 ? 5U : 4U, ~0U, 0U) < 0)
-		for (int fd = o->pass_fd > 2 ? 5 : 4; fd < 65536; fd++)
-			close(fd);
 
 	if (o->child_setup) {
 		int e = o->child_setup(o->child_data);

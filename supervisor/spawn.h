@@ -33,10 +33,14 @@ struct spawn_opts {
 	int (*child_setup)(void *data);
 	void *child_data;
 	int pass_fd;
+	/* keep_fd, if above 2, is open in the child as SPAWN_KEEP_FD for
+	 * child_setup (the Landlock ruleset), close-on-exec. */
+	int keep_fd;
 };
 
 /* Where pass_fd is in the child: after 0-2 and the error pipe (3). */
 #define SPAWN_PASS_FD 4
+#define SPAWN_KEEP_FD 5
 
 struct spawn_result {
 	pid_t pid;

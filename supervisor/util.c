@@ -6,6 +6,7 @@
 #include "util.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -303,4 +304,33 @@ int write_small_file(const char *path, const char *text)
 		e = errno ? -errno : -EIO;
 	close(fd);
 	return e;
+}
+
+void remove_tree(const char *path)
+{
+	struct stat st;
+	DIR *d;
+	struct dirent *e;
+
+	if (lstat(path, &st) < 0)
+		return;
+	if (S_ISDIR(st.st_mode)) {
+		chmod(path, 0700);
+		d = opendir(path);
+		if (d) {
+			while ((e = readdir(d))) {
+				char *p;
+
+				if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+					continue;
+				p = xasprintf("%s/%s", path, e->d_name);
+				remove_tree(p);
+				free(p);
+			}
+			closedir(d);
+		}
+		rmdir(path);
+	} else {
+		unlink(path);
+	}
 }

@@ -74,5 +74,7 @@ const char *path_base(const char *path);
 
 /* Write text to an existing file (a /proc or cgroup file) in one write.  0, or -errno.  Async-signal-safe. */
 int write_small_file(const char *path, const char *text);
+/* Remove path and all below it, links as links; read-only folders made writable first.  Quietly. */
+void remove_tree(const char *path);
 
 #endif

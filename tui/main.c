@@ -60,6 +60,7 @@ struct options {
 	const char *profile;
 	char **pass_env; /* --pass-env globs, NULL-terminated */
 	int no_hide;
+	int no_sandbox;
 	uint64_t keep_caps;
 	size_t npass_env;
 	int on_ask_allow;  /* --on-ask allow */
@@ -79,6 +80,7 @@ enum {
 	OPT_PROFILE,
 	OPT_PASS_ENV,
 	OPT_NO_HIDE,
+	OPT_NO_SANDBOX,
 	OPT_KEEP_CAP,
 	OPT_NO_INTERCEPT,
 	OPT_NO_CHECKPOINT,
@@ -100,6 +102,7 @@ static const struct option long_options[] = {
 	{ "profile", required_argument, NULL, OPT_PROFILE },
 	{ "pass-env", required_argument, NULL, OPT_PASS_ENV },
 	{ "no-hide", no_argument, NULL, OPT_NO_HIDE },
+	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
 	{ "keep-cap", required_argument, NULL, OPT_KEEP_CAP },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
@@ -126,6 +129,8 @@ static void usage(void)
 	       "      --profile NAME|FILE  what belay knows of the agent (its state folders,\n"
 	       "                    its settings); default: chosen by the command's name\n"
 	       "      --no-hide     leave the credential stores (~/.aws, ~/.ssh…) visible to it\n"
+	       "      --no-sandbox  no kernel boundary (Landlock) around the agent: calls are\n"
+	       "                    still held, but a racing agent can get past a hold\n"
 	       "      --keep-cap NAME  as root, let the agent keep this capability (all are\n"
 	       "                    dropped by default); repeatable\n"
 	       "      --pass-env NAME  give the agent this variable (a glob) even if it looks\n"
@@ -222,6 +227,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_PROFILE:
 			o->profile = optarg;
+			break;
+		case OPT_NO_SANDBOX:
+			o->no_sandbox = 1;
 			break;
 		case OPT_NO_HIDE:
 			o->no_hide = 1;
@@ -648,6 +656,7 @@ int main(int argc, char **argv)
 	so.profile = profile_label;
 	so.pass_env = o.pass_env;
 	so.show_stores = o.no_hide;
+	so.no_sandbox = o.no_sandbox;
 	so.keep_caps = o.keep_caps;
 	so.protect = protect;
 	/* headless, nobody can answer: at once unless told to wait */

@@ -1,0 +1,362 @@
+/*
+ * act.c - belay carries out an allowed call outside the kernel boundary;
+ * see act.h.
+ */
+#define _GNU_SOURCE
+#include "act.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "util.h"
+
+/* a name belay judged, as the process it was judged for sees it */
+struct place {
+	int dir;    /* its folder, opened O_PATH from the agent's root */
+	char *name; /* its last component */
+};
+
+/*
+ * Rules write the caller's /proc/PID as /proc/self (notify.c): give it its
+ * number back, so that belay never opens its own.
+ */
+static char *physical(const struct call *c, const char *path)
+{
+	if (!strncmp(path, "/proc/thread-self", 17) && (path[17] == '/' || !path[17]))
+		return xasprintf("/proc/%d/task/%d%s", (int)c->pid, (int)c->tid, path + 17);
+	if (!strncmp(path, "/proc/self", 10) && (path[10] == '/' || !path[10]))
+		return xasprintf("/proc/%d%s", (int)c->pid, path + 10);
+	return xstrdup(path);
+}
+
+static int open_beneath(int root, const char *path, uint64_t flags, uint64_t mode)
+{
+	struct open_how how = { 0 };
+
+	how.flags = flags;
+	how.mode = mode;
+	/* every link was followed when belay judged the name: one now is a swap */
+	how.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS;
+	return (int)syscall(SYS_openat2, root, path, &how, sizeof(how));
+}
+
+/* 0, or -errno */
+static int place_open(const struct call *c, const char *judged, struct place *pl)
+{
+	char root[64], *path, *slash;
+	int rfd, e = 0;
+
+	pl->dir = -1;
+	pl->name = NULL;
+	if (!judged || judged[0] != '/')
+		return -EACCES;
+	path = physical(c, judged);
+	slash = strrchr(path, '/');
+	if (!slash[1]) {
+		free(path);
+		return -EBUSY; /* the root itself */
+	}
+	pl->name = xstrdup(slash + 1);
+	*slash = '\0';
+	snprintf(root, sizeof(root), "/proc/%d/root", (int)c->tid);
+	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (rfd < 0) {
+		e = -errno;
+	} else {
+		pl->dir = open_beneath(rfd, path[0] ? path : "/", O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+		if (pl->dir < 0)
+			e = -errno;
+		close(rfd);
+	}
+	free(path);
+	return e;
+}
+
+static void place_close(struct place *pl)
+{
+	if (pl->dir >= 0)
+		close(pl->dir);
+	free(pl->name);
+}
+
+/* The process's umask, from /proc/TID/status; 022 when it cannot be read. */
+static mode_t agent_umask(pid_t tid)
+{
+	char path[64], buf[1024];
+	unsigned mask = 022;
+	ssize_t n;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 022;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n > 0) {
+		char *u;
+
+		buf[n] = '\0';
+		u = strstr(buf, "\nUmask:");
+		if (u)
+			sscanf(u + 7, "%o", &mask);
+	}
+	return (mode_t)(mask & 0777);
+}
+
+static int do_open(struct notify *n, const struct call *c)
+{
+	struct place pl;
+	mode_t old;
+	int fd, e, fl, flags;
+
+	e = place_open(c, c->path, &pl);
+	if (e < 0) {
+		place_close(&pl);
+		return notify_return(n, c->id, 0, -e);
+	}
+	/* O_NONBLOCK: a fifo or a device that waits on open never stops belay */
+	flags = (c->flags | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) & ~O_PATH;
+	old = umask(agent_umask(c->tid));
+	fd = open_beneath(pl.dir, pl.name, (unsigned)flags,
+			  (c->flags & (O_CREAT | __O_TMPFILE)) ? (c->mode & 07777) : 0);
+	e = errno;
+	umask(old);
+	place_close(&pl);
+	if (fd < 0)
+		return notify_return(n, c->id, 0, e);
+	fl = fcntl(fd, F_GETFL);
+	if (fl >= 0 && !(c->flags & O_NONBLOCK))
+		fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+	e = notify_hand_fd(n, c->id, fd, (c->flags & O_CLOEXEC) != 0);
+	close(fd);
+	return e;
+}
+
+static int do_truncate(struct notify *n, const struct call *c)
+{
+	struct place pl;
+	int fd, e;
+
+	e = place_open(c, c->path, &pl);
+	if (e < 0) {
+		place_close(&pl);
+		return notify_return(n, c->id, 0, -e);
+	}
+	fd = open_beneath(pl.dir, pl.name, O_WRONLY | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC, 0);
+	e = fd < 0 ? errno : 0;
+	place_close(&pl);
+	if (fd >= 0) {
+		if (ftruncate(fd, (off_t)c->args[1]) < 0)
+			e = errno;
+		close(fd);
+	}
+	return notify_return(n, c->id, 0, e);
+}
+
+/* unlink, rmdir, mkdir, mknod, symlink: one name */
+static int do_one(struct notify *n, const struct call *c)
+{
+	struct place pl;
+	const char *judged = c->op == OP_SYMLINK ? c->path2 : c->path;
+	mode_t old;
+	int e, r = -1;
+
+	e = place_open(c, judged, &pl);
+	if (e < 0) {
+		place_close(&pl);
+		return notify_return(n, c->id, 0, -e);
+	}
+	old = umask(agent_umask(c->tid));
+	errno = EACCES;
+	switch (c->op) {
+	case OP_UNLINK:
+		r = unlinkat(pl.dir, pl.name, 0);
+		break;
+	case OP_RMDIR:
+		r = unlinkat(pl.dir, pl.name, AT_REMOVEDIR);
+		break;
+	case OP_MKDIR:
+		r = mkdirat(pl.dir, pl.name, c->mode & 07777);
+		break;
+	case OP_MKNOD:
+		/* a fifo, a socket or a file; never a device */
+		if (S_ISCHR(c->mode) || S_ISBLK(c->mode))
+			errno = EPERM;
+		else
+			r = mknodat(pl.dir, pl.name, c->mode, 0);
+		break;
+	case OP_SYMLINK:
+		if (c->target)
+			r = symlinkat(c->target, pl.dir, pl.name);
+		break;
+	default:
+		break;
+	}
+	e = r < 0 ? errno : 0;
+	umask(old);
+	place_close(&pl);
+	return notify_return(n, c->id, 0, e);
+}
+
+/* rename, link: two names */
+static int do_two(struct notify *n, const struct call *c)
+{
+	struct place from, to;
+	int e, r;
+
+	e = place_open(c, c->path, &from);
+	if (!e)
+		e = place_open(c, c->path2, &to);
+	else
+		to.dir = -1, to.name = NULL;
+	if (e < 0) {
+		place_close(&from);
+		place_close(&to);
+		return notify_return(n, c->id, 0, -e);
+	}
+	if (c->op == OP_RENAME)
+		r = renameat2(from.dir, from.name, to.dir, to.name, (unsigned)c->flags);
+	else
+		r = linkat(from.dir, from.name, to.dir, to.name, 0);
+	e = r < 0 ? errno : 0;
+	place_close(&from);
+	place_close(&to);
+	return notify_return(n, c->id, 0, e);
+}
+
+/* ---- connect, in a thread ---- */
+
+struct connecting {
+	int listener; /* a copy of belay's: the notification is answered from here */
+	int sock;     /* the agent's socket, taken */
+	uint64_t id;
+	struct sockaddr_storage sa;
+	socklen_t salen;
+};
+
+static void *connect_thread(void *data)
+{
+	struct connecting *k = data;
+	struct seccomp_notif_resp resp = { 0 };
+
+	resp.id = k->id;
+	if (connect(k->sock, (struct sockaddr *)&k->sa, k->salen) < 0)
+		resp.error = -errno;
+	if (ioctl(k->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
+		/* the agent went away, or gave up waiting: nothing to answer */
+	}
+	close(k->sock);
+	close(k->listener);
+	free(k);
+	return NULL;
+}
+
+/* The address belay judged (never read again from the agent). */
+static int judged_address(const struct call *c, struct sockaddr_storage *sa, socklen_t *len)
+{
+	memset(sa, 0, sizeof(*sa));
+	if (c->addr.family == AF_INET) {
+		struct sockaddr_in *in = (struct sockaddr_in *)sa;
+
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)c->addr.port);
+		*len = sizeof(*in);
+		return c->addr.host && inet_pton(AF_INET, c->addr.host, &in->sin_addr) == 1 ? 0 : -1;
+	}
+	if (c->addr.family == AF_INET6) {
+		struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)sa;
+
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)c->addr.port);
+		*len = sizeof(*in6);
+		return c->addr.host && inet_pton(AF_INET6, c->addr.host, &in6->sin6_addr) == 1 ? 0 : -1;
+	}
+	return -1;
+}
+
+static int do_connect(struct notify *n, const struct call *c)
+{
+	struct connecting *k;
+	int pidfd, sock, type = 0, e;
+	socklen_t len = sizeof(type);
+	pthread_attr_t attr;
+	pthread_t t;
+
+	/* sendto, sendmsg: a datagram's address; Landlock holds no UDP */
+	if (c->nr != SYS_connect)
+		return notify_allow(n, c->id);
+	pidfd = (int)syscall(SYS_pidfd_open, c->pid, 0);
+	if (pidfd < 0)
+		return notify_return(n, c->id, 0, errno == ESRCH ? ESRCH : EACCES);
+	sock = (int)syscall(SYS_pidfd_getfd, pidfd, (int)c->args[0], 0);
+	e = errno;
+	close(pidfd);
+	if (sock < 0)
+		return notify_return(n, c->id, 0, e == EBADF ? EBADF : EACCES);
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM) {
+		/* not TCP: the kernel lets it through by itself */
+		close(sock);
+		return notify_allow(n, c->id);
+	}
+	k = xcalloc(1, sizeof(*k));
+	k->id = c->id;
+	k->sock = sock;
+	k->listener = fcntl(notify_fd(n), F_DUPFD_CLOEXEC, 0);
+	if (k->listener < 0 || judged_address(c, &k->sa, &k->salen) < 0) {
+		if (k->listener >= 0)
+			close(k->listener);
+		close(sock);
+		free(k);
+		return notify_return(n, c->id, 0, EACCES);
+	}
+	pthread_attr_init(&attr);
+	pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+	e = pthread_create(&t, &attr, connect_thread, k);
+	pthread_attr_destroy(&attr);
+	if (e) {
+		close(k->listener);
+		close(sock);
+		free(k);
+		return notify_return(n, c->id, 0, EAGAIN);
+	}
+	return 0;
+}
+
+int act_carry_out(struct notify *n, const struct call *c)
+{
+	switch (c->op) {
+	case OP_OPEN:
+	case OP_CREATE:
+		return do_open(n, c);
+	case OP_TRUNCATE:
+		return do_truncate(n, c);
+	case OP_UNLINK:
+	case OP_RMDIR:
+	case OP_MKDIR:
+	case OP_MKNOD:
+	case OP_SYMLINK:
+		return do_one(n, c);
+	case OP_RENAME:
+	case OP_LINK:
+		return do_two(n, c);
+	case OP_CONNECT:
+		return do_connect(n, c);
+	default:
+		/* exec, metadata: the kernel's own */
+		return notify_allow(n, c->id);
+	}
+}

@@ -1,0 +1,129 @@
+/*
+ * racer - an agent that races belay's judgement: it shows belay one name
+ * and hands the kernel another.
+ *
+ *   racer thread|exchange|rename WS OUTSIDE SECONDS
+ *
+ * thread    a second thread rewrites the path between WS/good.txt and
+ *           OUTSIDE/evil.txt while the first creates it, over and over
+ * exchange  two links in WS, one to a folder in WS and one to OUTSIDE,
+ *           swapped with renameat2(RENAME_EXCHANGE) while the first
+ *           creates link/evil.txt
+ * rename    a second thread rewrites a rename's new name between WS/b.txt
+ *           and OUTSIDE/evil.txt while the first renames WS/a.txt there
+ *
+ * Prints "racer MODE: N tries, M opened, escaped" (or "held") and exits 0;
+ * the test looks at OUTSIDE itself.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+
+static char good[4096], evil[4096], buf[4096];
+static char l1[4096], l2[4096];
+static volatile int stop;
+static const char *mode;
+
+static void *flip(void *arg)
+{
+	size_t n = strlen(good) > strlen(evil) ? strlen(good) : strlen(evil);
+
+	(void)arg;
+	while (!stop) {
+		/* whole copies, so that every read sees one name or the other */
+		memcpy(buf, good, n + 1);
+		memcpy(buf, evil, n + 1);
+	}
+	return NULL;
+}
+
+static void *swap(void *arg)
+{
+	(void)arg;
+	while (!stop)
+		syscall(SYS_renameat2, AT_FDCWD, l1, AT_FDCWD, l2, RENAME_EXCHANGE);
+	return NULL;
+}
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+int main(int argc, char **argv)
+{
+	const char *ws, *outside;
+	char target[4096], made[4096], src[4096];
+	double until;
+	long tries = 0, opened = 0;
+	pthread_t t;
+	struct stat st;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: racer thread|exchange|rename WS OUTSIDE SECONDS\n");
+		return 2;
+	}
+	mode = argv[1], ws = argv[2], outside = argv[3];
+	until = now() + atof(argv[4]);
+	snprintf(made, sizeof(made), "%s/evil.txt", outside);
+	if (!strcmp(mode, "exchange")) {
+		char gooddir[4096];
+
+		snprintf(gooddir, sizeof(gooddir), "%s/gooddir", ws);
+		mkdir(gooddir, 0755);
+		snprintf(l1, sizeof(l1), "%s/l1", ws);
+		snprintf(l2, sizeof(l2), "%s/l2", ws);
+		unlink(l1), unlink(l2);
+		if (symlink(gooddir, l1) < 0 || symlink(outside, l2) < 0) {
+			perror("symlink");
+			return 1;
+		}
+		snprintf(target, sizeof(target), "%s/l1/evil.txt", ws);
+		pthread_create(&t, NULL, swap, NULL);
+	} else {
+		snprintf(good, sizeof(good), "%s/%s", ws, !strcmp(mode, "rename") ? "b.txt" : "good.txt");
+		snprintf(evil, sizeof(evil), "%s/evil.txt", outside);
+		memcpy(buf, good, strlen(good) + 1);
+		pthread_create(&t, NULL, flip, NULL);
+	}
+	snprintf(src, sizeof(src), "%s/a.txt", ws);
+	while (now() < until && stat(made, &st) < 0) {
+		tries++;
+		if (!strcmp(mode, "rename")) {
+			int fd = open(src, O_WRONLY | O_CREAT, 0644);
+
+			if (fd >= 0)
+				close(fd);
+			if (rename(src, buf) == 0)
+				opened++;
+		} else {
+			int fd = open(!strcmp(mode, "exchange") ? target : buf, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+
+			if (fd >= 0) {
+				if (write(fd, "pwned\n", 6) != 6)
+					perror("write");
+				close(fd);
+				opened++;
+			}
+		}
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("racer %s: %ld tries, %ld done, %s\n", mode, tries, opened, stat(made, &st) == 0 ? "escaped" : "held");
+	return 0;
+}
