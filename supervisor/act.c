@@ -85,6 +85,23 @@ static int place_open(const struct call *c, const char *judged, struct place *pl
 	return e;
 }
 
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
+
+/*
+ * The name is a mount point where the agent is (a hidden store's stand-in):
+ * the kernel refuses the agent a rename or removal of it (EBUSY), and would
+ * not refuse belay, whose mounts are others; belay refuses it the same.
+ */
+static int mounted_on(const struct place *pl)
+{
+	struct statx stx;
+
+	return statx(pl->dir, pl->name, AT_SYMLINK_NOFOLLOW, STATX_TYPE, &stx) == 0 &&
+	       (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT) && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+}
+
 static void place_close(struct place *pl)
 {
 	if (pl->dir >= 0)
@@ -180,6 +197,10 @@ static int do_one(struct notify *n, const struct call *c)
 		place_close(&pl);
 		return notify_return(n, c->id, 0, -e);
 	}
+	if ((c->op == OP_UNLINK || c->op == OP_RMDIR) && mounted_on(&pl)) {
+		place_close(&pl);
+		return notify_return(n, c->id, 0, EBUSY);
+	}
 	old = umask(agent_umask(c->tid));
 	errno = EACCES;
 	switch (c->op) {
@@ -228,7 +249,9 @@ static int do_two(struct notify *n, const struct call *c)
 		place_close(&to);
 		return notify_return(n, c->id, 0, -e);
 	}
-	if (c->op == OP_RENAME)
+	if (mounted_on(&from) || (c->op == OP_RENAME && mounted_on(&to)))
+		r = -1, errno = EBUSY;
+	else if (c->op == OP_RENAME)
 		r = renameat2(from.dir, from.name, to.dir, to.name, (unsigned)c->flags);
 	else
 		r = linkat(from.dir, from.name, to.dir, to.name, 0);
@@ -343,7 +366,8 @@ int act_carry_out(struct notify *n, const struct call *c)
 	case OP_CREATE:
 		return do_open(n, c);
 	case OP_TRUNCATE:
-		return do_truncate(n, c);
+		/* truncate(2) itself, or an open with O_TRUNC */
+		return c->nr == SYS_truncate ? do_truncate(n, c) : do_open(n, c);
 	case OP_UNLINK:
 	case OP_RMDIR:
 	case OP_MKDIR:

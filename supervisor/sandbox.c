@@ -288,13 +288,13 @@ int sandbox_lets(const struct sandbox *sb, const struct call *c)
 	default:
 		break;
 	}
-	if (c->op == OP_OPEN && c->chr && sb->tty && c->rdev == sb->tty)
+	if (c->chr && sb->tty && c->rdev == sb->tty)
 		return 1; /* its own terminal, by any name */
 	n = call_effects(c, eff);
 	for (size_t i = 0; i < n; i++) {
 		unsigned what = eff[i].kind == KIND_DELETE ? SANDBOX_DELETE : SANDBOX_WRITE;
 
-		if (!eff[i].path || !place_lets(sb, eff[i].path, what, c->op == OP_OPEN && c->chr))
+		if (!eff[i].path || !place_lets(sb, eff[i].path, what, c->chr))
 			return 0;
 	}
 	/* a rename or link across places also needs refer on both */
@@ -418,7 +418,8 @@ void sandbox_describe(const struct sandbox *sb, struct buf *out)
 		return;
 	}
 	if (!sandbox_holds_files(sb)) {
-		buf_addf(out, "off: Landlock %d protects belay only%s", sb->abi, sb->off ? " (--no-sandbox)" : "");
+		buf_addstr(out, sb->off ? "off (--no-sandbox): calls are held, not fenced"
+					: "off: Landlock ABI 1 cannot move files across folders");
 		return;
 	}
 	buf_addf(out, "Landlock %d: writes in %zu place%s", sb->abi, sb->nplaces, sb->nplaces == 1 ? "" : "s");

@@ -96,9 +96,28 @@ int cmd_doctor(int argc, char **argv)
 		     p.landlock_abi >= 6 ? "the agent's tree cannot ptrace, read the memory of or signal belay (the kernel says no)"
 					 : "the agent's tree cannot ptrace or read belay; signals to belay are refused by pid "
 					   "only (no scoping before ABI 6)");
+		/* what the boundary holds on this kernel, and what it does not */
+		if (p.landlock_abi < 2) {
+			line("boundary", "no", "ABI 1 fails every move across folders: belay does not fence the agent");
+			problem("%s", "the kernel's Landlock is ABI 1: Linux 5.19 or later holds the workspace's boundary; "
+				"until then belay starts only with --no-sandbox");
+		} else {
+			snprintf(b3, sizeof(b3), "writes%s%s%s", p.landlock_abi >= 3 ? ", truncate" : "",
+				 p.landlock_abi >= 4 ? ", TCP ports" : "", p.landlock_abi >= 6 ? ", signals" : "");
+			line("boundary", b3,
+			     "the agent writes, deletes and moves only in the workspace and the places the policy "
+			     "opens; belay itself does what a person allows elsewhere, on the names it judged");
+			if (p.landlock_abi < 3)
+				line("", "not held", "truncate outside the workspace (ABI 3): only belay's hold stops it");
+			if (p.landlock_abi < 4)
+				line("", "not held", "TCP ports (ABI 4): connections are held by belay, not fenced");
+		}
+		line("", "not held", "UDP and the hosts of a TCP connection (Landlock knows ports only): held by belay");
+		line("", "not held", "chmod, chown, times, extended attributes (no Landlock right): held by belay");
 	} else {
 		line("landlock", "no", "an agent running as root could read belay's memory");
-		problem("%s", "the kernel has no Landlock (or it is off): boot with lsm=...,landlock, Linux 5.13 or later");
+		problem("%s", "the kernel has no Landlock (or it is off): boot with lsm=...,landlock on Linux 5.19 or later; "
+			"until then belay starts only with --no-sandbox");
 	}
 
 	/* namespaces, cgroups, the tree */

@@ -328,6 +328,14 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		put(w, y++, 1, cols - 2, tmp, lp);
 	if (st->checkpoint && y < rows)
 		put(w, y++, 1, cols - 2, st->checkpoint, st->checkpoint_failed ? pen_of(v, TH_STATUS_ALERT) : lp);
+	if (st->sandbox && y < rows) {
+		/* the kernel's boundary, or loudly its absence */
+		int held = !strncmp(st->sandbox, "Landlock", 8);
+		char *text = xasprintf("%s%s", held ? "sandbox " : "NO SANDBOX: ", st->sandbox);
+
+		put(w, y++, 1, cols - 2, text, held ? lp : pen_of(v, TH_STATUS_ALERT));
+		free(text);
+	}
 	if ((st->profile || st->nwithheld) && y < rows) {
 		/* who belay takes the agent for, and what it does not get */
 		struct buf pb = BUF_INIT;

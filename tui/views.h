@@ -71,6 +71,7 @@ struct view_state {
 	int checkpoint_failed;
 	const char *profile;     /* the agent's profile ("profiles/codex.profile"), NULL: none */
 	char *const *withheld;   /* variables withheld from the agent (names) */
+	const char *sandbox;     /* what the kernel holds around it ("Landlock 7: …"), NULL: not intercepted */
 	int frozen;              /* its tree is frozen */
 	size_t nwithheld;
 };
