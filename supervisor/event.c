@@ -197,6 +197,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "withheld", json_argv(ev->u.start.withheld));
 		if (ev->u.start.sandbox)
 			json_object_set_new(o, "sandbox", json_string(ev->u.start.sandbox));
+		if (ev->u.start.limits)
+			json_object_set_new(o, "limits", json_string(ev->u.start.limits));
 		break;
 	case EV_OUTPUT:
 		json_object_set_new(o, "len", json_integer((json_int_t)ev->u.output.len));

@@ -78,6 +78,7 @@ struct event {
 			const char *profile; /* the agent's profile ("profiles/codex.profile"), or NULL */
 			char *const *withheld; /* the variables withheld from it, NULL-terminated */
 			const char *sandbox;   /* what the kernel holds around it (sandbox_describe), or NULL */
+			const char *limits;    /* the policy's limits on its tree, or NULL */
 		} start;
 		struct {
 			const char *data;

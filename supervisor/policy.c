@@ -40,7 +40,7 @@ static const struct {
 	{ "family", M_FAMILY, K(KIND_CONNECT) },
 };
 
-static const char *const verdict_names[] = { "allow", "ask", "deny" };
+static const char *const verdict_names[] = { "allow", "ask", "freeze", "deny" };
 
 enum by { BY_ANY, BY_AGENT, BY_TOOL };
 
@@ -81,6 +81,7 @@ struct policy {
 	unsigned long long cp_budget;
 	unsigned cp_history, cp_history_days; /* days + 1; 0: not set */
 	struct progid *progs; /* the programs named, known by content too */
+	struct policy_limits limits;
 	char **read_ok;       /* "allow read path GLOB": credential stores let through */
 	size_t nread_ok, read_ok_cap;
 };
@@ -256,7 +257,7 @@ static char *expand(const struct policy *p, const char *v)
 
 static int parse_verdict(const char *s, enum verdict *v)
 {
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < (int)ARRAY_SIZE(verdict_names); i++) {
 		if (!strcmp(s, verdict_names[i])) {
 			*v = (enum verdict)i;
 			return 0;
@@ -378,6 +379,76 @@ static void add_pattern(char ***v, size_t *n, const char *pat)
  * checkpoint history N [DAYS]  sessions kept: the newest N, and all of the last DAYS days (20 14;
  *                              0 days: only the newest N)
  */
+/* "512K", "50M", "2G", "4096": bytes, more than 0.  0, or -1. */
+static int parse_size(const char *text, unsigned long long *out)
+{
+	char *end = NULL;
+	unsigned long long v;
+
+	errno = 0;
+	v = strtoull(text, &end, 10);
+	if (end && (*end == 'k' || *end == 'K'))
+		v <<= 10, end++;
+	else if (end && (*end == 'm' || *end == 'M'))
+		v <<= 20, end++;
+	else if (end && (*end == 'g' || *end == 'G'))
+		v <<= 30, end++;
+	if (errno || !end || *end || end == text || !v || text[0] == '-' || v > (1ULL << 50))
+		return -1;
+	*out = v;
+	return 0;
+}
+
+/* limit processes N | memory SIZE | cpu SECONDS[m|h] | files N */
+static void parse_limit(struct policy *p, struct conf_line *l)
+{
+	const char *what = l->argc > 1 ? l->argv[1] : "", *v = l->argc > 2 ? l->argv[2] : "";
+	long n;
+
+	if (l->argc != 3) {
+		conf_error(l, "usage: limit processes N | memory SIZE | cpu SECONDS | files N");
+		return;
+	}
+	if (!strcmp(what, "processes") || !strcmp(what, "files")) {
+		if (!parse_int(v, 1, 1 << 22, &n)) {
+			conf_error(l, "limit %s: '%s' must be a number from 1", what, v);
+			return;
+		}
+		if (*what == 'p')
+			p->limits.processes = n;
+		else
+			p->limits.files = n;
+	} else if (!strcmp(what, "memory")) {
+		if (parse_size(v, &p->limits.memory) < 0 || p->limits.memory < (1ULL << 20)) {
+			p->limits.memory = 0;
+			conf_error(l, "limit memory: '%s' must be a size from 1M, such as 512M or 4G", v);
+		}
+	} else if (!strcmp(what, "cpu")) {
+		char *num = xstrdup(v);
+		size_t len = strlen(num);
+		long mult = 1;
+
+		if (len && (num[len - 1] == 'm' || num[len - 1] == 'h' || num[len - 1] == 's')) {
+			mult = num[len - 1] == 'm' ? 60 : num[len - 1] == 'h' ? 3600 : 1;
+			num[len - 1] = '\0';
+		}
+		if (!parse_int(num, 1, 10000000, &n))
+			conf_error(l, "limit cpu: '%s' must be a time such as 600, 30m or 2h", v);
+		else
+			p->limits.cpu = n * mult;
+		free(num);
+	} else {
+		conf_error(l, "unknown limit '%s' (processes, memory, cpu or files)", what);
+	}
+}
+
+const struct policy_limits *policy_limits(const struct policy *p)
+{
+	static const struct policy_limits none;
+
+	return p ? &p->limits : &none;
+}
+
 static void parse_checkpoint(struct policy *p, struct conf_line *l)
 {
 	const char *what = l->argc > 1 ? l->argv[1] : "";
@@ -400,22 +471,13 @@ static void parse_checkpoint(struct policy *p, struct conf_line *l)
 		return;
 	}
 	if (!strcmp(what, "max-size") || !strcmp(what, "budget")) {
-		char *end = NULL;
 		unsigned long long v;
 
 		if (l->argc != 3) {
 			conf_error(l, "usage: checkpoint %s SIZE (such as %s)", what, *what == 'b' ? "2G" : "50M");
 			return;
 		}
-		errno = 0;
-		v = strtoull(l->argv[2], &end, 10);
-		if (end && (*end == 'k' || *end == 'K'))
-			v <<= 10, end++;
-		else if (end && (*end == 'm' || *end == 'M'))
-			v <<= 20, end++;
-		else if (end && (*end == 'g' || *end == 'G'))
-			v <<= 30, end++;
-		if (errno || !end || *end || end == l->argv[2] || !v || l->argv[2][0] == '-') {
+		if (parse_size(l->argv[2], &v) < 0) {
 			conf_error(l, "checkpoint %s '%s' must be a size such as 512K, 50M or 1G", what, l->argv[2]);
 			return;
 		}
@@ -485,7 +547,7 @@ static void policy_line(struct conf_line *l, void *data)
 		if (parse_kind(l, l->argv[1], &k) < 0)
 			return;
 		if (parse_verdict(l->argv[2], &v) < 0) {
-			conf_error(l, "unknown verdict '%s' (allow, ask or deny)", l->argv[2]);
+			conf_error(l, "unknown verdict '%s' (allow, ask, freeze or deny)", l->argv[2]);
 			return;
 		}
 		p->defaults[k] = v;
@@ -508,8 +570,13 @@ static void policy_line(struct conf_line *l, void *data)
 		parse_checkpoint(p, l);
 		return;
 	}
+	if (!strcmp(cmd, "limit")) {
+		parse_limit(p, l);
+		return;
+	}
 	if (parse_verdict(cmd, &r.verdict) < 0) {
-		conf_error(l, "unknown verdict or command '%s' (allow, ask, deny, default, launcher or checkpoint)", cmd);
+		conf_error(l, "unknown verdict or command '%s' (allow, ask, freeze, deny, default, launcher, checkpoint or limit)",
+			   cmd);
 		return;
 	}
 	if (l->argc < 2) {
@@ -665,8 +732,8 @@ static void decide_one(const struct policy *p, const struct call *c, enum call_k
 		else if (!r->grant && (!best || r->verdict > best->verdict))
 			best = r;
 	}
-	/* a person's "allow similar" answers the asks it covers, not a deny (a rule's or the default's) */
-	if (grant && (best ? best->verdict : p->defaults[kind]) != VERDICT_DENY)
+	/* a person's "allow similar" answers the asks it covers, not a freeze or a deny (a rule's or the default's) */
+	if (grant && (best ? best->verdict : p->defaults[kind]) < VERDICT_FREEZE)
 		best = grant;
 	if (best) {
 		out->verdict = best->verdict;

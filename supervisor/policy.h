@@ -7,10 +7,12 @@
  *     default KIND VERDICT
  *     launcher PROGRAM
  *
- * VERDICT is allow, ask or deny; KIND is exec, write, delete or connect.
- * When several rules match a call, the strictest wins (deny, then ask, then
- * allow); when none does, the kind's default.  A grant (a person's "allow
- * similar") answers the asks it covers, but never overrides a deny.  Every decision names the rule
+ * VERDICT is allow, ask, freeze or deny; KIND is exec, write, delete or
+ * connect.  freeze asks like ask, and freezes the agent's whole tree until
+ * the answer.  When several rules match a call, the strictest wins (deny,
+ * freeze, ask, allow); when none does, the kind's default.  A grant (a
+ * person's "allow similar") answers the asks it covers, but never
+ * overrides a freeze or a deny.  Every decision names the rule
  * that made it ("file:line").
  */
 #ifndef BELAY_POLICY_H
@@ -24,6 +26,7 @@
 enum verdict {
 	VERDICT_ALLOW,
 	VERDICT_ASK,
+	VERDICT_FREEZE, /* ask, with the agent's whole tree frozen until the answer */
 	VERDICT_DENY,
 };
 
@@ -83,6 +86,14 @@ void policy_each_grant(const struct policy *p, void (*cb)(int n, const char *tex
 /* The "checkpoint" lines: skip and keep patterns (NULL-terminated, or NULL), and the size limit (0: default). */
 /* "checkpoint budget": bytes of ignored files kept per session before a destroying call asks (0: default). */
 unsigned long long policy_keep_budget(const struct policy *p);
+/* "limit" lines: what the agent's whole tree may use (0: no limit). */
+struct policy_limits {
+	long processes;            /* at once */
+	unsigned long long memory; /* bytes */
+	long cpu;                  /* seconds of CPU time */
+	long files;                /* open at once, a process */
+};
+const struct policy_limits *policy_limits(const struct policy *p);
 /* "checkpoint history N [DAYS]": sessions kept (0: the default), days + 1 (0: the default). */
 void policy_history(const struct policy *p, unsigned *sessions, unsigned *days);
 void policy_checkpoint_settings(const struct policy *p, char *const **skip, char *const **keep,

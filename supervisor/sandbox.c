@@ -18,6 +18,7 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -84,6 +85,11 @@ struct sandbox {
 	size_t nports, ports_cap;
 	dev_t tty;   /* the agent's own terminal */
 	int rfd;     /* the ruleset, made in belay before the fork */
+	struct rlimit_set {
+		int resource;
+		rlim_t value;
+	} rl[4];
+	size_t nrl;
 	uint64_t handled_fs, handled_net, scoped;
 };
 
@@ -242,6 +248,15 @@ int sandbox_port_open(const struct sandbox *sb, int port)
 		if (sb->ports[i] == port)
 			return 1;
 	return 0;
+}
+
+void sandbox_set_rlimit(struct sandbox *sb, int resource, unsigned long long value)
+{
+	if (sb->nrl < ARRAY_SIZE(sb->rl)) {
+		sb->rl[sb->nrl].resource = resource;
+		sb->rl[sb->nrl].value = (rlim_t)value;
+		sb->nrl++;
+	}
 }
 
 void sandbox_set_tty(struct sandbox *sb, dev_t tty)
@@ -475,6 +490,16 @@ int sandbox_child(const struct sandbox *sb, int rfd)
 			return errno;
 	/* nothing inherited across the exec either */
 	prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	/* the policy's limits the cgroups do not hold: each process's own */
+	for (size_t i = 0; i < sb->nrl; i++) {
+		struct rlimit r = { sb->rl[i].value, sb->rl[i].value }, now;
+
+		/* not above the hard limit belay has (only root could) */
+		if (getrlimit(sb->rl[i].resource, &now) == 0 && now.rlim_max != RLIM_INFINITY && r.rlim_max > now.rlim_max)
+			r.rlim_cur = r.rlim_max = now.rlim_max;
+		if (setrlimit(sb->rl[i].resource, &r) < 0)
+			return errno;
+	}
 	if (sb->rfd < 0 || rfd < 0)
 		return 0;
 	if (sb->handled_fs & FS_WRITE_FILE) {

@@ -50,6 +50,8 @@ void sandbox_open_place(struct sandbox *sb, const char *path, unsigned what);
 /* Let TCP connections to port through the kernel (where the ABI has network rules). */
 void sandbox_open_port(struct sandbox *sb, int port);
 int sandbox_port_open(const struct sandbox *sb, int port);
+/* A limit each process of the tree gets (setrlimit: RLIMIT_NOFILE…), at most 4. */
+void sandbox_set_rlimit(struct sandbox *sb, int resource, unsigned long long value);
 /* The agent's terminal: open by any name. */
 void sandbox_set_tty(struct sandbox *sb, dev_t tty);
 void sandbox_each_place(const struct sandbox *sb, void (*cb)(const char *path, unsigned what, void *data),

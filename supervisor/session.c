@@ -32,6 +32,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 
@@ -78,6 +79,7 @@ struct session {
 	struct hide *hide;  /* the credential stores hidden from it */
 	struct tree_cgroup *cg; /* its tree's cgroup, where belay can make one */
 	int frozen;
+	int frozen_by_policy; /* frozen for a held call (freeze), thawed at its answer */
 	struct loop_fd *hide_h;
 	char *term;
 	struct termios termios;
@@ -99,6 +101,7 @@ struct session {
 	char **protect;         /* paths the agent never changes (guard.c), beyond belay's folders */
 	struct sandbox *sandbox;
 	char *sandbox_text; /* sandbox_describe */
+	char *limits_text;  /* the policy's limits and what holds them, or NULL */
 	int no_sandbox;
 	char *tmpdir;       /* the agent's own TMPDIR, removed at the end */
 	struct guard *guard;
@@ -243,6 +246,7 @@ void session_free(struct session *s)
 	guard_free(s->guard);
 	sandbox_free(s->sandbox);
 	free(s->sandbox_text);
+	free(s->limits_text);
 	if (s->tmpdir) {
 		remove_tree(s->tmpdir);
 		free(s->tmpdir);
@@ -784,11 +788,22 @@ static void arm_answer_timer(struct session *s)
 
 static void drop_held(struct session *s, size_t i)
 {
+	int thaw = s->held[i].pub.freezes;
+
 	call_release(&s->held[i].call);
 	memmove(&s->held[i], &s->held[i + 1], (s->nheld - i - 1) * sizeof(*s->held));
 	s->nheld--;
-	for (size_t k = 0; k < s->nheld; k++)
+	for (size_t k = 0; k < s->nheld; k++) {
 		s->held[k].pub.call = &s->held[k].call;
+		if (s->held[k].pub.freezes)
+			thaw = 0;
+	}
+	/* the last call that froze the tree is answered: it runs again,
+	 * unless a person had frozen it before */
+	if (thaw && s->frozen_by_policy) {
+		s->frozen_by_policy = 0;
+		session_freeze(s, 0);
+	}
 }
 
 /* Held calls whose process went away (killed while waiting): forget them. */
@@ -915,6 +930,15 @@ static void handle_call(struct session *s, struct call *c)
 			d.rule = k > 0 ? "(keep budget)" : "(cannot keep)";
 		}
 		buf_release(&why);
+	}
+	if (d.verdict == VERDICT_FREEZE) {
+		/* what should stop the agent in its tracks: nothing of its
+		 * tree runs until a person answers */
+		if (!s->frozen && session_freeze(s, 1) == 0)
+			s->frozen_by_policy = 1;
+		hold(s, c, step, by_agent, seq, d.rule);
+		s->held[s->nheld - 1].pub.freezes = 1;
+		return;
 	}
 	if (d.verdict == VERDICT_ASK) {
 		hold(s, c, step, by_agent, seq, d.rule);
@@ -1156,6 +1180,42 @@ static void open_policy_port(int port, void *data)
 	sandbox_open_port(data, port);
 }
 
+/*
+ * The policy's limits: processes and memory for the whole tree where a
+ * cgroup holds them, else per process (rlimits: processes then count the
+ * whole user's, and root's are not held); CPU time and open files per
+ * process.
+ */
+static void apply_limits(struct session *s)
+{
+	const struct policy_limits *lim = policy_limits(s->policy);
+	unsigned held = tree_cgroup_limit(s->cg, lim);
+	struct buf b = BUF_INIT;
+
+	if (lim->processes) {
+		if (!(held & TREE_LIMIT_PROCESSES))
+			sandbox_set_rlimit(s->sandbox, RLIMIT_NPROC, (unsigned long long)lim->processes);
+		buf_addf(&b, "%s%ld processes%s", b.len ? ", " : "", lim->processes,
+			 held & TREE_LIMIT_PROCESSES ? "" : geteuid() ? " (the user's)" : " (not held: root)");
+	}
+	if (lim->memory) {
+		if (!(held & TREE_LIMIT_MEMORY))
+			sandbox_set_rlimit(s->sandbox, RLIMIT_AS, lim->memory);
+		buf_addf(&b, "%smemory %lluM%s", b.len ? ", " : "", lim->memory >> 20,
+			 held & TREE_LIMIT_MEMORY ? "" : " a process");
+	}
+	if (lim->cpu) {
+		sandbox_set_rlimit(s->sandbox, RLIMIT_CPU, (unsigned long long)lim->cpu);
+		buf_addf(&b, "%scpu %lds a process", b.len ? ", " : "", lim->cpu);
+	}
+	if (lim->files) {
+		sandbox_set_rlimit(s->sandbox, RLIMIT_NOFILE, (unsigned long long)lim->files);
+		buf_addf(&b, "%s%ld open files a process", b.len ? ", " : "", lim->files);
+	}
+	s->limits_text = b.len ? buf_detach(&b, NULL) : NULL;
+	buf_release(&b);
+}
+
 /* The devices every program writes to (the policy's exact names for them are files, not folders). */
 static const char *const open_devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx" };
 
@@ -1175,8 +1235,8 @@ static int make_sandbox(struct session *s)
 	} else if (!sandbox_holds_files(s->sandbox)) {
 		warn("%s", sandbox_abi(s->sandbox) ? "the kernel's Landlock is too old to hold the agent's boundary (ABI 1; "
 						     "belay needs 2, Linux 5.19)"
-						   : "the kernel has no Landlock (Linux 5.13 or later, with lsm=landlock)");
-		warn("belay does not run an agent it cannot keep in its workspace; --no-sandbox runs it with holds only "
+						   : "the kernel has no Landlock (Linux 5.19 or later, with lsm=landlock)");
+		warn("not starting an agent that cannot be kept in its workspace; --no-sandbox runs it with holds only "
 		     "(see belay doctor)");
 		return -1;
 	} else {
@@ -1190,6 +1250,7 @@ static int make_sandbox(struct session *s)
 			policy_each_port(s->policy, open_policy_port, s->sandbox);
 		}
 	}
+	apply_limits(s);
 	if (sandbox_prepare(s->sandbox, &err) < 0) {
 		warn("%s; --no-sandbox runs the agent without the boundary", err.data);
 		buf_release(&err);
@@ -1340,6 +1401,7 @@ int session_start(struct session *s)
 	ev.u.start.profile = s->profile;
 	ev.u.start.withheld = s->env.withheld;
 	ev.u.start.sandbox = s->sandbox_text;
+	ev.u.start.limits = s->limits_text;
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
@@ -1452,6 +1514,11 @@ pid_t session_pid(const struct session *s)
 const char *session_sandbox(const struct session *s)
 {
 	return s->sandbox_text;
+}
+
+const char *session_limits(const struct session *s)
+{
+	return s->limits_text;
 }
 
 char *const *session_withheld(const struct session *s, size_t *n)

@@ -80,6 +80,7 @@ struct held_call {
 	const char *rule;       /* what made it ask */
 	uint64_t since_ns;      /* when it was held (monotonic) */
 	uint64_t seq;           /* the seq of its call event */
+	int freezes;            /* the policy said freeze: the tree is frozen while it waits */
 };
 
 typedef void (*session_event_cb)(const struct event *ev, void *data);
@@ -158,6 +159,8 @@ int session_intercepting(const struct session *s);
 pid_t session_pid(const struct session *s);
 /* What the kernel holds around the agent ("Landlock 7: writes in 4 places, …"), once started. */
 const char *session_sandbox(const struct session *s);
+/* The policy's limits on the agent's tree and what holds them ("512 processes, memory 4096M a process"), or NULL. */
+const char *session_limits(const struct session *s);
 /* The variables withheld from the agent's environment (names, sorted; NULL when none), once started. */
 char *const *session_withheld(const struct session *s, size_t *n);
 /* The agent's profile ("profiles/codex.profile"), or NULL. */

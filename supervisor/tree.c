@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "policy.h"
 #include "proc.h"
 #include "util.h"
 
@@ -157,7 +158,72 @@ static int signal_all(int sig)
 
 struct tree_cgroup {
 	char *path;
+	int watch_fd;    /* belay's end of the watchdog's pipe */
+	pid_t watch_pid;
+	/* cgroup v1 groups of the session's own where v2 has no controller
+	 * (a hybrid machine): pids, memory; NULL: none */
+	char *v1[2];
 };
+
+static const char *const v1_names[2] = { "pids", "memory" };
+
+/*
+ * If belay dies (SIGKILL, a crash), nothing of it runs to end the tree:
+ * a small process of its own, outside the tree and its cgroup, waits on a
+ * pipe only belay holds, and at its end (belay gone, or the session over)
+ * kills the cgroup.  Nothing of the agent holds the pipe (close-on-exec,
+ * and made before the agent), and Landlock's signal scoping keeps the
+ * agent from signalling it.
+ */
+static void watch(struct tree_cgroup *cg)
+{
+	char *kill_file = xasprintf("%s/cgroup.kill", cg->path);
+	int p[2];
+	pid_t pid;
+
+	cg->watch_fd = -1;
+	if (pipe2(p, O_CLOEXEC) < 0) {
+		free(kill_file);
+		return;
+	}
+	pid = fork();
+	if (pid == 0) {
+		/* only async-signal-safe calls: belay may have threads */
+		struct sigaction sa = { 0 };
+		char c;
+		int fd;
+
+		sa.sa_handler = SIG_IGN;
+		sigaction(SIGHUP, &sa, NULL);
+		sigaction(SIGINT, &sa, NULL);
+		sigaction(SIGQUIT, &sa, NULL);
+		sigaction(SIGTERM, &sa, NULL);
+		sigaction(SIGTSTP, &sa, NULL);
+		if (dup3(p[0], 3, 0) < 0)
+			_exit(1);
+		syscall(SYS_close_range, 0U, 2U, 0U);
+		syscall(SYS_close_range, 4U, ~0U, 0U);
+		prctl(PR_SET_NAME, "belay-watch", 0, 0, 0);
+		while (read(3, &c, 1) < 0 && errno == EINTR)
+			;
+		fd = open(kill_file, O_WRONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			if (write(fd, "1", 1) < 0) {
+				/* the cgroup is gone: nothing left to kill */
+			}
+			close(fd);
+		}
+		_exit(0);
+	}
+	close(p[0]);
+	free(kill_file);
+	if (pid < 0) {
+		close(p[1]);
+		return;
+	}
+	cg->watch_fd = p[1];
+	cg->watch_pid = pid;
+}
 
 static int write_text(const char *dir, const char *file, const char *text)
 {
@@ -238,6 +304,7 @@ struct tree_cgroup *tree_cgroup_new(void)
 		free(cg);
 		return NULL;
 	}
+	watch(cg);
 	return cg;
 }
 
@@ -248,7 +315,85 @@ int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid)
 	if (!cg)
 		return -ENOENT;
 	snprintf(num, sizeof(num), "%d", (int)pid);
+	for (int i = 0; i < 2; i++)
+		if (cg->v1[i] && write_text(cg->v1[i], "cgroup.procs", num) < 0) {
+			/* the limit would not hold: it goes (rlimits then) */
+			rmdir(cg->v1[i]);
+			free(cg->v1[i]);
+			cg->v1[i] = NULL;
+		}
 	return write_text(cg->path, "cgroup.procs", num);
+}
+
+/* A v1 group of the session's own below belay's in hierarchy name, or NULL. */
+static char *v1_group(const char *name)
+{
+	char *line = NULL, own[4096] = "", *dir, *path;
+	size_t cap = 0, n = strlen(name);
+	FILE *f = fopen("/proc/self/cgroup", "re");
+	struct stat st;
+
+	while (f && getline(&line, &cap, f) > 0) {
+		char *c1 = strchr(line, ':'), *c2 = c1 ? strchr(c1 + 1, ':') : NULL;
+
+		if (c2 && (size_t)(c2 - c1 - 1) == n && !strncmp(c1 + 1, name, n)) {
+			c2[1 + strcspn(c2 + 1, "\n")] = '\0';
+			snprintf(own, sizeof(own), "%s", strcmp(c2 + 1, "/") ? c2 + 1 : "");
+		}
+	}
+	free(line);
+	if (f)
+		fclose(f);
+	dir = xasprintf("/sys/fs/cgroup/%s%s", name, own);
+	if (stat(dir, &st) < 0 || !S_ISDIR(st.st_mode)) {
+		free(dir);
+		return NULL;
+	}
+	path = xasprintf("%s/belay-%d", dir, (int)getpid());
+	free(dir);
+	if (mkdir(path, 0755) < 0 && errno != EEXIST) {
+		free(path);
+		return NULL;
+	}
+	return path;
+}
+
+unsigned tree_cgroup_limit(struct tree_cgroup *cg, const struct policy_limits *lim)
+{
+	unsigned held = 0;
+	char num[32];
+
+	if (!cg)
+		return 0;
+	if (lim->processes) {
+		snprintf(num, sizeof(num), "%ld", lim->processes);
+		if (write_text(cg->path, "pids.max", num) == 0) {
+			held |= TREE_LIMIT_PROCESSES;
+		} else if ((cg->v1[0] = v1_group(v1_names[0]))) {
+			if (write_text(cg->v1[0], "pids.max", num) == 0) {
+				held |= TREE_LIMIT_PROCESSES;
+			} else {
+				rmdir(cg->v1[0]);
+				free(cg->v1[0]);
+				cg->v1[0] = NULL;
+			}
+		}
+	}
+	if (lim->memory) {
+		snprintf(num, sizeof(num), "%llu", lim->memory);
+		if (write_text(cg->path, "memory.max", num) == 0) {
+			held |= TREE_LIMIT_MEMORY;
+		} else if ((cg->v1[1] = v1_group(v1_names[1]))) {
+			if (write_text(cg->v1[1], "memory.limit_in_bytes", num) == 0) {
+				held |= TREE_LIMIT_MEMORY;
+			} else {
+				rmdir(cg->v1[1]);
+				free(cg->v1[1]);
+				cg->v1[1] = NULL;
+			}
+		}
+	}
+	return held;
 }
 
 const char *tree_cgroup_path(const struct tree_cgroup *cg)
@@ -262,8 +407,17 @@ void tree_cgroup_free(struct tree_cgroup *cg)
 		return;
 	write_text(cg->path, "cgroup.freeze", "0");
 	write_text(cg->path, "cgroup.kill", "1");
+	if (cg->watch_fd >= 0) {
+		close(cg->watch_fd);
+		waitpid(cg->watch_pid, NULL, 0);
+	}
 	for (int i = 0; i < 200 && rmdir(cg->path) < 0 && errno == EBUSY; i++)
 		usleep(5000);
+	for (int k = 0; k < 2; k++) {
+		for (int i = 0; cg->v1[k] && i < 200 && rmdir(cg->v1[k]) < 0 && errno == EBUSY; i++)
+			usleep(5000);
+		free(cg->v1[k]);
+	}
 	free(cg->path);
 	free(cg);
 }

@@ -25,7 +25,8 @@ int tree_kill(pid_t keep);
 /*
  * A cgroup v2 of the session's own, where the kernel lets belay make one
  * (the agent is moved into it at its first exec, and its tree follows):
- * freezing is then one write, and so is killing.  NULL where it cannot.
+ * freezing is then one write, and so is killing.  A watchdog process kills
+ * it if belay dies without ending the session.  NULL where it cannot.
  */
 struct tree_cgroup;
 struct tree_cgroup *tree_cgroup_new(void);
@@ -33,6 +34,15 @@ struct tree_cgroup *tree_cgroup_new(void);
 int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid);
 /* cgroup.kill, then the cgroup removed once empty (a bounded wait). */
 void tree_cgroup_free(struct tree_cgroup *cg);
+/*
+ * Hold the tree to the policy's limits of processes and memory with the
+ * cgroup's controllers (v2 where they are enabled, else, as root, v1 groups
+ * of the session's own beside it).  Returns what holds there
+ * (TREE_LIMIT_*); the rest is for rlimits.  Before tree_cgroup_enter.
+ */
+struct policy_limits;
+enum { TREE_LIMIT_PROCESSES = 1, TREE_LIMIT_MEMORY = 2 };
+unsigned tree_cgroup_limit(struct tree_cgroup *cg, const struct policy_limits *lim);
 /* Where it is ("" without one). */
 const char *tree_cgroup_path(const struct tree_cgroup *cg);
 /* Where cgroup v2 is mounted, "" if nowhere (from /proc/self/mountinfo). */

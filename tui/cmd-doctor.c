@@ -108,12 +108,12 @@ int cmd_doctor(int argc, char **argv)
 			     "the agent writes, deletes and moves only in the workspace and the places the policy "
 			     "opens; belay itself does what a person allows elsewhere, on the names it judged");
 			if (p.landlock_abi < 3)
-				line("", "not held", "truncate outside the workspace (ABI 3): only belay's hold stops it");
+				line("not fenced", "truncate outside the workspace (ABI 3): belay holds it", NULL);
 			if (p.landlock_abi < 4)
-				line("", "not held", "TCP ports (ABI 4): connections are held by belay, not fenced");
+				line("not fenced", "TCP ports (ABI 4): belay holds connections", NULL);
 		}
-		line("", "not held", "UDP and the hosts of a TCP connection (Landlock knows ports only): held by belay");
-		line("", "not held", "chmod, chown, times, extended attributes (no Landlock right): held by belay");
+		line("not fenced", "UDP, the host of a TCP connection (Landlock knows ports only): belay holds them", NULL);
+		line("not fenced", "chmod, chown, times, extended attributes (no Landlock right): belay holds them", NULL);
 	} else {
 		line("landlock", "no", "an agent running as root could read belay's memory");
 		problem("%s", "the kernel has no Landlock (or it is off): boot with lsm=...,landlock on Linux 5.19 or later; "
@@ -141,7 +141,10 @@ int cmd_doctor(int argc, char **argv)
 			 p.cgroup_writable ? (p.cgroup_kill ? ", with cgroup.kill" : ", without cgroup.kill") : "");
 	else
 		snprintf(b3, sizeof(b3), "no cgroup v2 mounted");
-	line("cgroups", b3, "(for limits and freezing the whole tree: not used yet)");
+	line("cgroups", b3,
+	     p.cgroup_writable ? "the whole tree freezes (C-] f) and ends at once, also when belay is killed"
+			       : "freezing stops each process (SIGSTOP); if belay is killed, what the agent left running "
+				 "is not ended");
 	line("subreaper", p.subreaper > 0 ? "yes" : "no",
 	     p.subreaper > 0 ? "every process of the agent's tree (setsid, nohup, daemons) ends with the session"
 			     : "a process that leaves its parent could outlive the session");

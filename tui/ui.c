@@ -191,6 +191,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->withheld = session_withheld(ui->session, &st->nwithheld);
 		st->profile = session_profile(ui->session);
 		st->sandbox = session_sandbox(ui->session);
+		st->limits = session_limits(ui->session);
 		st->frozen = session_frozen(ui->session);
 		st->cwd = session_cwd(ui->session);
 		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : ui->ran_ns;

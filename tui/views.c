@@ -142,6 +142,8 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 		char head[64];
 
 		fill(w, 0, 0, cols, pr);
+		if (st->frozen)
+			x += put(w, 0, x, cols - x, " FROZEN ", alert);
 		if (st->nheld > 1)
 			snprintf(head, sizeof(head), " held #%u (+%zu waiting): ", st->held_n, st->nheld - 1);
 		else
@@ -334,6 +336,12 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 		char *text = xasprintf("%s%s", held ? "sandbox " : "NO SANDBOX: ", st->sandbox);
 
 		put(w, y++, 1, cols - 2, text, held ? lp : pen_of(v, TH_STATUS_ALERT));
+		free(text);
+	}
+	if (st->limits && y < rows) {
+		char *text = xasprintf("limits %s", st->limits);
+
+		put(w, y++, 1, cols - 2, text, lp);
 		free(text);
 	}
 	if ((st->profile || st->nwithheld) && y < rows) {

@@ -72,6 +72,7 @@ struct view_state {
 	const char *profile;     /* the agent's profile ("profiles/codex.profile"), NULL: none */
 	char *const *withheld;   /* variables withheld from the agent (names) */
 	const char *sandbox;     /* what the kernel holds around it ("Landlock 7: …"), NULL: not intercepted */
+	const char *limits;      /* the policy's limits on its tree, NULL: none */
 	int frozen;              /* its tree is frozen */
 	size_t nwithheld;
 };

@@ -163,6 +163,29 @@ check "… and its jobs go on" test "$n3" -gt "$n2"
 check "(each is a notice event)" $EV "$T/ev3.jsonl" has 'type=notice text~is frozen' 'type=notice text~runs again'
 tm kill-session -t =f
 
+# --- a policy verdict 'freeze': the call is held and the whole tree frozen
+# until a person answers; then it runs again
+mkdir -p "$WS/bin"
+printf '#!/bin/sh\necho cloud-ran\n' >"$WS/bin/cloudctl" && chmod +x "$WS/bin/cloudctl"
+{ cat "$ROOT/policies/default.rules"; echo "freeze exec program cloudctl"; } >"$T/freeze.rules"
+: >"$WS/fticks"
+start_belay z $W $H -C "$WS" --events "$T/ev4.jsonl" --policy "$T/freeze.rules" -- bash --norc --noprofile -i
+wait_for z '$'
+send z "(while :; do echo x >> $WS/fticks; sleep 0.05; done) & sleep 0.3; $WS/bin/cloudctl" Enter
+check "a call the policy freezes on is held" wait_for z 'cloudctl'
+check "… and the tree is frozen: the status line says so" wait_for z 'FROZEN'
+sleep 0.3
+n1=$(wc -l <"$WS/fticks"); sleep 1; n2=$(wc -l <"$WS/fticks")
+check_eq "… nothing of it runs while the person decides" "$n1" "$n2"
+send z C-] d
+check "denied: the tree runs again" wait_gone z 'FROZEN'
+sleep 0.5
+check "… its jobs go on" test "$(wc -l <"$WS/fticks")" -gt "$n2"
+check "… and the frozen call did not run" sh -c "! tmux -L $SOCK capture-pane -p -t =z: | grep -q cloud-ran"
+check "(the events: held by the rule, frozen, denied, thawed)" $EV "$T/ev4.jsonl" has \
+	"type=held rule~freeze.rules" 'type=notice text~is frozen' 'type=decision verdict=deny by=user' 'type=notice text~runs again'
+tm kill-session -t =z
+
 check "the events say who decided and how, for every decision of the user" python3 - "$T/ev.jsonl" "$T/ev2.jsonl" <<'PY'
 import json, sys
 ev = [json.loads(l) for f in sys.argv[1:] for l in open(f)]

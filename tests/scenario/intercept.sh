@@ -289,6 +289,36 @@ n1=$(wc -l <"$WS/tree.out"); sleep 0.5; n2=$(wc -l <"$WS/tree.out")
 check_eq "(nothing writes after the session)" "$n1" "$n2"
 check "the agent's exit says how many were killed" has tree "type=exit killed>=3"
 
+# --- if belay itself is killed (SIGKILL: nothing of it runs), the tree dies
+# with it: a watchdog of belay's own kills the session's cgroup
+if "$BELAY" doctor 2>/dev/null | grep -q "of belay's own: yes"; then
+	: >"$WS/orphan.out"
+	env -i HOME="$WS/home" PATH="$AGENTS:/usr/bin:/bin" "$BELAY" --headless -- sh -c \
+		'nohup sh -c "trap \"\" HUP TERM; while :; do date >> '"$WS"'/orphan.out; sleep 0.1; done" >/dev/null 2>&1 & sleep 60' \
+		</dev/null >/dev/null 2>&1 &
+	bp=$!
+	i=0; while [ ! -s "$WS/orphan.out" ] && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
+	kill -9 "$bp"
+	sleep 0.5
+	n1=$(wc -l <"$WS/orphan.out"); sleep 0.6; n2=$(wc -l <"$WS/orphan.out")
+	check "belay killed with SIGKILL: what the agent left running (nohup, HUP and TERM ignored) ends too" \
+		test "$n1" -gt 0 -a "$n1" = "$n2"
+	check "(nothing of the session is left: no sleep 60)" sh -c "! pgrep -f '^sleep 60$' >/dev/null"
+else
+	ok "# SKIP belay killed: no cgroup of belay's own on this machine (belay doctor)"
+fi
+
+# --- limits: a fork bomb under 'limit processes 100' is held to it (a
+# cgroup's pids.max, or RLIMIT_NPROC for an ordinary user); belay stays
+# responsive, and the whole bomb ends with the session
+{ cat "$ROOT/policies/default.rules"; printf 'limit processes 100\nlimit files 200\n'; } >"$T/bomb.rules"
+run bomb --policy "$T/bomb.rules" -- sh -c 'ulimit -n; b() { b | b & }; b 2>/dev/null & sleep 2; echo responsive'
+check "a fork bomb under 'limit processes 100': the agent still runs, and belay with it" grep -q responsive "$T/bomb.out"
+check "… the limits are in the first event" has bomb "type=session-start limits~100 processes"
+check "… open files are limited for each process" grep -q "^200.\?$" "$T/bomb.out"
+check "… and the session ends" has bomb "type=exit code=0"
+check "(no process of it is left)" sh -c "! pgrep -f 'b [|] b &' >/dev/null"
+
 # --- as root, the agent keeps no capability it was not given
 if [ "$(id -u)" = 0 ]; then
 	run caps -- sh -c 'grep -E "^Cap(Eff|Bnd)" /proc/self/status; touch mine; chown 1234 mine && echo chown-ok;
