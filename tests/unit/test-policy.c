@@ -355,10 +355,132 @@ static void test_read_rules(void **state)
 	buf_release(&errors);
 }
 
+
+/* freeze: stricter than ask, looser than deny; a grant never answers it */
+static void test_freeze(void **state)
+{
+	struct buf err = BUF_INIT;
+	struct policy *p = load("freeze exec program aws\n"
+				"ask exec program aws arg s3\n"
+				"deny exec program aws arg iam\n"
+				"default connect freeze\n", &err);
+	const char *s3[] = { "aws", "s3", "ls", NULL }, *iam[] = { "aws", "iam", "list-users", NULL };
+	struct call c;
+	const char *text;
+
+	(void)state;
+	assert_int_equal(err.len, 0);
+	c = exec_call("/usr/bin/aws", s3);
+	expect(p, &c, 0, VERDICT_FREEZE, "t.rules:1");
+	c = exec_call("/usr/bin/aws", iam);
+	expect(p, &c, 0, VERDICT_DENY, "t.rules:3");
+	c = connect_call(AF_INET, "10.0.0.1", 22);
+	expect(p, &c, 0, VERDICT_FREEZE, "t.rules:4");
+	/* "allow similar" on it makes a grant that does not answer it */
+	c = exec_call("/usr/bin/aws", s3);
+	policy_grant(p, &c, &text);
+	call_release(&c);
+	c = exec_call("/usr/bin/aws", s3);
+	expect(p, &c, 0, VERDICT_FREEZE, "t.rules:1");
+	assert_string_equal(verdict_name(VERDICT_FREEZE), "freeze");
+	policy_free(p);
+	buf_release(&err);
+}
+
+/* limit lines: what they hold, and what bad ones say */
+static void test_limits(void **state)
+{
+	struct buf err = BUF_INIT;
+	struct policy *p = load("limit processes 512\nlimit memory 4G\nlimit cpu 30m\nlimit files 4096\n", &err);
+	const struct policy_limits *l = policy_limits(p);
+
+	(void)state;
+	assert_int_equal(err.len, 0);
+	assert_int_equal(l->processes, 512);
+	assert_true(l->memory == 4ULL << 30);
+	assert_int_equal(l->cpu, 1800);
+	assert_int_equal(l->files, 4096);
+	policy_free(p);
+	p = load("limit processes 0\nlimit memory 12\nlimit memory -1G\nlimit cpu soon\nlimit disk 1G\nlimit files\n"
+		 "limit processes 99999999999999999999\n", &err);
+	assert_non_null(strstr(err.data, "t.rules:1: limit processes: '0' must be a number from 1"));
+	assert_non_null(strstr(err.data, "t.rules:2: limit memory: '12' must be a size from 1M"));
+	assert_non_null(strstr(err.data, "t.rules:3: limit memory"));
+	assert_non_null(strstr(err.data, "t.rules:4: limit cpu: 'soon'"));
+	assert_non_null(strstr(err.data, "t.rules:5: unknown limit 'disk'"));
+	assert_non_null(strstr(err.data, "t.rules:6: usage: limit"));
+	assert_non_null(strstr(err.data, "t.rules:7: limit processes"));
+	l = policy_limits(p);
+	assert_int_equal(l->processes + l->cpu + l->files, 0);
+	assert_true(l->memory == 0);
+	policy_free(p);
+	buf_release(&err);
+}
+
+struct places {
+	char text[1024];
+};
+
+static void note_place(const char *dir, enum call_kind kind, void *data)
+{
+	struct places *pl = data;
+	size_t n = strlen(pl->text);
+
+	snprintf(pl->text + n, sizeof(pl->text) - n, "%s %s;", call_kind_name(kind), dir);
+}
+
+static void note_port(int port, void *data)
+{
+	struct places *pl = data;
+	size_t n = strlen(pl->text);
+
+	snprintf(pl->text + n, sizeof(pl->text) - n, "%d;", port);
+}
+
+/* what the kernel boundary is told: whole folders without a question inside, ports */
+static void test_places(void **state)
+{
+	struct buf err = BUF_INIT;
+	struct policy *p = load("allow write path /tmp/**\n"
+				"allow delete path /tmp/**\n"
+				"allow write path ~/.cache/**\n"
+				"ask write path ~/.cache/secret/*.json\n"
+				"allow write path ~/.codex/** by agent\n"
+				"allow write path /var/*/x/**\n"
+				"allow write path /dev/null\n"
+				"allow write path /opt/a/**\n"
+				"deny delete path /opt/**\n"
+				"allow connect port 443 by agent\n"
+				"allow connect port 8000-8002\n"
+				"allow connect port 1-65535\n"
+				"allow connect host 127.*\n", &err);
+	struct places pl = { "" };
+
+	(void)state;
+	assert_int_equal(err.len, 0);
+	policy_each_place(p, note_place, &pl);
+	/* ~/.cache has a question inside: closed; a glob folder is not one
+	 * folder; /opt/a has a refusal above it that reaches inside */
+	assert_string_equal(pl.text, "write /tmp;delete /tmp;write /home/me/.codex;");
+	pl.text[0] = '\0';
+	policy_each_port(p, note_port, &pl);
+	assert_string_equal(pl.text, "443;8000;8001;8002;");
+	policy_free(p);
+	p = load("ask write path **/.env\nallow write path /tmp/**\n", &err);
+	pl.text[0] = '\0';
+	policy_each_place(p, note_place, &pl);
+	assert_string_equal(pl.text, ""); /* a question that can match anywhere closes every folder */
+	policy_free(p);
+	buf_release(&err);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_read_rules),
+		cmocka_unit_test(test_freeze),
+		cmocka_unit_test(test_limits),
+		cmocka_unit_test(test_places),
 		cmocka_unit_test(test_decisions),
 		cmocka_unit_test(test_unreadable),
 		cmocka_unit_test(test_errors),
