@@ -12,6 +12,17 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
+static void place(const char *dir, enum call_kind kind, void *data)
+{
+	(void)kind;
+	*(size_t *)data += strlen(dir);
+}
+
+static void port(int n, void *data)
+{
+	*(size_t *)data += (size_t)n;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct policy *p = policy_new("/w/s[p]ace", "/home/u");
@@ -30,6 +41,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (size > 0)
 		policy_is_launcher(p, "/usr/bin/node");
+	{
+		/* what the kernel boundary would be told, and the limits */
+		size_t sum = 0;
+
+		policy_each_place(p, place, &sum);
+		policy_each_port(p, port, &sum);
+		sum += (size_t)policy_limits(p)->processes;
+		(void)sum;
+	}
 	policy_free(p);
 	buf_release(&errors);
 	return 0;
