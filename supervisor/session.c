@@ -8,9 +8,9 @@
  * still holds it, and only then EV_EXIT and EV_SESSION_END are emitted, so
  * that every byte the agent wrote comes before its exit in the event stream.
  *
- * With interception, the child installs the seccomp filter (filter.c) just
- * before its exec and hands the listener over a socketpair; belay holds it
- * before the exec happens, so the agent's own exec is the first call it
+ * With interception, confine.c keeps the agent in (the kernel boundary,
+ * the hidden stores, the seccomp filter, whose listener belay holds before
+ * the agent's exec), so the agent's own exec is the first call belay
  * sees (and allows).  Every later call is decoded (notify.c), placed in a
  * step (step.c), judged (policy.c) and answered at once, or held until a
  * front end answers it; the loop goes on serving everything else meanwhile.
@@ -31,16 +31,12 @@
 
 #include <poll.h>
 #include <stdio.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
-#include <sys/socket.h>
-#include <sys/syscall.h>
 
 #include "buf.h"
 #include "dirs.h"
 #include "envpass.h"
-#include "filter.h"
 #include "guard.h"
+#include "confine.h"
 #include "hide.h"
 #include "notify.h"
 #include "sandbox.h"
@@ -53,7 +49,6 @@
 #define READS_PER_WAKEUP 4
 #define INPUT_QUEUE_MAX (16u << 20)
 #define DRAIN_NS (250 * 1000000ull)
-#define HANDOVER_MS 10000 /* the child's filter set-up, at most */
 #define SWEEP_NS (500 * 1000000ull) /* how often held calls are checked for life */
 
 struct held {
@@ -76,7 +71,6 @@ struct session {
 	struct envpass env; /* what it gets, and what is withheld */
 	int show_stores;
 	uint64_t keep_caps;
-	struct hide *hide;  /* the credential stores hidden from it */
 	struct tree_cgroup *cg; /* its tree's cgroup, where belay can make one */
 	int frozen;
 	int frozen_by_policy; /* frozen for a held call (freeze), thawed at its answer */
@@ -99,11 +93,9 @@ struct session {
 
 	int intercept;
 	char **protect;         /* paths the agent never changes (guard.c), beyond belay's folders */
-	struct sandbox *sandbox;
-	char *sandbox_text; /* sandbox_describe */
-	char *limits_text;  /* the policy's limits and what holds them, or NULL */
+	struct confine *cf; /* what keeps it in (confine.h) */
+	struct sandbox *sandbox; /* the kernel boundary, confine's */
 	int no_sandbox;
-	char *tmpdir;       /* the agent's own TMPDIR, removed at the end */
 	struct guard *guard;
 	struct policy *policy;
 	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
@@ -228,7 +220,6 @@ void session_free(struct session *s)
 		close(s->err_fd);
 	loop_remove_fd(s->loop, s->notify_h);
 	loop_remove_fd(s->loop, s->hide_h);
-	hide_free(s->hide);
 	tree_cgroup_free(s->cg);
 	loop_cancel_timer(s->loop, s->sweep_timer);
 	loop_cancel_timer(s->loop, s->answer_timer);
@@ -244,13 +235,7 @@ void session_free(struct session *s)
 	free(s->pass_env);
 	envpass_release(&s->env);
 	guard_free(s->guard);
-	sandbox_free(s->sandbox);
-	free(s->sandbox_text);
-	free(s->limits_text);
-	if (s->tmpdir) {
-		remove_tree(s->tmpdir);
-		free(s->tmpdir);
-	}
+	confine_free(s->cf);
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
 		free(s->protect[i]);
 	free(s->protect);
@@ -280,10 +265,10 @@ static char **build_env(struct session *s)
 	env = xcalloc(k + 5, sizeof(char *));
 	k = 0;
 	for (size_t i = 0; s->env.envp[i]; i++)
-		if (!s->tmpdir || strncmp(s->env.envp[i], "TMPDIR=", 7))
+		if (!confine_tmpdir(s->cf) || strncmp(s->env.envp[i], "TMPDIR=", 7))
 			env[k++] = s->env.envp[i];
-	if (s->tmpdir)
-		env[k++] = xasprintf("TMPDIR=%s", s->tmpdir);
+	if (confine_tmpdir(s->cf))
+		env[k++] = xasprintf("TMPDIR=%s", confine_tmpdir(s->cf));
 	if (s->term) {
 		env[k++] = xasprintf("TERM=%s", s->term);
 		env[k++] = xstrdup("COLORTERM=truecolor");
@@ -502,73 +487,10 @@ static void hidden_ready(struct loop *loop, int fd, unsigned revents, void *data
 	struct session *s = data;
 
 	(void)loop, (void)fd, (void)revents;
-	hide_read_events(s->hide, hidden_read, s);
+	hide_read_events(confine_hide(s->cf), hidden_read, s);
 }
 
 /* ---- interception ---- */
-
-struct child_setup {
-	struct sock_fprog prog;
-	const struct sandbox *sandbox;
-	const struct hide *hide;
-};
-
-/* In the child, between fork and exec: only async-signal-safe calls. */
-static int child_intercept(void *data)
-{
-	const struct child_setup *cs = data;
-	char ack;
-	int fd, e;
-
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		return errno;
-	/* before Landlock, which allows no mount */
-	e = hide_child(cs->hide);
-	if (e)
-		return e;
-	e = sandbox_child(cs->sandbox, SPAWN_KEEP_FD);
-	if (e)
-		return e;
-	fd = filter_install(&cs->prog);
-	if (fd < 0)
-		return -fd;
-	/* careful: from here until the exec, no call the filter traps may
-	 * run (nobody holds the listener yet; sendmsg is trapped): the parent
-	 * takes the listener with pidfd_getfd, told its number by a write,
-	 * and says when it has it; write, read and close are not trapped */
-	if (write(SPAWN_PASS_FD, &fd, sizeof(fd)) != (ssize_t)sizeof(fd))
-		return errno ? errno : EPIPE;
-	if (read(SPAWN_PASS_FD, &ack, 1) != 1)
-		return errno ? errno : EPIPE;
-	close(fd); /* the agent must never keep its own listener */
-	close(SPAWN_PASS_FD);
-	return 0;
-}
-
-/* The listener, taken from the child pid (pidfd_getfd), or -1 (it failed before it had one). */
-static int receive_listener(int sock, pid_t pid)
-{
-	struct pollfd p = { sock, POLLIN, 0 };
-	int num, pidfd, fd;
-	char ack = 'L';
-
-	if (poll(&p, 1, HANDOVER_MS) <= 0 || read(sock, &num, sizeof(num)) != (ssize_t)sizeof(num))
-		return -1;
-	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-	if (pidfd < 0)
-		return -1;
-	fd = (int)syscall(SYS_pidfd_getfd, pidfd, num, 0);
-	close(pidfd);
-	if (fd < 0)
-		return -1;
-	fcntl(fd, F_SETFD, FD_CLOEXEC);
-	/* the child closes its copy and goes on to the exec */
-	if (write(sock, &ack, 1) != 1) {
-		close(fd);
-		return -1;
-	}
-	return fd;
-}
 
 static void emit_notice(struct session *s, const char *text)
 {
@@ -1153,122 +1075,13 @@ static void protect_own(struct session *s, dev_t tty)
 		guard_protect(s->guard, s->protect[i]);
 }
 
-/* The agent's own TMPDIR: a folder of the session's, open to it, removed at the end. */
-static void make_tmpdir(struct session *s)
-{
-	const char *base = getenv("TMPDIR");
-	char *tmpl;
-
-	if (!base || base[0] != '/')
-		base = "/tmp";
-	tmpl = xasprintf("%s/belay-%d-XXXXXX", base, (int)getpid());
-	if (mkdtemp(tmpl)) {
-		s->tmpdir = tmpl;
-		return;
-	}
-	/* the caller's TMPDIR as it is: writes there are judged like any other */
-	free(tmpl);
-}
-
-static void open_policy_place(const char *dir, enum call_kind kind, void *data)
-{
-	sandbox_open_place(data, dir, kind == KIND_DELETE ? SANDBOX_DELETE : SANDBOX_WRITE);
-}
-
-static void open_policy_port(int port, void *data)
-{
-	sandbox_open_port(data, port);
-}
-
-/*
- * The policy's limits: processes and memory for the whole tree where a
- * cgroup holds them, else per process (rlimits: processes then count the
- * whole user's, and root's are not held); CPU time and open files per
- * process.
- */
-static void apply_limits(struct session *s)
-{
-	const struct policy_limits *lim = policy_limits(s->policy);
-	unsigned held = tree_cgroup_limit(s->cg, lim);
-	struct buf b = BUF_INIT;
-
-	if (lim->processes) {
-		if (!(held & TREE_LIMIT_PROCESSES))
-			sandbox_set_rlimit(s->sandbox, RLIMIT_NPROC, (unsigned long long)lim->processes);
-		buf_addf(&b, "%s%ld processes%s", b.len ? ", " : "", lim->processes,
-			 held & TREE_LIMIT_PROCESSES ? "" : geteuid() ? " (the user's)" : " (not held: root)");
-	}
-	if (lim->memory) {
-		if (!(held & TREE_LIMIT_MEMORY))
-			sandbox_set_rlimit(s->sandbox, RLIMIT_AS, lim->memory);
-		buf_addf(&b, "%smemory %lluM%s", b.len ? ", " : "", lim->memory >> 20,
-			 held & TREE_LIMIT_MEMORY ? "" : " a process");
-	}
-	if (lim->cpu) {
-		sandbox_set_rlimit(s->sandbox, RLIMIT_CPU, (unsigned long long)lim->cpu);
-		buf_addf(&b, "%scpu %lds a process", b.len ? ", " : "", lim->cpu);
-	}
-	if (lim->files) {
-		sandbox_set_rlimit(s->sandbox, RLIMIT_NOFILE, (unsigned long long)lim->files);
-		buf_addf(&b, "%s%ld open files a process", b.len ? ", " : "", lim->files);
-	}
-	s->limits_text = b.len ? buf_detach(&b, NULL) : NULL;
-	buf_release(&b);
-}
-
-/* The devices every program writes to (the policy's exact names for them are files, not folders). */
-static const char *const open_devices[] = { "/dev/null", "/dev/zero", "/dev/full", "/dev/tty", "/dev/ptmx" };
-
-/*
- * The kernel boundary: the workspace, the agent's TMPDIR, the places and
- * ports the policy allows without asking.  -1 when it cannot be held and
- * --no-sandbox was not given (said on stderr).
- */
-static int make_sandbox(struct session *s)
-{
-	struct buf err = BUF_INIT;
-
-	s->sandbox = sandbox_new();
-	sandbox_keep_caps(s->sandbox, s->keep_caps);
-	if (s->no_sandbox) {
-		sandbox_off(s->sandbox);
-	} else if (!sandbox_holds_files(s->sandbox)) {
-		warn("%s", sandbox_abi(s->sandbox) ? "the kernel's Landlock is too old to hold the agent's boundary (ABI 1; "
-						     "belay needs 2, Linux 5.19)"
-						   : "the kernel has no Landlock (Linux 5.19 or later, with lsm=landlock)");
-		warn("not starting an agent that cannot be kept in its workspace; --no-sandbox runs it with holds only "
-		     "(see belay doctor)");
-		return -1;
-	} else {
-		sandbox_open_place(s->sandbox, s->cwd, SANDBOX_WRITE | SANDBOX_DELETE);
-		if (s->tmpdir)
-			sandbox_open_place(s->sandbox, s->tmpdir, SANDBOX_WRITE | SANDBOX_DELETE);
-		for (size_t i = 0; i < ARRAY_SIZE(open_devices); i++)
-			sandbox_open_place(s->sandbox, open_devices[i], SANDBOX_WRITE);
-		if (s->policy) {
-			policy_each_place(s->policy, open_policy_place, s->sandbox);
-			policy_each_port(s->policy, open_policy_port, s->sandbox);
-		}
-	}
-	apply_limits(s);
-	if (sandbox_prepare(s->sandbox, &err) < 0) {
-		warn("%s; --no-sandbox runs the agent without the boundary", err.data);
-		buf_release(&err);
-		return -1;
-	}
-	sandbox_describe(s->sandbox, &err);
-	s->sandbox_text = buf_detach(&err, NULL);
-	return 0;
-}
-
 int session_start(struct session *s)
 {
 	struct spawn_opts so = { 0 };
 	struct spawn_result r;
 	struct event ev = { .type = EV_SESSION_START };
-	struct child_setup cs = { .sandbox = NULL };
-	char *path, **env;
-	int e, status, sp[2] = { -1, -1 };
+	char *path, **env = NULL;
+	int e, status;
 
 	path = spawn_resolve(s->argv[0]);
 	if (!path) {
@@ -1285,9 +1098,6 @@ int session_start(struct session *s)
 		warn("cannot watch for the agent's exit: %s", strerror(-e));
 		return 1;
 	}
-	if (s->intercept && !s->no_sandbox)
-		make_tmpdir(s);
-	env = build_env(s);
 	s->steps = steps_new(s->loop, step_ended, s);
 	s->cg = tree_cgroup_new();
 	e = tree_adopt();
@@ -1297,46 +1107,25 @@ int session_start(struct session *s)
 		goto out;
 	}
 	if (s->intercept) {
-		e = sandbox_parent();
-		if (e < 0) {
-			warn("cannot protect belay from the agent: %s", strerror(-e));
-			status = 1;
-			goto out;
-		}
-		if (make_sandbox(s) < 0) {
-			status = 1;
-			goto out;
-		}
-		cs.sandbox = s->sandbox;
-		if (!s->show_stores) {
-			struct buf err = BUF_INIT;
-			char *state = dirs_get(DIR_STATE), *dir = xasprintf("%s/hidden-%d", state, (int)getpid());
+		struct confine_opts co = { 0 };
 
-			s->hide = hide_new(getenv("HOME"), dir, policy_read_allowed, s->policy, &err);
-			free(dir);
-			free(state);
-			if (!s->hide) {
-				warn("%s; to run with the stores visible: --no-hide", err.data);
-				buf_release(&err);
-				status = 1;
-				goto out;
-			}
-			buf_release(&err);
-			cs.hide = s->hide;
-			if (hide_watch(s->hide) >= 0)
-				s->hide_h = loop_add_fd(s->loop, hide_watch(s->hide), LOOP_IN, hidden_ready, s);
-		}
-		filter_build(&cs.prog);
-		if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sp) < 0) {
-			warn("cannot set up interception: socketpair: %s", strerror(errno));
+		co.workspace = s->cwd;
+		co.policy = s->policy;
+		co.cg = s->cg;
+		co.keep_caps = s->keep_caps;
+		co.no_sandbox = s->no_sandbox;
+		co.show_stores = s->show_stores;
+		s->cf = confine_parent(&co);
+		if (!s->cf) {
 			status = 1;
 			goto out;
 		}
-		so.child_setup = child_intercept;
-		so.child_data = &cs;
-		so.pass_fd = sp[1];
-		so.keep_fd = sandbox_ruleset_fd(s->sandbox);
+		s->sandbox = confine_sandbox(s->cf);
+		if (confine_hide(s->cf) && hide_watch(confine_hide(s->cf)) >= 0)
+			s->hide_h = loop_add_fd(s->loop, hide_watch(confine_hide(s->cf)), LOOP_IN, hidden_ready, s);
+		confine_spawn(s->cf, &so);
 	}
+	env = build_env(s);
 	so.path = path;
 	so.argv = s->argv;
 	so.envp = env;
@@ -1360,11 +1149,8 @@ int session_start(struct session *s)
 	s->master = r.master;
 	s->err_fd = r.err_fd;
 	if (s->intercept) {
-		int fd;
+		int fd = confine_listener(s->cf, r.pid, r.tty);
 
-		close(sp[1]);
-		sp[1] = -1;
-		fd = receive_listener(sp[0], r.pid);
 		if (fd < 0 || !(s->notify = notify_new(fd))) {
 			/* fail closed: the reason is on the error pipe */
 			struct spawn_error se = { SPAWN_STAGE_SETUP, ETIMEDOUT };
@@ -1388,7 +1174,6 @@ int session_start(struct session *s)
 		}
 		s->notify_h = loop_add_fd(s->loop, notify_fd(s->notify), LOOP_IN, listener_ready, s);
 		protect_own(s, r.tty);
-		sandbox_set_tty(s->sandbox, r.tty);
 	}
 	s->running = 1;
 	s->master_h = loop_add_fd(s->loop, s->master, LOOP_IN, master_ready, s);
@@ -1400,8 +1185,8 @@ int session_start(struct session *s)
 	ev.u.start.cols = s->cols;
 	ev.u.start.profile = s->profile;
 	ev.u.start.withheld = s->env.withheld;
-	ev.u.start.sandbox = s->sandbox_text;
-	ev.u.start.limits = s->limits_text;
+	ev.u.start.sandbox = confine_sandbox_text(s->cf);
+	ev.u.start.limits = confine_limits_text(s->cf);
 	emit(s, &ev);
 	if (!s->intercept)
 		emit_notice(s, "interception is off (--no-intercept): belay does not see or hold the agent's calls");
@@ -1410,7 +1195,7 @@ int session_start(struct session *s)
 	status = 0;
 out:
 	/* env holds pointers into environ plus a few of ours: free only ours. */
-	for (size_t i = 0; env[i]; i++) {
+	for (size_t i = 0; env && env[i]; i++) {
 		int ours = 1;
 
 		for (size_t j = 0; environ[j]; j++)
@@ -1421,12 +1206,6 @@ out:
 	}
 	free(env);
 	free(path);
-	if (sp[0] >= 0)
-		close(sp[0]);
-	if (sp[1] >= 0)
-		close(sp[1]);
-	if (s->intercept)
-		filter_free(&cs.prog);
 	return status;
 }
 
@@ -1513,12 +1292,12 @@ pid_t session_pid(const struct session *s)
 
 const char *session_sandbox(const struct session *s)
 {
-	return s->sandbox_text;
+	return confine_sandbox_text(s->cf);
 }
 
 const char *session_limits(const struct session *s)
 {
-	return s->limits_text;
+	return confine_limits_text(s->cf);
 }
 
 char *const *session_withheld(const struct session *s, size_t *n)
