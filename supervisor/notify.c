@@ -337,6 +337,14 @@ static int exec_missing(const char *path)
 	return stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
 }
 
+/* The file path leads to has no name left on disk (a memfd, a deleted file: no links). */
+static int unnamed(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && st.st_nlink == 0;
+}
+
 /* Decide between open, create and truncate for an open of path with flags. */
 static enum call_op open_op(const char *path, int flags)
 {
@@ -434,6 +442,9 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, const 
 
 		c->path = path_at_phys(t, AT_FDCWD, A(r->path), 0, &phys);
 		missing = phys && exec_missing(phys);
+		/* /proc/self/fd/N of a memfd or a deleted file: a name that
+		 * leads to no name on disk */
+		c->nameless = phys && !missing && unnamed(phys);
 		free(phys);
 		if (missing) {
 			c->no_effect = "no such program";
@@ -462,6 +473,7 @@ static int decode_args(struct target *t, const struct seccomp_notif *req, const 
 
 			c->path = path_at_phys(t, IA(r->at), A(r->path), 0, &phys);
 			missing = phys && !(c->flags & AT_SYMLINK_NOFOLLOW) && exec_missing(phys);
+			c->nameless = phys && !missing && unnamed(phys);
 			free(phys);
 			if (missing) {
 				buf_release(&p);

@@ -12,16 +12,26 @@
  * rename    a second thread rewrites a rename's new name between WS/b.txt
  *           and OUTSIDE/evil.txt while the first renames WS/a.txt there
  *
+ *   racer connect HOST:PORT HOST2:PORT2 SECONDS
+ *
+ * connect   a second thread rewrites the address between HOST:PORT (one
+ *           the policy allows) and HOST2:PORT2 while the first connects;
+ *           "escaped" when a connection reached HOST2:PORT2 (its peer
+ *           address says so)
+ *
  * Prints "racer MODE: N tries, M opened, escaped" (or "held") and exits 0;
  * the test looks at OUTSIDE itself.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -44,7 +54,9 @@ static void *flip(void *arg)
 	while (!stop) {
 		/* whole copies, so that every read sees one name or the other */
 		memcpy(buf, good, n + 1);
+		__asm__ volatile("" ::: "memory");
 		memcpy(buf, evil, n + 1);
+		__asm__ volatile("" ::: "memory");
 	}
 	return NULL;
 }
@@ -55,6 +67,72 @@ static void *swap(void *arg)
 	while (!stop)
 		syscall(SYS_renameat2, AT_FDCWD, l1, AT_FDCWD, l2, RENAME_EXCHANGE);
 	return NULL;
+}
+
+static double now(void);
+
+static struct sockaddr_in addr_good, addr_evil, addr_buf;
+
+static void *flip_addr(void *arg)
+{
+	(void)arg;
+	while (!stop) {
+		/* the barriers keep both stores: each is seen by the other thread */
+		memcpy(&addr_buf, &addr_good, sizeof(addr_buf));
+		__asm__ volatile("" ::: "memory");
+		memcpy(&addr_buf, &addr_evil, sizeof(addr_buf));
+		__asm__ volatile("" ::: "memory");
+	}
+	return NULL;
+}
+
+static int parse_addr(const char *text, struct sockaddr_in *sa)
+{
+	char host[64];
+	const char *colon = strrchr(text, ':');
+
+	if (!colon || (size_t)(colon - text) >= sizeof(host))
+		return -1;
+	memcpy(host, text, (size_t)(colon - text));
+	host[colon - text] = '\0';
+	memset(sa, 0, sizeof(*sa));
+	sa->sin_family = AF_INET;
+	sa->sin_port = htons((uint16_t)atoi(colon + 1));
+	return inet_pton(AF_INET, host, &sa->sin_addr) == 1 ? 0 : -1;
+}
+
+/* racer connect GOOD EVIL SECONDS */
+static int race_connect(char **argv)
+{
+	double until;
+	long tries = 0, done = 0, escaped = 0;
+	pthread_t t;
+
+	if (parse_addr(argv[2], &addr_good) < 0 || parse_addr(argv[3], &addr_evil) < 0) {
+		fprintf(stderr, "racer: addresses are HOST:PORT (IPv4)\n");
+		return 2;
+	}
+	until = now() + atof(argv[4]);
+	addr_buf = addr_good;
+	pthread_create(&t, NULL, flip_addr, NULL);
+	while (now() < until && !escaped) {
+		int fd = socket(AF_INET, SOCK_STREAM, 0);
+		struct sockaddr_in peer;
+		socklen_t len = sizeof(peer);
+
+		tries++;
+		if (connect(fd, (struct sockaddr *)&addr_buf, sizeof(addr_buf)) == 0) {
+			done++;
+			if (getpeername(fd, (struct sockaddr *)&peer, &len) == 0 && peer.sin_port == addr_evil.sin_port &&
+			    peer.sin_addr.s_addr == addr_evil.sin_addr.s_addr)
+				escaped = 1;
+		}
+		close(fd);
+	}
+	stop = 1;
+	pthread_join(t, NULL);
+	printf("racer connect: %ld tries, %ld done, %s\n", tries, done, escaped ? "escaped" : "held");
+	return 0;
 }
 
 static double now(void)
@@ -75,9 +153,12 @@ int main(int argc, char **argv)
 	struct stat st;
 
 	if (argc != 5) {
-		fprintf(stderr, "usage: racer thread|exchange|rename WS OUTSIDE SECONDS\n");
+		fprintf(stderr, "usage: racer thread|exchange|rename WS OUTSIDE SECONDS\n"
+				"       racer connect HOST:PORT HOST2:PORT2 SECONDS\n");
 		return 2;
 	}
+	if (!strcmp(argv[1], "connect"))
+		return race_connect(argv);
 	mode = argv[1], ws = argv[2], outside = argv[3];
 	until = now() + atof(argv[4]);
 	snprintf(made, sizeof(made), "%s/evil.txt", outside);
