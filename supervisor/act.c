@@ -72,6 +72,17 @@ static int place_open(const struct call *c, const char *judged, struct place *pl
 	pl->name = xstrdup(slash + 1);
 	*slash = '\0';
 	snprintf(root, sizeof(root), "/proc/%d/root", (int)c->tid);
+	{
+		/* a process that chrooted (in a user namespace of its own)
+		 * sees other names than belay judged: belay does not act for it */
+		char target[8];
+		ssize_t n = readlink(root, target, sizeof(target));
+
+		if (n != 1 || target[0] != '/') {
+			free(path);
+			return -EACCES;
+		}
+	}
 	rfd = open(root, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (rfd < 0) {
 		e = -errno;
