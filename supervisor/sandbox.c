@@ -437,9 +437,9 @@ void sandbox_describe(const struct sandbox *sb, struct buf *out)
 					: "off: Landlock ABI 1 cannot move files across folders");
 		return;
 	}
-	buf_addf(out, "Landlock %d: writes in %zu place%s", sb->abi, sb->nplaces, sb->nplaces == 1 ? "" : "s");
+	buf_addf(out, "Landlock %d: %zu place%s", sb->abi, sb->nplaces, sb->nplaces == 1 ? "" : "s");
 	if (sandbox_holds_ports(sb)) {
-		buf_addstr(out, ", TCP ports");
+		buf_addstr(out, ", TCP");
 		for (size_t i = 0; i < sb->nports; i++)
 			buf_addf(out, " %d", sb->ports[i]);
 	}

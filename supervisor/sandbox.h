@@ -73,7 +73,7 @@ int sandbox_lets(const struct sandbox *sb, const struct call *c);
 /* What holds: files (ABI 2 and not off), TCP ports (ABI 4). */
 int sandbox_holds_files(const struct sandbox *sb);
 int sandbox_holds_ports(const struct sandbox *sb);
-/* "Landlock 7: writes in 5 places, TCP ports 53 443, signals", for the screen and events. */
+/* "Landlock 7: 5 places, TCP 53 443, signals", for the screen and events. */
 void sandbox_describe(const struct sandbox *sb, struct buf *out);
 
 /*

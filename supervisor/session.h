@@ -157,7 +157,7 @@ int session_intercepting(const struct session *s);
 
 /* Read-only facts for the views. */
 pid_t session_pid(const struct session *s);
-/* What the kernel holds around the agent ("Landlock 7: writes in 4 places, …"), once started. */
+/* What the kernel holds around the agent ("Landlock 7: 4 places, TCP 443, signals"), once started. */
 const char *session_sandbox(const struct session *s);
 /* The policy's limits on the agent's tree and what holds them ("512 processes, memory 4096M a process"), or NULL. */
 const char *session_limits(const struct session *s);
