@@ -224,7 +224,7 @@ static int make_hide(struct confine *cf, const struct confine_opts *o)
 		return 0;
 	state = dirs_get(DIR_STATE);
 	dir = xasprintf("%s/hidden-%d", state, (int)getpid());
-	cf->hide = hide_new(getenv("HOME"), dir, policy_read_allowed, o->policy, &err);
+	cf->hide = hide_new(getenv("HOME"), o->workspace, dir, policy_read_allowed, o->policy, &err);
 	free(dir);
 	free(state);
 	if (!cf->hide)

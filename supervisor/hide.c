@@ -110,47 +110,77 @@ static int make_standin_dir(const char *real, const char *standin)
 	return chmod(standin, 0555) < 0 ? -errno : 0;
 }
 
-struct hide *hide_new(const char *home, const char *dir, int (*let_through)(const char *path, void *data), void *data,
-		      struct buf *err)
+/* The environment files of the folders above the workspace (a monorepo's root, the home folder). */
+static const char *const env_files[] = { ".env", ".env.local" };
+
+/* Hide path if it is a store that exists and is not let through.  0, or -1 with why in err. */
+static int add_store(struct hide *h, const char *path, int (*let_through)(const char *path, void *data), void *data,
+		     struct buf *err)
+{
+	struct stat st;
+	char *standin;
+	int e;
+
+	/* a link is followed, as the mount will follow it */
+	if (stat(path, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) ||
+	    (let_through && let_through(path, data)))
+		return 0;
+	for (size_t i = 0; i < h->n; i++)
+		if (!strcmp(h->s[i].path, path))
+			return 0;
+	if (!h->n && (e = make_dirs(h->dir, NULL)) < 0) {
+		buf_addf(err, "cannot make '%s' for the stand-ins of credential stores: %s", h->dir, strerror(-e));
+		return -1;
+	}
+	standin = xasprintf("%s/%zu", h->dir, h->n);
+	e = S_ISDIR(st.st_mode) ? make_standin_dir(path, standin) : make_empty_file(standin, 0444);
+	if (e < 0) {
+		buf_addf(err, "cannot make a stand-in for '%s' in '%s': %s", path, h->dir, strerror(-e));
+		free(standin);
+		return -1;
+	}
+	h->s = xgrow(h->s, &h->cap, h->n + 1, sizeof(*h->s));
+	h->s[h->n++] = (struct store){ xstrdup(path), standin, S_ISDIR(st.st_mode), -1, 0, locked_flags(standin) };
+	return 0;
+}
+
+struct hide *hide_new(const char *home, const char *workspace, const char *dir,
+		      int (*let_through)(const char *path, void *data), void *data, struct buf *err)
 {
 	struct hide *h = xcalloc(1, sizeof(*h));
+	int bad = 0;
 
 	h->root = geteuid() == 0;
 	h->ifd = -1;
 	h->dir = xstrdup(dir);
 	snprintf(h->uid_map, sizeof(h->uid_map), "%u %u 1\n", (unsigned)geteuid(), (unsigned)geteuid());
 	snprintf(h->gid_map, sizeof(h->gid_map), "%u %u 1\n", (unsigned)getegid(), (unsigned)getegid());
-	if (!home || home[0] != '/')
-		return h;
-	for (size_t i = 0; i < ARRAY_SIZE(stores); i++) {
-		char *path = xasprintf("%s/%s", strcmp(home, "/") ? home : "", stores[i]), *standin;
-		struct stat st;
-		int e;
+	for (size_t i = 0; !bad && home && home[0] == '/' && i < ARRAY_SIZE(stores); i++) {
+		char *path = xasprintf("%s/%s", strcmp(home, "/") ? home : "", stores[i]);
 
-		/* a link is followed, as the mount will follow it */
-		if (stat(path, &st) < 0 || (!S_ISDIR(st.st_mode) && !S_ISREG(st.st_mode)) ||
-		    (let_through && let_through(path, data))) {
-			free(path);
-			continue;
+		bad = add_store(h, path, let_through, data, err) < 0;
+		free(path);
+	}
+	/* the .env files of every folder above the workspace: the project's own stay */
+	if (!bad && workspace && workspace[0] == '/') {
+		char *up = xstrdup(workspace), *slash;
+
+		while (!bad && (slash = strrchr(up, '/'))) {
+			slash[slash == up ? 1 : 0] = '\0';
+			for (size_t i = 0; !bad && i < ARRAY_SIZE(env_files); i++) {
+				char *path = xasprintf("%s/%s", strcmp(up, "/") ? up : "", env_files[i]);
+
+				bad = add_store(h, path, let_through, data, err) < 0;
+				free(path);
+			}
+			if (!strcmp(up, "/"))
+				break;
 		}
-		if (!h->n && (e = make_dirs(h->dir, NULL)) < 0) {
-			buf_addf(err, "cannot make '%s' for the stand-ins of credential stores: %s", h->dir,
-				 strerror(-e));
-			free(path);
-			hide_free(h);
-			return NULL;
-		}
-		standin = xasprintf("%s/%zu", h->dir, h->n);
-		e = S_ISDIR(st.st_mode) ? make_standin_dir(path, standin) : make_empty_file(standin, 0444);
-		if (e < 0) {
-			buf_addf(err, "cannot make a stand-in for '%s' in '%s': %s", path, h->dir, strerror(-e));
-			free(path);
-			free(standin);
-			hide_free(h);
-			return NULL;
-		}
-		h->s = xgrow(h->s, &h->cap, h->n + 1, sizeof(*h->s));
-		h->s[h->n++] = (struct store){ path, standin, S_ISDIR(st.st_mode), -1, 0, locked_flags(standin) };
+		free(up);
+	}
+	if (bad) {
+		hide_free(h);
+		return NULL;
 	}
 	return h;
 }

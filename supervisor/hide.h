@@ -4,7 +4,8 @@
  * The agent runs in a mount namespace of its own (through a user namespace
  * of its own when belay is not root) in which an empty, read-only stand-in
  * is mounted over each store that exists: ~/.aws, ~/.ssh, ~/.kube,
- * ~/.netrc, ~/.git-credentials, ~/.npmrc… (the table is in hide.c).  A
+ * ~/.netrc, ~/.git-credentials, ~/.npmrc… (the table is in hide.c), and
+ * over the .env and .env.local of every folder above the workspace.  A
  * folder's stand-in holds empty files of the same names, so that reading
  * ~/.aws/credentials opens one, finds nothing, and belay sees the open
  * (inotify) and reports it.  A store the policy lets through ("allow read
@@ -25,13 +26,13 @@
 struct hide;
 
 /*
- * Prepare the stand-ins for the stores under home that exist, but for
- * those let_through(path, data) says the policy lets through; dir is a
- * folder of belay's own for them (made, and removed by hide_free).  NULL
- * with why in err when they cannot be made.
+ * Prepare the stand-ins for the stores under home and above workspace that
+ * exist, but for those let_through(path, data) says the policy lets
+ * through; dir is a folder of belay's own for them (made, and removed by
+ * hide_free).  NULL with why in err when they cannot be made.
  */
-struct hide *hide_new(const char *home, const char *dir, int (*let_through)(const char *path, void *data), void *data,
-		      struct buf *err);
+struct hide *hide_new(const char *home, const char *workspace, const char *dir,
+		      int (*let_through)(const char *path, void *data), void *data, struct buf *err);
 void hide_free(struct hide *h);
 
 /*

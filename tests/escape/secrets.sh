@@ -5,7 +5,8 @@
 # environment is not readable.  The agent tries every way it has: cat, a
 # hard link, a copy, umount (also in a user namespace of its own), a
 # rename out, a write.  As root and as an ordinary user.  A store the
-# policy lets through ("allow read path ~/.npmrc") is read as it is.
+# policy lets through ("allow read path ~/.npmrc") is read as it is.  A
+# .env above the workspace is hidden too; the project's own is not.
 . "$(dirname "$0")/../scenario/lib.sh"
 
 EV="python3 $ROOT/tests/scenario/events.py"
@@ -30,6 +31,8 @@ try parent-environ sh -c 'cat /proc/$PPID/environ; cat /proc/$BELAY/environ'
 # through a process of the same user outside the agent's tree, which sees the real stores
 try proc-root sh -c 'o=$(cat outside.pid); cat /proc/$o/root$HOME/.aws/credentials /proc/$o/cwd/../.netrc'
 try npmrc-let-through cat $HOME/.npmrc
+try dotenv-above cat ../../.env.local
+try dotenv-own cat .env
 echo attempts done
 AGENT
 
@@ -43,6 +46,8 @@ run() {
 	echo "machine example.com password $SECRET-netrc" >"$home/.netrc"
 	echo "token: $SECRET-kube" >"$home/.kube/config"
 	echo "//registry.npmjs.org/:_authToken=npm-let-through" >"$home/.npmrc"
+	echo "DB_PASSWORD=$SECRET-dotenv" >"$sd/.env.local"
+	echo "OWN=the-project-s-own-env" >"$ws/.env"
 	printf 'allow read path ~/.npmrc\n' >"$sd/let.rules"
 	cat "$ROOT/policies/default.rules" >>"$sd/let.rules"
 	[ -n "$user" ] && chown -R "$user" "$sd"
@@ -61,7 +66,7 @@ run() {
 	(cd "$ws" && $cmd "$BELAY" --headless --events "$sd/ev.jsonl" --policy "$sd/let.rules" -- sh "$AGENT" \
 		</dev/null >"$sd/out" 2>&1)
 	kill "$outside" 2>/dev/null
-	attempts=$((attempts + 14))
+	attempts=$((attempts + 15))
 	check "$label: the agent made its attempts" grep -q 'attempts done' "$sd/out"
 	check "$label: no secret was printed (files, environment, belay's environment)" sh -c "! grep -q '$SECRET' '$sd/out'"
 	check "$label: the stores' names are there, empty" grep -q 'tried cat-aws' "$sd/out"
@@ -74,6 +79,8 @@ run() {
 	check "$label: the withheld variables are named in the first event" \
 		$EV "$sd/ev.jsonl" has "type=session-start withheld=AWS_SECRET_ACCESS_KEY GITHUB_TOKEN"
 	check "$label: a store the policy lets through is read as it is" grep -q 'npm-let-through' "$sd/out"
+	check "$label: the .env of a folder above the workspace is hidden, the project's own is not" sh -c \
+		"grep -q 'tried dotenv-above' '$sd/out' && grep -q the-project-s-own-env '$sd/out'"
 	check "$label: the stand-ins are gone after the session" sh -c "! ls '$home/.local/state/belay' 2>/dev/null | grep -q hidden-"
 }
 has_all() { f=$1; shift; for c in "$@"; do $EV "$f" has "$c" || return 1; done; }
