@@ -50,6 +50,8 @@ run() {
 	echo "OWN=the-project-s-own-env" >"$ws/.env"
 	printf 'allow read path ~/.npmrc\n' >"$sd/let.rules"
 	cat "$ROOT/policies/default.rules" >>"$sd/let.rules"
+	# what a belay killed before it could clean up left (its pid is long gone)
+	mkdir -p "$home/.local/state/belay/hidden-999999/0" && chmod 555 "$home/.local/state/belay/hidden-999999/0"
 	[ -n "$user" ] && chown -R "$user" "$sd"
 	# a process of the same user, outside belay, in the home folder
 	rm -f "$ws/outside.pid"
@@ -81,7 +83,7 @@ run() {
 	check "$label: a store the policy lets through is read as it is" grep -q 'npm-let-through' "$sd/out"
 	check "$label: the .env of a folder above the workspace is hidden, the project's own is not" sh -c \
 		"grep -q 'tried dotenv-above' '$sd/out' && grep -q the-project-s-own-env '$sd/out'"
-	check "$label: the stand-ins are gone after the session" sh -c "! ls '$home/.local/state/belay' 2>/dev/null | grep -q hidden-"
+	check "$label: the stand-ins are gone after the session, a dead belay's too" sh -c "! ls '$home/.local/state/belay' 2>/dev/null | grep -q hidden-"
 }
 has_all() { f=$1; shift; for c in "$@"; do $EV "$f" has "$c" || return 1; done; }
 
