@@ -120,36 +120,65 @@ static void place_close(struct place *pl)
 	free(pl->name);
 }
 
-/* The process's umask, from /proc/TID/status; 022 when it cannot be read. */
-static mode_t agent_umask(pid_t tid)
+/* Who the process is, for what belay makes for it: its umask and file system ids. */
+struct creds {
+	mode_t umask;
+	uid_t uid;
+	gid_t gid;
+	int known; /* the ids were read */
+};
+
+/* From /proc/TID/status; umask 022 and nothing known when it cannot be read. */
+static void agent_creds(pid_t tid, struct creds *cr)
 {
-	char path[64], buf[1024];
-	unsigned mask = 022;
+	char path[64], buf[2048];
+	unsigned mask = 022, u[4], g[4];
 	ssize_t n;
 	int fd;
 
+	memset(cr, 0, sizeof(*cr));
+	cr->umask = 022;
 	snprintf(path, sizeof(path), "/proc/%d/status", (int)tid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return 022;
+		return;
 	n = read(fd, buf, sizeof(buf) - 1);
 	close(fd);
-	if (n > 0) {
-		char *u;
+	if (n <= 0)
+		return;
+	buf[n] = '\0';
+	{
+		char *m = strstr(buf, "\nUmask:"), *pu = strstr(buf, "\nUid:"), *pg = strstr(buf, "\nGid:");
 
-		buf[n] = '\0';
-		u = strstr(buf, "\nUmask:");
-		if (u)
-			sscanf(u + 7, "%o", &mask);
+		if (m && sscanf(m + 7, "%o", &mask) == 1)
+			cr->umask = (mode_t)(mask & 0777);
+		/* real, effective, saved, file system: files are made as the last */
+		if (pu && pg && sscanf(pu + 5, "%u %u %u %u", &u[0], &u[1], &u[2], &u[3]) == 4 &&
+		    sscanf(pg + 5, "%u %u %u %u", &g[0], &g[1], &g[2], &g[3]) == 4) {
+			cr->uid = (uid_t)u[3];
+			cr->gid = (gid_t)g[3];
+			cr->known = 1;
+		}
 	}
-	return (mode_t)(mask & 0777);
+}
+
+/*
+ * What belay made for the agent is the agent's: when belay runs as root
+ * and the agent as another user (--user), the new name is given to it.
+ */
+static void give(const struct creds *cr, int dir, const char *name)
+{
+	if (cr->known && geteuid() == 0 && cr->uid != 0 && fchownat(dir, name, cr->uid, cr->gid, AT_SYMLINK_NOFOLLOW) < 0) {
+		/* it stays belay's: the agent may not change it, nothing more */
+	}
 }
 
 static int do_open(struct notify *n, const struct call *c)
 {
 	struct place pl;
+	struct creds cr;
 	mode_t old;
-	int fd, e, fl, flags;
+	int fd, e, fl, flags, made;
 
 	e = place_open(c, c->path, &pl);
 	if (e < 0) {
@@ -158,11 +187,15 @@ static int do_open(struct notify *n, const struct call *c)
 	}
 	/* O_NONBLOCK: a fifo or a device that waits on open never stops belay */
 	flags = (c->flags | O_NOFOLLOW | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) & ~O_PATH;
-	old = umask(agent_umask(c->tid));
+	agent_creds(c->tid, &cr);
+	made = (c->flags & O_CREAT) && faccessat(pl.dir, pl.name, F_OK, AT_SYMLINK_NOFOLLOW) < 0;
+	old = umask(cr.umask);
 	fd = open_beneath(pl.dir, pl.name, (unsigned)flags,
 			  (c->flags & (O_CREAT | __O_TMPFILE)) ? (c->mode & 07777) : 0);
 	e = errno;
 	umask(old);
+	if (fd >= 0 && made)
+		give(&cr, pl.dir, pl.name);
 	place_close(&pl);
 	if (fd < 0)
 		return notify_return(n, c->id, 0, e);
@@ -200,6 +233,7 @@ static int do_one(struct notify *n, const struct call *c)
 {
 	struct place pl;
 	const char *judged = c->op == OP_SYMLINK ? c->path2 : c->path;
+	struct creds cr;
 	mode_t old;
 	int e, r = -1;
 
@@ -212,7 +246,8 @@ static int do_one(struct notify *n, const struct call *c)
 		place_close(&pl);
 		return notify_return(n, c->id, 0, EBUSY);
 	}
-	old = umask(agent_umask(c->tid));
+	agent_creds(c->tid, &cr);
+	old = umask(cr.umask);
 	errno = EACCES;
 	switch (c->op) {
 	case OP_UNLINK:
@@ -240,6 +275,8 @@ static int do_one(struct notify *n, const struct call *c)
 	}
 	e = r < 0 ? errno : 0;
 	umask(old);
+	if (!e && (c->op == OP_MKDIR || c->op == OP_MKNOD || c->op == OP_SYMLINK))
+		give(&cr, pl.dir, pl.name);
 	place_close(&pl);
 	return notify_return(n, c->id, 0, e);
 }

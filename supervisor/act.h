@@ -18,10 +18,11 @@
  *                  by belay in a thread of its own, so that a slow host
  *                  never stops the loop
  *
- * Files are made with the agent's umask.  Devices are never made (the
- * agent keeps no CAP_MKNOD).  Careful: belay acts with its own user and
- * capabilities; run as root, it can write where a person allowed what the
- * agent, without capabilities, could not have.
+ * Files are made with the agent's umask, and given to its user when belay
+ * runs as root and the agent as another (--user).  Devices are never made
+ * (the agent keeps no CAP_MKNOD).  Careful: belay acts with its own user
+ * and capabilities; run as root, it can write where a person allowed what
+ * the agent, without capabilities, could not have.
  */
 #ifndef BELAY_ACT_H
 #define BELAY_ACT_H

@@ -16,6 +16,7 @@
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -38,6 +39,12 @@ struct confine {
 	char *tmpdir;       /* the agent's own TMPDIR, removed at the end */
 	char *sandbox_text; /* sandbox_describe */
 	char *limits_text;  /* the policy's limits and what holds them, or NULL */
+	/* --user: who the agent becomes before its exec (user NULL: nobody else) */
+	const char *user;
+	uid_t uid;
+	gid_t gid;
+	gid_t groups[64];
+	int ngroups;
 };
 
 /* ---- in the child ---- */
@@ -58,6 +65,13 @@ static int confine_child(void *data)
 	e = sandbox_child(cf->sandbox, SPAWN_KEEP_FD);
 	if (e)
 		return e;
+	if (cf->user) {
+		/* the user it runs as: its terminal is its own; no
+		 * capability survives the change of user */
+		if (fchown(0, cf->uid, (gid_t)-1) < 0 || setgroups((size_t)cf->ngroups, cf->groups) < 0 ||
+		    setresgid(cf->gid, cf->gid, cf->gid) < 0 || setresuid(cf->uid, cf->uid, cf->uid) < 0)
+			return errno;
+	}
 	fd = filter_install(&cf->prog);
 	if (fd < 0)
 		return -fd;
@@ -118,6 +132,8 @@ static void make_tmpdir(struct confine *cf)
 	tmpl = xasprintf("%s/belay-%d-XXXXXX", base, (int)getpid());
 	if (mkdtemp(tmpl)) {
 		cf->tmpdir = tmpl;
+		if (cf->user && chown(tmpl, cf->uid, cf->gid) < 0)
+			warn("cannot give '%s' to %s: %s", tmpl, cf->user, strerror(errno));
 		return;
 	}
 	/* the caller's TMPDIR as it is: writes there are judged like any other */
@@ -250,7 +266,7 @@ static int make_hide(struct confine *cf, const struct confine_opts *o)
 	state = dirs_get(DIR_STATE);
 	remove_stale_standins(state);
 	dir = xasprintf("%s/hidden-%d", state, (int)getpid());
-	cf->hide = hide_new(getenv("HOME"), o->workspace, dir, policy_read_allowed, o->policy, &err);
+	cf->hide = hide_new(o->user ? o->home : getenv("HOME"), o->workspace, dir, policy_read_allowed, o->policy, &err);
 	free(dir);
 	free(state);
 	if (!cf->hide)
@@ -265,6 +281,16 @@ struct confine *confine_parent(const struct confine_opts *o)
 	int e;
 
 	cf->sp[0] = cf->sp[1] = -1;
+	if (o->user) {
+		int n = (int)ARRAY_SIZE(cf->groups);
+
+		cf->user = o->user;
+		cf->uid = o->uid;
+		cf->gid = o->gid;
+		if (getgrouplist(o->user, o->gid, cf->groups, &n) < 0)
+			n = (int)ARRAY_SIZE(cf->groups); /* the first 64 */
+		cf->ngroups = n;
+	}
 	e = sandbox_parent();
 	if (e < 0) {
 		warn("cannot protect belay from the agent: %s", strerror(-e));

@@ -32,6 +32,10 @@ struct confine_opts {
 	uint64_t keep_caps;     /* capabilities kept under root */
 	int no_sandbox;         /* --no-sandbox */
 	int show_stores;        /* --no-hide */
+	const char *user;       /* --user: run the agent as this user (belay is root); NULL: as belay */
+	uid_t uid;
+	gid_t gid;
+	const char *home;       /* that user's home folder (its stores are hidden) */
 };
 
 /*

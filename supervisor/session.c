@@ -96,6 +96,9 @@ struct session {
 	struct confine *cf; /* what keeps it in (confine.h) */
 	struct sandbox *sandbox; /* the kernel boundary, confine's */
 	int no_sandbox;
+	char *run_user, *run_home; /* --user */
+	uid_t run_uid;
+	gid_t run_gid;
 	struct guard *guard;
 	struct policy *policy;
 	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
@@ -164,6 +167,12 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->profile = o->profile ? xstrdup(o->profile) : NULL;
 	s->show_stores = o->show_stores;
 	s->no_sandbox = o->no_sandbox;
+	if (o->run_user) {
+		s->run_user = xstrdup(o->run_user);
+		s->run_home = xstrdup(o->run_home ? o->run_home : "/");
+		s->run_uid = o->run_uid;
+		s->run_gid = o->run_gid;
+	}
 	s->keep_caps = o->keep_caps;
 	{
 		size_t np = 0;
@@ -236,6 +245,8 @@ void session_free(struct session *s)
 	envpass_release(&s->env);
 	guard_free(s->guard);
 	confine_free(s->cf);
+	free(s->run_user);
+	free(s->run_home);
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
 		free(s->protect[i]);
 	free(s->protect);
@@ -262,11 +273,23 @@ static char **build_env(struct session *s)
 	envpass_build(environ, s->pass_env, &s->env);
 	while (s->env.envp[k])
 		k++;
-	env = xcalloc(k + 5, sizeof(char *));
+	env = xcalloc(k + 8, sizeof(char *));
 	k = 0;
-	for (size_t i = 0; s->env.envp[i]; i++)
-		if (!confine_tmpdir(s->cf) || strncmp(s->env.envp[i], "TMPDIR=", 7))
-			env[k++] = s->env.envp[i];
+	for (size_t i = 0; s->env.envp[i]; i++) {
+		const char *v = s->env.envp[i];
+
+		if (confine_tmpdir(s->cf) && !strncmp(v, "TMPDIR=", 7))
+			continue;
+		/* --user: the user's own names and home */
+		if (s->run_user && (!strncmp(v, "HOME=", 5) || !strncmp(v, "USER=", 5) || !strncmp(v, "LOGNAME=", 8)))
+			continue;
+		env[k++] = s->env.envp[i];
+	}
+	if (s->run_user) {
+		env[k++] = xasprintf("HOME=%s", s->run_home);
+		env[k++] = xasprintf("USER=%s", s->run_user);
+		env[k++] = xasprintf("LOGNAME=%s", s->run_user);
+	}
 	if (confine_tmpdir(s->cf))
 		env[k++] = xasprintf("TMPDIR=%s", confine_tmpdir(s->cf));
 	if (s->term) {
@@ -1115,6 +1138,10 @@ int session_start(struct session *s)
 		co.keep_caps = s->keep_caps;
 		co.no_sandbox = s->no_sandbox;
 		co.show_stores = s->show_stores;
+		co.user = s->run_user;
+		co.uid = s->run_uid;
+		co.gid = s->run_gid;
+		co.home = s->run_home;
 		s->cf = confine_parent(&co);
 		if (!s->cf) {
 			status = 1;

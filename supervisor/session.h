@@ -62,6 +62,11 @@ struct session_opts {
 	/* --no-sandbox: no kernel boundary around the agent (sandbox.h); else
 	 * the session does not start where the kernel cannot hold one. */
 	int no_sandbox;
+	/* --user: the agent runs as this user (belay runs as root); NULL: as belay */
+	const char *run_user;
+	uid_t run_uid;
+	gid_t run_gid;
+	const char *run_home;
 };
 
 /* How a person (or a front end) answers a held call. */

@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pwd.h>
 #include <fcntl.h>
 #include <getopt.h>
 #include <git2.h>
@@ -61,6 +62,7 @@ struct options {
 	char **pass_env; /* --pass-env globs, NULL-terminated */
 	int no_hide;
 	int no_sandbox;
+	const char *user;
 	uint64_t keep_caps;
 	size_t npass_env;
 	int on_ask_allow;  /* --on-ask allow */
@@ -81,6 +83,7 @@ enum {
 	OPT_PASS_ENV,
 	OPT_NO_HIDE,
 	OPT_NO_SANDBOX,
+	OPT_USER,
 	OPT_KEEP_CAP,
 	OPT_NO_INTERCEPT,
 	OPT_NO_CHECKPOINT,
@@ -103,6 +106,7 @@ static const struct option long_options[] = {
 	{ "pass-env", required_argument, NULL, OPT_PASS_ENV },
 	{ "no-hide", no_argument, NULL, OPT_NO_HIDE },
 	{ "no-sandbox", no_argument, NULL, OPT_NO_SANDBOX },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "keep-cap", required_argument, NULL, OPT_KEEP_CAP },
 	{ "no-intercept", no_argument, NULL, OPT_NO_INTERCEPT },
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
@@ -131,6 +135,7 @@ static void usage(void)
 	       "      --no-hide     leave the credential stores (~/.aws, ~/.ssh…) visible to it\n"
 	       "      --no-sandbox  no kernel boundary (Landlock) around the agent: calls are\n"
 	       "                    still held, but a racing agent can get past a hold\n"
+	       "      --user NAME   as root, run the agent as this user (its home, its groups)\n"
 	       "      --keep-cap NAME  as root, let the agent keep this capability (all are\n"
 	       "                    dropped by default); repeatable\n"
 	       "      --pass-env NAME  give the agent this variable (a glob) even if it looks\n"
@@ -230,6 +235,9 @@ static void parse_args(int argc, char **argv, struct options *o)
 			break;
 		case OPT_NO_SANDBOX:
 			o->no_sandbox = 1;
+			break;
+		case OPT_USER:
+			o->user = optarg;
 			break;
 		case OPT_NO_HIDE:
 			o->no_hide = 1;
@@ -559,7 +567,7 @@ int main(int argc, char **argv)
 	struct buf errors = BUF_INIT;
 	struct termios tio;
 	struct policy *policy = NULL;
-	char *profile_label = NULL;
+	char *profile_label = NULL, *agent_home = NULL;
 	char *workspace = NULL, *startup = NULL, *protect[3] = { NULL, NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
@@ -615,10 +623,24 @@ int main(int argc, char **argv)
 		free(path);
 	}
 
+	if (o.user) {
+		struct passwd *pw = getpwnam(o.user);
+
+		if (geteuid() != 0)
+			usage_error("--user '%s': only a belay run as root can run the agent as another user", o.user);
+		if (o.no_intercept)
+			usage_error("--user '%s' needs interception (it is set up with the agent's confinement)", o.user);
+		if (!pw)
+			usage_error("--user '%s': no such user (see /etc/passwd)", o.user);
+		so.run_user = o.user;
+		so.run_uid = pw->pw_uid;
+		so.run_gid = pw->pw_gid;
+		so.run_home = agent_home = xstrdup(pw->pw_dir && pw->pw_dir[0] == '/' ? pw->pw_dir : "/");
+	}
 	if (!o.no_intercept) {
 		char *ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
 
-		policy = policy_new(ws ? ws : "/", getenv("HOME"));
+		policy = policy_new(ws ? ws : "/", agent_home ? agent_home : getenv("HOME"));
 		free(ws);
 		/* a policy belay cannot read whole is no policy: refuse */
 		load_named(DATA_POLICY, policy, o.policy ? o.policy : "default", 1, &errors);
@@ -631,7 +653,8 @@ int main(int argc, char **argv)
 			struct buf warnings = BUF_INIT;
 
 			ws = workspace ? xstrdup(workspace) : realpath(".", NULL);
-			profile_label = profiles_apply_env(policy, o.argv, o.profile, ws ? ws : "/", getenv("HOME"),
+			profile_label = profiles_apply_env(policy, o.argv, o.profile, ws ? ws : "/",
+							   agent_home ? agent_home : getenv("HOME"),
 							   &errors, &warnings, &o.pass_env);
 			free(ws);
 			if (errors.len) {
