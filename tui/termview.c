@@ -21,6 +21,9 @@
 
 #define TITLE_MAX 120
 
+/* what libtsm 4.0.2 keeps a cell in (symbol, width, attributes, age), rounded up */
+#define CELL_BYTES 32
+
 struct termview {
 	struct tsm_screen *screen;
 	struct tsm_vte *vte;
@@ -28,6 +31,7 @@ struct termview {
 	termview_write_cb write;
 	void *write_data;
 	unsigned rows, cols;
+	unsigned history; /* scrollback lines asked for; fewer when wide lines would pass SB_BYTES */
 	unsigned sb_offset;
 	int in_paste;  /* a paste is being forwarded */
 	int paste_bracketed;
@@ -109,8 +113,8 @@ struct termview *termview_new(unsigned rows, unsigned cols, unsigned history, te
 	vtscan_set_room_cb(tv->scan, room_left, tv);
 	/* careful: libtsm starts at 80x24, and a smaller first size would push
 	 * the rows it drops into the scrollback as blank lines */
+	tv->history = history;
 	termview_resize(tv, rows, cols);
-	tsm_screen_set_max_sb(tv->screen, history);
 	return tv;
 }
 
@@ -190,6 +194,8 @@ void termview_resize(struct termview *tv, unsigned rows, unsigned cols)
 	tv->rows = rows;
 	tv->cols = cols;
 	vtscan_set_rep_limit(tv->scan, MAX(rows * cols, 4096u));
+	/* the scrollback in bytes: each line holds a cell a column */
+	tsm_screen_set_max_sb(tv->screen, MIN(tv->history, (unsigned)(TERMVIEW_SB_BYTES / ((size_t)cols * CELL_BYTES))));
 }
 
 unsigned termview_rows(const struct termview *tv)

@@ -19,6 +19,16 @@
 
 struct termview;
 
+/*
+ * The screen's own resources, whatever the terminal's size: the pane at
+ * most TERMVIEW_MAX_COLS x TERMVIEW_MAX_ROWS (ui.c keeps the whole screen
+ * within them), the scrollback at most TERMVIEW_SB_BYTES (fewer lines when
+ * they are wide).
+ */
+#define TERMVIEW_MAX_COLS 800
+#define TERMVIEW_MAX_ROWS 400
+#define TERMVIEW_SB_BYTES (64u << 20)
+
 /* Where the bytes for the agent go (terminal replies, keys, pastes). */
 typedef void (*termview_write_cb)(void *data, const char *bytes, size_t len);
 

@@ -12,6 +12,7 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@
 #include "views.h"
 #include "vtscan.h"
 
+#define REPLY_BACKLOG (64u << 10) /* bytes of replies to the agent's queries left waiting, at most */
 #define FRAME_HZ 60
 #define FRAME_NS (1000000000ull / FRAME_HZ)
 #define SYNC_MAX_NS (200 * 1000000ull) /* longest wait for a synchronized update */
@@ -950,8 +952,11 @@ static void on_resize(struct loop *loop, int signo, void *data)
 	(void)loop, (void)signo;
 	if (ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) < 0 || !ws.ws_row || !ws.ws_col)
 		return;
-	resize_term(ws.ws_row, ws.ws_col);
+	/* a huge terminal gets a screen of bounded size, drawn at its top left */
+	resize_term(MIN(ws.ws_row, TERMVIEW_MAX_ROWS), MIN(ws.ws_col, TERMVIEW_MAX_COLS));
 	layout(ui);
+	/* what a bigger screen took goes back to the system */
+	malloc_trim(0);
 }
 
 static void on_terminate(struct loop *loop, int signo, void *data)
@@ -977,7 +982,10 @@ static void to_agent(void *data, const char *bytes, size_t len)
 {
 	struct ui *ui = data;
 
-	if (ui->session && ui->running)
+	/* replies to the agent's queries (where is the cursor, what are
+	 * you): one that does not read them gets no more than REPLY_BACKLOG
+	 * waiting; keys are not replies and are never dropped here */
+	if (ui->session && ui->running && session_pending_input(ui->session) + len <= REPLY_BACKLOG)
 		session_write(ui->session, bytes, len);
 }
 
@@ -1012,6 +1020,8 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
 	make_held_keys(ui);
 	set_term(scr);
+	if (LINES > TERMVIEW_MAX_ROWS || COLS > TERMVIEW_MAX_COLS)
+		resize_term(MIN(LINES, TERMVIEW_MAX_ROWS), MIN(COLS, TERMVIEW_MAX_COLS));
 	raw();
 	noecho();
 	nonl();

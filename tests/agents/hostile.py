@@ -58,6 +58,13 @@ def main():
         out("typed back: %s\r\n" % (repr(got) if got else "none"))
     elif mode == "rep":
         out(b"x\x1b[2147483647b\x1b[0m\r\n")
+    elif mode == "queries":
+        # a million status queries (cursor position, device attributes),
+        # and never a read of the replies
+        out(b"\x1b[6n\x1b[c" * 500000)
+    elif mode == "wide":
+        # nothing to send: the test makes the terminal huge
+        pass
     out("END %s\r\n" % mode)
     termios.tcsetattr(fd, termios.TCSANOW, old)
     time.sleep(3600)

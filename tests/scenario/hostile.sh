@@ -79,6 +79,32 @@ check "title: no title sequence reaches the outer terminal" \
 	sh -c "! grep -q \"\$(printf '\\033]2;')\" '$T/outer.raw' && ! grep -q \"\$(printf '\\033]0;')\" '$T/outer.raw'"
 check "title: belay shows the title in its side panel, without control characters" wait_for b 'evilcommand'
 
+# --- a million status queries whose replies the agent never reads
+run queries
+check "queries: belay survives and goes on" wait_for b 'END queries' 60
+check "queries: belay's memory stays bounded (replies are not queued without end)" bounded
+# (belay alone takes about 11 MB here; the replies to a million queries, 10 MB more)
+check "queries: the replies waiting for the agent stay few (peak under 18 MB)" \
+	sh -c "[ \$(awk '/^VmHWM:/ { print \$2 }' /proc/$pid/status) -lt $((18 * 1024)) ]"
+send b C-] '?'
+check "queries: belay still answers its keys" wait_for b 'belay keys'
+
+# --- a 3000x2000 terminal: belay keeps its screen bounded, and gives the
+# memory back when the terminal is small again
+run wide
+wait_for b 'END wide' 10
+tm resize-window -t =b: -x 3000 -y 2000
+sleep 2
+check "wide: belay survives a 3000x2000 terminal" alive
+check "wide: its peak memory stays bounded" bounded
+tm resize-window -t =b: -x $W -y $H
+sleep 2
+rss_kb() { awk '/^VmRSS:/ { print $2 }' "/proc/$pid/status"; }
+echo "# belay's memory after the terminal is small again: $(rss_kb) kB"
+check "wide: and gives it back when the terminal is small again" sh -c "[ \$(awk '/^VmRSS:/ { print \$2 }' /proc/$pid/status) -lt $((64 * 1024)) ]"
+send b C-] '?'
+check "wide: belay still answers its keys" wait_for b 'belay keys'
+
 # --- a repeat count of two billion
 run rep
 check "rep: belay survives and goes on" wait_for b 'END rep' 30
