@@ -4,6 +4,7 @@
  */
 #define _GNU_SOURCE
 #include "util.h"
+#include "buf.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -12,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -333,4 +335,78 @@ void remove_tree(const char *path)
 	} else {
 		unlink(path);
 	}
+}
+
+/* Code points that draw nothing or reorder what follows: bidirectional
+ * controls, zero-width and other format characters, fillers, tags. */
+static int invisible(uint32_t cp)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 },
+		{ 0x180b, 0x180f }, { 0x200b, 0x200f }, { 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0x3164, 0x3164 },
+		{ 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb }, { 0x1d173, 0x1d17a },
+		{ 0xe0000, 0xe0fff },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(ranges); i++)
+		if (cp >= ranges[i][0] && cp <= ranges[i][1])
+			return 1;
+	return 0;
+}
+
+/* The length of the valid UTF-8 sequence at s (at most n bytes), its code point in *cp; 0: not valid. */
+static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
+{
+	size_t len;
+	uint32_t c;
+
+	if (s[0] < 0x80) {
+		*cp = s[0];
+		return 1;
+	}
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		len = 2, c = s[0] & 0x1f;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		len = 3, c = s[0] & 0x0f;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		len = 4, c = s[0] & 0x07;
+	else
+		return 0;
+	if (n < len)
+		return 0;
+	for (size_t i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		c = c << 6 | (s[i] & 0x3f);
+	}
+	/* overlong, surrogates, past U+10FFFF */
+	if ((len == 3 && c < 0x800) || (len == 4 && (c < 0x10000 || c > 0x10ffff)) || (c >= 0xd800 && c <= 0xdfff))
+		return 0;
+	*cp = c;
+	return len;
+}
+
+char *text_visible(const char *text)
+{
+	const unsigned char *s = (const unsigned char *)text;
+	size_t n = strlen(text);
+	struct buf b = BUF_INIT;
+
+	buf_grow(&b, n + 1);
+	while (n) {
+		uint32_t cp;
+		size_t len = utf8_at(s, n, &cp);
+
+		if (!len)
+			buf_addf(&b, "\\x%02x", s[0]), len = 1;
+		else if (cp < 0x20 || cp == 0x7f)
+			buf_addf(&b, "\\x%02x", (unsigned)cp);
+		else if ((cp >= 0x80 && cp < 0xa0) || invisible(cp))
+			buf_addf(&b, "\\u%04x", (unsigned)cp);
+		else
+			buf_add(&b, s, len);
+		s += len;
+		n -= len;
+	}
+	return buf_detach(&b, NULL);
 }

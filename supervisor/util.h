@@ -74,6 +74,13 @@ const char *path_base(const char *path);
 
 /* Write text to an existing file (a /proc or cgroup file) in one write.  0, or -errno.  Async-signal-safe. */
 int write_small_file(const char *path, const char *text);
+/*
+ * text as it can be shown anywhere without being interpreted or hiding
+ * anything: control characters and bytes that are not UTF-8 as \xNN, C1
+ * controls, bidirectional overrides, zero-width and other invisible
+ * characters as \uNNNN; the rest as it is.  Caller frees.
+ */
+char *text_visible(const char *text);
 /* Remove path and all below it, links as links; read-only folders made writable first.  Quietly. */
 void remove_tree(const char *path);
 

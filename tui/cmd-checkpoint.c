@@ -45,6 +45,23 @@ struct args {
 	const char *step;
 };
 
+
+/*
+ * A name or command as it can be printed to a terminal (text_visible):
+ * never an escape sequence, a bidirectional override or an invisible
+ * character of the agent's.  The last few are kept, for one printf.
+ */
+static const char *V(const char *text)
+{
+	static char *ring[8];
+	static unsigned next;
+	char **slot = &ring[next++ % ARRAY_SIZE(ring)];
+
+	free(*slot);
+	*slot = text_visible(text ? text : "");
+	return *slot;
+}
+
 static int colour;
 
 static const char *sgr(const char *code)
@@ -144,7 +161,7 @@ static void print_kept(const struct hist_step *st, const struct kept_list *kl)
 	if (n) {
 		printf("                           %s+ %zu ignored file%s kept:", sgr("\033[33m"), n, n == 1 ? "" : "s");
 		for (size_t i = 0; i < n && i < 3; i++)
-			printf(" %s", v[i]->path);
+			printf(" %s", V(v[i]->path));
 		printf("%s%s\n", n > 3 ? " …" : "", sgr("\033[m"));
 	}
 	free(v);
@@ -191,10 +208,10 @@ static void show_kept(const struct hist_step *st, const struct kept_list *kl, in
 		const char *what = !strcmp(v[i]->op, "truncate") ? "emptied" : !strcmp(v[i]->op, "rename-over") ? "replaced" : "deleted";
 
 		if (stat)
-			printf(" %s | ignored file, %s (kept: %llu bytes)\n", v[i]->path, what, (unsigned long long)v[i]->size);
+			printf(" %s | ignored file, %s (kept: %llu bytes)\n", V(v[i]->path), what, (unsigned long long)v[i]->size);
 		else
 			printf("%signored file %s: %s (kept by belay, %llu bytes; belay rollback restores it)%s\n",
-			       sgr("\033[1m"), what, v[i]->path, (unsigned long long)v[i]->size, sgr("\033[m"));
+			       sgr("\033[1m"), what, V(v[i]->path), (unsigned long long)v[i]->size, sgr("\033[m"));
 	}
 	if (n && stat)
 		printf(" %zu ignored file%s kept\n", n, n == 1 ? "" : "s");
@@ -221,7 +238,7 @@ static int do_log(struct shadow *sh)
 		char when[32];
 
 		clock_of(s->time, when, sizeof(when), "%Y-%m-%d %H:%M:%S");
-		printf("%ssession %u%s  %s  %s\n", sgr("\033[1m"), s->n, sgr("\033[m"), when, s->cmd);
+		printf("%ssession %u%s  %s  %s\n", sgr("\033[1m"), s->n, sgr("\033[m"), when, V(s->cmd));
 		for (size_t k = 0; k < s->nsteps; k++) {
 			const struct hist_step *st = &s->steps[k];
 			unsigned n;
@@ -244,14 +261,14 @@ static int do_log(struct shadow *sh)
 				snprintf(what, sizeof(what), "no change");
 			printf("  %-7s %s  %5.1fs  %s%-10s%s  %s\n", label, at,
 			       st->end > st->start ? st->end - st->start : 0.0, n ? sgr("\033[33m") : "", what,
-			       n ? sgr("\033[m") : "", st->cmd);
+			       n ? sgr("\033[m") : "", V(st->cmd));
 			print_together(s, st);
 			print_kept(st, &kl);
 		}
 		for (size_t k = 0; k < s->nskipped; k++)
-			printf("  not checkpointed (over the size limit): %s\n", s->skipped[k]);
+			printf("  not checkpointed (over the size limit): %s\n", V(s->skipped[k]));
 		for (size_t k = 0; k < s->nnested; k++)
-			printf("  not checkpointed (a repository of its own): %s\n", s->nested[k]);
+			printf("  not checkpointed (a repository of its own): %s\n", V(s->nested[k]));
 	}
 	{
 		uint64_t bytes = 0;
@@ -279,7 +296,26 @@ static void print_line(enum diff_part part, const char *text, size_t len, void *
 	fputs(sgr(c), stdout);
 	if (part == DIFF_CONTEXT || part == DIFF_ADDED || part == DIFF_REMOVED)
 		putchar(marks[part]);
-	fwrite(text, 1, len, stdout);
+	if (isatty(STDOUT_FILENO)) {
+		/* to a terminal, what the agent wrote is shown, never
+		 * interpreted: each piece between newlines and tabs made visible */
+		char *all = xstrndup(text, len), *piece = all;
+
+		while (*piece) {
+			size_t k = strcspn(piece, "\t\n");
+			char sep = piece[k];
+
+			piece[k] = '\0';
+			fputs(V(piece), stdout);
+			if (!sep)
+				break;
+			putchar(sep);
+			piece += k + 1;
+		}
+		free(all);
+	} else {
+		fwrite(text, 1, len, stdout);
+	}
 	if (*c && colour)
 		fputs("\033[m", stdout);
 }
@@ -347,7 +383,7 @@ static int do_restore(struct shadow *sh, const struct args *a, int revert)
 			printf(", %zu ignored file%s restored", r.kept_put, r.kept_put == 1 ? "" : "s");
 		printf("\n");
 		for (size_t i = 0; i < r.nrefused; i++)
-			printf("  not restored: %s\n", r.refused[i]);
+			printf("  not restored: %s\n", V(r.refused[i]));
 		{
 			/* a command to copy: with -C unless the workspace is here */
 			char *here = realpath(".", NULL);

@@ -61,31 +61,47 @@ static void fill(WINDOW *w, int y, int x, int n, struct pen p)
 }
 
 /* Draw s at (y, x) in at most maxw columns; returns the columns used. */
+/*
+ * Draw s at (y, x), at most maxw columns; returns the columns used.  What
+ * could be interpreted or hide something (control characters, bytes that
+ * are not UTF-8, bidirectional overrides, zero-width characters) is drawn
+ * escaped (text_visible), and so is a combining mark: every name is shown
+ * as it is, never dropped.
+ */
 static int put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p)
 {
+	char *vis = text_visible(s);
+	const char *t = vis, *end = vis + strlen(vis);
 	mbstate_t ps;
-	const char *end = s + strlen(s);
 	int used = 0;
 
 	memset(&ps, 0, sizeof(ps));
-	while (s < end && used < maxw) {
+	while (t < end && used < maxw) {
 		wchar_t wc[2] = { 0, 0 };
-		size_t n = mbrtowc(&wc[0], s, (size_t)(end - s), &ps);
+		size_t n = mbrtowc(&wc[0], t, (size_t)(end - t), &ps);
 		int cw;
 		cchar_t cc;
 
 		if (n == (size_t)-1 || n == (size_t)-2 || n == 0) {
+			/* not in this locale: text_visible left only UTF-8 */
 			memset(&ps, 0, sizeof(ps));
 			wc[0] = L'?';
 			n = 1;
 		}
 		cw = wcwidth(wc[0]);
-		if (cw < 0 || wc[0] < 0x20) {
-			wc[0] = L'?';
-			cw = 1;
-		}
-		if (cw == 0) { /* combining: keep it simple, skip */
-			s += n;
+		if (cw <= 0) {
+			char esc[16];
+			int k = snprintf(esc, sizeof(esc), "\\u%04x", (unsigned)wc[0]);
+
+			if (used + k > maxw)
+				break;
+			for (int i = 0; i < k; i++) {
+				wchar_t e[2] = { (wchar_t)esc[i], 0 };
+
+				setcchar(&cc, e, p.attr, 0, &p.pair);
+				mvwadd_wch(w, y, x + used++, &cc);
+			}
+			t += n;
 			continue;
 		}
 		if (used + cw > maxw)
@@ -93,8 +109,9 @@ static int put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p)
 		setcchar(&cc, wc, p.attr, 0, &p.pair);
 		mvwadd_wch(w, y, x + used, &cc);
 		used += cw;
-		s += n;
+		t += n;
 	}
+	free(vis);
 	return used;
 }
 

@@ -105,6 +105,35 @@ check "wide: and gives it back when the terminal is small again" sh -c "[ \$(awk
 send b C-] '?'
 check "wide: belay still answers its keys" wait_for b 'belay keys'
 
+# --- hostile names: a file named with a right-to-left override, one with
+# an escape sequence in it, and a held write with an override: the held
+# prompt and belay log show them escaped (\u202e, \x1b), never interpreted,
+# never dropped
+mkdir -p "$T/names"
+NAMES_OUT=$(mktemp -d "$SCRATCH/hn.XXXXXX")
+cat >"$T/names.sh" <<AGENT
+touch "\$(printf 'evil\342\200\256txt.sh')"
+printf x > "\$(printf 'esc\033[31mred')"
+echo made
+echo x > "$NAMES_OUT/\$(printf 'held\342\200\256txt.sh')"
+sleep 1
+AGENT
+tm kill-session -t =b 2>/dev/null
+start_belay n $W $H -C "$T/names" --events "$T/names.jsonl" -- sh "$T/names.sh"
+check "names: the agent ran" wait_for n made
+check "names: the held prompt shows the override escaped" wait_for n 'held\u202etxt'
+check "names: … and the screen has no override in it" sh -c "! tmux -L $SOCK capture-pane -p -t =n: | grep -q \"\$(printf '\342\200\256')\""
+send n C-] d
+wait_until -t 15 sh -c "grep -q '\"type\":\"session-end\"' '$T/names.jsonl'"
+tm kill-session -t =n 2>/dev/null
+check "names: (the held write was denied)" sh -c "[ -z \"\$(ls '$NAMES_OUT')\" ]"
+rm -rf "$NAMES_OUT"
+(cd "$T/names" && $ENVV script -qec "$BELAY log" /dev/null) >"$T/names.log" 2>&1
+check "names: belay log (to a terminal) shows them escaped" sh -c \
+	"grep -qF 'evil\u202etxt.sh' '$T/names.log' && grep -qF 'esc\x1b[31mred' '$T/names.log'"
+check "names: … with no override and no escape of the agent's in it" sh -c \
+	"! grep -q \"\$(printf '\342\200\256')\" '$T/names.log' && ! grep -q \"\$(printf '\033')\\[31mred\" '$T/names.log'"
+
 # --- a repeat count of two billion
 run rep
 check "rep: belay survives and goes on" wait_for b 'END rep' 30

@@ -211,9 +211,39 @@ static void test_xstr(void **state)
 	free(s);
 }
 
+
+/* names are shown escaped, never interpreted, never dropped */
+static void test_text_visible(void **state)
+{
+	static const char *const cases[][2] = {
+		{ "plain name.txt", "plain name.txt" },
+		{ "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac", "caf\xc3\xa9 \xe6\x97\xa5\xe6\x9c\xac" },
+		{ "a\x1b[31mred\x07", "a\\x1b[31mred\\x07" },
+		{ "tab\there\nnl", "tab\\x09here\\x0anl" },
+		{ "evil\xe2\x80\xaetxt.exe", "evil\\u202etxt.exe" },
+		{ "zero\xe2\x80\x8bwidth\xef\xbb\xbf", "zero\\u200bwidth\\ufeff" },
+		{ "c1\xc2\x85\xc2\x9b", "c1\\u0085\\u009b" },
+		{ "bad\xff\xfe", "bad\\xff\\xfe" },
+		{ "overlong\xc0\xaf", "overlong\\xc0\\xaf" },
+		{ "surrogate\xed\xa0\x80", "surrogate\\xed\\xa0\\x80" },
+		{ "cut\xe2\x80", "cut\\xe2\\x80" },
+		{ "del\x7f", "del\\x7f" },
+		{ "tag\xf3\xa0\x80\x81", "tag\\ue0001" },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *v = text_visible(cases[i][0]);
+
+		assert_string_equal(v, cases[i][1]);
+		free(v);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_visible),
 		cmocka_unit_test(test_parse_int_valid),
 		cmocka_unit_test(test_parse_int_bounds),
 		cmocka_unit_test(test_parse_int_garbage),
