@@ -5,11 +5,9 @@
 #define _GNU_SOURCE
 #include "confine.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
@@ -232,29 +230,6 @@ static int make_sandbox(struct confine *cf, const struct confine_opts *o)
 	return 0;
 }
 
-/* What a belay that died (killed, a crash) left of its stand-ins: its pid is gone. */
-static void remove_stale_standins(const char *state)
-{
-	DIR *d = opendir(state);
-	struct dirent *e;
-
-	while (d && (e = readdir(d))) {
-		char *end, *p;
-		long pid;
-
-		if (strncmp(e->d_name, "hidden-", 7))
-			continue;
-		pid = strtol(e->d_name + 7, &end, 10);
-		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-			continue;
-		p = xasprintf("%s/%s", state, e->d_name);
-		remove_tree(p);
-		free(p);
-	}
-	if (d)
-		closedir(d);
-}
-
 /* The credential stores hidden (unless --no-hide).  -1: said on stderr. */
 static int make_hide(struct confine *cf, const struct confine_opts *o)
 {
@@ -264,7 +239,8 @@ static int make_hide(struct confine *cf, const struct confine_opts *o)
 	if (o->show_stores)
 		return 0;
 	state = dirs_get(DIR_STATE);
-	remove_stale_standins(state);
+	/* what a belay that died (killed, a crash) left of its stand-ins */
+	remove_left_by_dead(state, "hidden-", remove_tree);
 	dir = xasprintf("%s/hidden-%d", state, (int)getpid());
 	cf->hide = hide_new(o->user ? o->home : getenv("HOME"), o->workspace, dir, policy_read_allowed, o->policy, &err);
 	free(dir);

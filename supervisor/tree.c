@@ -253,6 +253,11 @@ void tree_cgroup2_mount(char *out, size_t len)
 	fclose(f);
 }
 
+static void rmdir_quietly(const char *path)
+{
+	rmdir(path);
+}
+
 struct tree_cgroup *tree_cgroup_new(void)
 {
 	char mnt[1024], own[4096] = "", *line = NULL;
@@ -277,24 +282,8 @@ struct tree_cgroup *tree_cgroup_new(void)
 	/* what a belay that died left: empty, its pid gone */
 	{
 		char *parent = xasprintf("%s%s", mnt, own);
-		DIR *d = opendir(parent);
-		struct dirent *e;
 
-		while (d && (e = readdir(d))) {
-			long pid;
-			char *end, *p;
-
-			if (strncmp(e->d_name, "belay-", 6))
-				continue;
-			pid = strtol(e->d_name + 6, &end, 10);
-			if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
-				continue;
-			p = xasprintf("%s/%s", parent, e->d_name);
-			rmdir(p);
-			free(p);
-		}
-		if (d)
-			closedir(d);
+		remove_left_by_dead(parent, "belay-", rmdir_quietly);
 		free(parent);
 	}
 	cg = xcalloc(1, sizeof(*cg));
@@ -308,6 +297,14 @@ struct tree_cgroup *tree_cgroup_new(void)
 	return cg;
 }
 
+/* Forget v1 group k (its limit does not hold: rlimits then). */
+static void drop_v1(struct tree_cgroup *cg, int k)
+{
+	rmdir(cg->v1[k]);
+	free(cg->v1[k]);
+	cg->v1[k] = NULL;
+}
+
 int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid)
 {
 	char num[32];
@@ -316,12 +313,8 @@ int tree_cgroup_enter(struct tree_cgroup *cg, pid_t pid)
 		return -ENOENT;
 	snprintf(num, sizeof(num), "%d", (int)pid);
 	for (int i = 0; i < 2; i++)
-		if (cg->v1[i] && write_text(cg->v1[i], "cgroup.procs", num) < 0) {
-			/* the limit would not hold: it goes (rlimits then) */
-			rmdir(cg->v1[i]);
-			free(cg->v1[i]);
-			cg->v1[i] = NULL;
-		}
+		if (cg->v1[i] && write_text(cg->v1[i], "cgroup.procs", num) < 0)
+			drop_v1(cg, i); /* the limit would not hold */
 	return write_text(cg->path, "cgroup.procs", num);
 }
 
@@ -358,6 +351,19 @@ static char *v1_group(const char *name)
 	return path;
 }
 
+/* Write value to the v2 file, else to the v1 file of a v1 group k of the session's own.  1 when held. */
+static int limit_one(struct tree_cgroup *cg, int k, const char *v2_file, const char *v1_file, const char *value)
+{
+	if (write_text(cg->path, v2_file, value) == 0)
+		return 1;
+	if (!(cg->v1[k] = v1_group(v1_names[k])))
+		return 0;
+	if (write_text(cg->v1[k], v1_file, value) == 0)
+		return 1;
+	drop_v1(cg, k);
+	return 0;
+}
+
 unsigned tree_cgroup_limit(struct tree_cgroup *cg, const struct policy_limits *lim)
 {
 	unsigned held = 0;
@@ -367,31 +373,13 @@ unsigned tree_cgroup_limit(struct tree_cgroup *cg, const struct policy_limits *l
 		return 0;
 	if (lim->processes) {
 		snprintf(num, sizeof(num), "%ld", lim->processes);
-		if (write_text(cg->path, "pids.max", num) == 0) {
+		if (limit_one(cg, 0, "pids.max", "pids.max", num))
 			held |= TREE_LIMIT_PROCESSES;
-		} else if ((cg->v1[0] = v1_group(v1_names[0]))) {
-			if (write_text(cg->v1[0], "pids.max", num) == 0) {
-				held |= TREE_LIMIT_PROCESSES;
-			} else {
-				rmdir(cg->v1[0]);
-				free(cg->v1[0]);
-				cg->v1[0] = NULL;
-			}
-		}
 	}
 	if (lim->memory) {
 		snprintf(num, sizeof(num), "%llu", lim->memory);
-		if (write_text(cg->path, "memory.max", num) == 0) {
+		if (limit_one(cg, 1, "memory.max", "memory.limit_in_bytes", num))
 			held |= TREE_LIMIT_MEMORY;
-		} else if ((cg->v1[1] = v1_group(v1_names[1]))) {
-			if (write_text(cg->v1[1], "memory.limit_in_bytes", num) == 0) {
-				held |= TREE_LIMIT_MEMORY;
-			} else {
-				rmdir(cg->v1[1]);
-				free(cg->v1[1]);
-				cg->v1[1] = NULL;
-			}
-		}
 	}
 	return held;
 }

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <limits.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -409,4 +410,27 @@ char *text_visible(const char *text)
 		n -= len;
 	}
 	return buf_detach(&b, NULL);
+}
+
+void remove_left_by_dead(const char *dir, const char *prefix, void (*remove)(const char *path))
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	size_t n = strlen(prefix);
+
+	while (d && (e = readdir(d))) {
+		char *end, *p;
+		long pid;
+
+		if (strncmp(e->d_name, prefix, n))
+			continue;
+		pid = strtol(e->d_name + n, &end, 10);
+		if (*end || pid <= 0 || kill((pid_t)pid, 0) == 0 || errno != ESRCH)
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		remove(p);
+		free(p);
+	}
+	if (d)
+		closedir(d);
 }

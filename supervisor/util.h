@@ -83,5 +83,7 @@ int write_small_file(const char *path, const char *text);
 char *text_visible(const char *text);
 /* Remove path and all below it, links as links; read-only folders made writable first.  Quietly. */
 void remove_tree(const char *path);
+/* Remove (with remove) each entry of dir named PREFIX<pid> whose process is gone: what a belay that died left. */
+void remove_left_by_dead(const char *dir, const char *prefix, void (*remove)(const char *path));
 
 #endif
