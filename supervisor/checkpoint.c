@@ -17,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "attrib.h"
 #include "gc.h"
@@ -473,9 +474,22 @@ static void catch_restore(struct checkpoints *cp)
 	if (!cp->have_head || scan(cp, &tree, &files) < 0)
 		return;
 	if (!git_oid_equal(&tree, &cp->head_tree) && commit(cp, CP_RESTORE, &tree, NULL, &info) == 0) {
+		char label[128] = "", *p = xasprintf("%s/restored", shadow_dir(cp->sh));
+		int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+
 		for (size_t i = 0; i < cp->nbefore; i++)
 			if (cp->open_steps[i])
 				cp->before[i] = cp->head;
+		/* what restored it, as restore.c stamped it: the screen marks those steps */
+		if (fd >= 0) {
+			ssize_t n = read(fd, label, sizeof(label) - 1);
+
+			label[n > 0 ? n : 0] = '\0';
+			label[strcspn(label, "\n")] = '\0';
+			close(fd);
+		}
+		free(p);
+		info.restored = label[0] ? label : NULL;
 		report(cp, 1, &info);
 	}
 }

@@ -36,6 +36,7 @@ struct checkpoint_info {
 	uint64_t ns;        /* how long it took */
 	unsigned kept;      /* files no checkpoint holds kept since the previous checkpoint (keep.h) */
 	const char *error;  /* NULL, or why there is no checkpoint (valid until the next call) */
+	const char *restored; /* CP_RESTORE: what belay restored ("revert of 2:3"; valid until the next call) */
 	/* the step that ended ("step"): what it changed, exactly (attrib.h) */
 	int step_known;     /* 0: not known yet (the checkpoint waits) */
 	unsigned step_files;

@@ -289,6 +289,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.held.call));
 		json_object_set_new(o, "held", json_integer(ev->u.held.n));
 		json_object_set_new(o, "rule", json_str(ev->u.held.rule));
+		if (ev->u.held.text)
+			json_object_set_new(o, "text", json_str(ev->u.held.text));
 		break;
 	case EV_DECISION:
 		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.decision.call));
@@ -342,6 +344,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "ms", json_real((double)(ev->u.checkpoint.ns / 1000) / 1e3));
 		if (ev->u.checkpoint.error)
 			json_object_set_new(o, "error", json_str(ev->u.checkpoint.error));
+		if (ev->u.checkpoint.restored)
+			json_object_set_new(o, "restored", json_str(ev->u.checkpoint.restored));
 		break;
 	case EV__COUNT:
 		BUG("EV__COUNT is not an event");

@@ -105,6 +105,8 @@ struct event {
 			uint64_t call; /* seq of the call's event */
 			unsigned n;    /* the held call's number, for answering it */
 			const char *rule; /* what asked for the decision */
+			const char *text; /* the rule as written, or NULL */
+			const struct call *c; /* the call itself */
 		} held;
 		struct {
 			uint64_t call;       /* seq of the call's event */
@@ -146,6 +148,7 @@ struct event {
 			unsigned files;     /* files read */
 			uint64_t ns;
 			const char *error;  /* NULL, or why it failed */
+			const char *restored; /* CP_RESTORE: what belay restored ("rollback to before 2:3"), or NULL */
 		} checkpoint;
 	} u;
 };

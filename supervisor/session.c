@@ -542,6 +542,7 @@ static void emit_checkpoint(struct session *s, int rc, const struct checkpoint_i
 	ev.u.checkpoint.files = info->files;
 	ev.u.checkpoint.ns = info->ns;
 	ev.u.checkpoint.error = rc < 0 ? info->error : NULL;
+	ev.u.checkpoint.restored = info->restored;
 	emit(s, &ev);
 }
 
@@ -676,7 +677,8 @@ static void tell_denied(struct session *s, const struct call *c, int by_agent, e
 static void sweep(struct loop *loop, void *data);
 static void arm_answer_timer(struct session *s);
 
-static void hold(struct session *s, struct call *c, unsigned step, int by_agent, uint64_t seq, const char *rule)
+static void hold(struct session *s, struct call *c, unsigned step, int by_agent, uint64_t seq, const char *rule,
+		 const char *text)
 {
 	struct held *h;
 	struct event ev = { .type = EV_HELD, .step = step };
@@ -702,6 +704,8 @@ static void hold(struct session *s, struct call *c, unsigned step, int by_agent,
 	ev.u.held.call = seq;
 	ev.u.held.n = h->pub.n;
 	ev.u.held.rule = rule;
+	ev.u.held.text = text;
+	ev.u.held.c = &h->call;
 	emit(s, &ev);
 	if (!s->answer_timer)
 		arm_answer_timer(s);
@@ -881,12 +885,12 @@ static void handle_call(struct session *s, struct call *c)
 		 * tree runs until a person answers */
 		if (!s->frozen && session_freeze(s, 1) == 0)
 			s->frozen_by_policy = 1;
-		hold(s, c, step, by_agent, seq, d.rule);
+		hold(s, c, step, by_agent, seq, d.rule, d.text);
 		s->held[s->nheld - 1].pub.freezes = 1;
 		return;
 	}
 	if (d.verdict == VERDICT_ASK) {
-		hold(s, c, step, by_agent, seq, d.rule);
+		hold(s, c, step, by_agent, seq, d.rule, d.text);
 		return;
 	}
 	if (d.verdict == VERDICT_DENY)

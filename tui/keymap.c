@@ -23,6 +23,8 @@ struct keymap {
 	unsigned escape_time;
 	unsigned decide_delay;
 	int mouse;
+	int bell;
+	char *notify;
 };
 
 static const struct {
@@ -53,9 +55,26 @@ static const struct {
 	[A_REVOKE_GRANT] = { "revoke-grant", "take back the newest 'allow similar'" },
 	[A_FREEZE] = { "freeze", "stop the agent's whole tree at once (quarantine)" },
 	[A_THAW] = { "thaw", "let the frozen tree run again" },
+	[A_FOCUS] = { "focus", "move the keyboard between the agent and the review panels" },
+	[A_BELL] = { "bell", "ring and flash when a call is held, or not" },
+	[A_STEP_UP] = { "step-up", "select the step above" },
+	[A_STEP_DOWN] = { "step-down", "select the step below" },
+	[A_STEP_FIRST] = { "step-first", "select the first step" },
+	[A_STEP_LAST] = { "step-last", "follow the newest step" },
+	[A_STEP_EXPAND] = { "step-expand", "show the programs a step ran, or fold them" },
+	[A_FILE_NEXT] = { "file-next", "show the diff of the step's next file" },
+	[A_FILE_PREV] = { "file-prev", "show the diff of the step's previous file" },
+	[A_DIFF_UP] = { "diff-up", "scroll the diff up one line" },
+	[A_DIFF_DOWN] = { "diff-down", "scroll the diff down one line" },
+	[A_DIFF_PAGE_UP] = { "diff-page-up", "scroll the diff up one page" },
+	[A_DIFF_PAGE_DOWN] = { "diff-page-down", "scroll the diff down one page" },
+	[A_SESSION_DIFF] = { "session-diff", "the whole session's changes, or the step's" },
+	[A_QUIET] = { "quiet", "show the agent's bookkeeping steps, or fold them" },
+	[A_ROLLBACK] = { "rollback", "put the workspace back to before the step (shows what, asks)" },
+	[A_REVERT] = { "revert", "undo only the step's changes (shows what, asks)" },
 };
 
-static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll" };
+static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll", "review" };
 
 int action_decides(enum action a)
 {
@@ -86,6 +105,7 @@ struct keymap *keymap_new(void)
 	km->escape_time = 25;
 	km->decide_delay = 500;
 	km->mouse = 1;
+	km->bell = 1;
 	return km;
 }
 
@@ -95,6 +115,7 @@ void keymap_free(struct keymap *km)
 		return;
 	for (int t = 0; t < KT__COUNT; t++)
 		free(km->b[t]);
+	free(km->notify);
 	free(km);
 }
 
@@ -126,6 +147,16 @@ unsigned keymap_escape_time(const struct keymap *km)
 unsigned keymap_decide_delay(const struct keymap *km)
 {
 	return km->decide_delay;
+}
+
+int keymap_bell(const struct keymap *km)
+{
+	return km->bell;
+}
+
+const char *keymap_notify(const struct keymap *km)
+{
+	return km->notify;
 }
 
 int keymap_mouse(const struct keymap *km)
@@ -205,8 +236,19 @@ static void cmd_set(struct conf_line *l, struct keymap *km)
 			km->mouse = 0;
 		else
 			conf_error(l, "mouse '%s' must be on or off", val);
+	} else if (!strcmp(opt, "bell")) {
+		if (!strcmp(val, "on"))
+			km->bell = 1;
+		else if (!strcmp(val, "off"))
+			km->bell = 0;
+		else
+			conf_error(l, "bell '%s' must be on or off", val);
+	} else if (!strcmp(opt, "notify")) {
+		/* a command run by sh when a call is held ("" for none) */
+		free(km->notify);
+		km->notify = *val ? xstrdup(val) : NULL;
 	} else {
-		conf_error(l, "unknown option '%s' (prefix, escape-time, decide-delay or mouse)", opt);
+		conf_error(l, "unknown option '%s' (prefix, escape-time, decide-delay, mouse, bell or notify)", opt);
 	}
 }
 

@@ -6,7 +6,8 @@
  *     set decide-delay 500
  *     bind prefix ? help        unbind root S-PageUp     unbind-all [TABLE]
  * Tables: "root" (keys that act without the prefix), "prefix" (the key after
- * the prefix) and "scroll" (keys while looking at the scrollback).  The
+ * the prefix), "scroll" (keys while looking at the scrollback) and "review"
+ * (keys while the review panels have the keyboard).  The
  * built-in default is keymaps/default.keys, parsed by the same parser.
  *
  * Decisions on held calls (allow, allow-similar, deny) are keys after the
@@ -23,6 +24,7 @@ enum key_table {
 	KT_ROOT,
 	KT_PREFIX,
 	KT_SCROLL,
+	KT_REVIEW, /* keys while the review panels have the keyboard (focus) */
 	KT__COUNT
 };
 
@@ -51,6 +53,23 @@ enum action {
 	A_REVOKE_GRANT,
 	A_FREEZE,
 	A_THAW,
+	A_FOCUS,
+	A_BELL,
+	A_STEP_UP,
+	A_STEP_DOWN,
+	A_STEP_FIRST,
+	A_STEP_LAST,
+	A_STEP_EXPAND,
+	A_FILE_NEXT,
+	A_FILE_PREV,
+	A_DIFF_UP,
+	A_DIFF_DOWN,
+	A_DIFF_PAGE_UP,
+	A_DIFF_PAGE_DOWN,
+	A_SESSION_DIFF,
+	A_QUIET,
+	A_ROLLBACK,
+	A_REVERT,
 	A__COUNT
 };
 
@@ -69,6 +88,14 @@ unsigned keymap_escape_time(const struct keymap *km);
 /* How long (ms) a held call is on the screen before a key can answer it. */
 unsigned keymap_decide_delay(const struct keymap *km);
 int keymap_mouse(const struct keymap *km);
+/* Ring the terminal's bell and flash the status line when a call is held ("set bell on|off"). */
+int keymap_bell(const struct keymap *km);
+/*
+ * A command run with sh -c when a call is held ("set notify 'notify-send …'"),
+ * with BELAY_HELD (the call in plain words), BELAY_RULE and BELAY_STEP set;
+ * NULL: none.
+ */
+const char *keymap_notify(const struct keymap *km);
 
 const char *action_name(enum action a);
 /* True for the actions that answer a held call. */

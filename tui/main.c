@@ -727,6 +727,7 @@ int main(int argc, char **argv)
 		uo.hold = o.hold;
 		uo.theme_explicit = o.theme != NULL || (no_color && *no_color);
 		uo.startup_message = startup;
+		uo.checkpoints = cp;
 		ui = ui_new(loop, &uo);
 		if (!ui) {
 			keymap_free(km);

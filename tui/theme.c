@@ -28,6 +28,13 @@ static const char *const element_names[TH__COUNT] = {
 	[TH_HELP_KEY] = "help-key",
 	[TH_MESSAGE] = "message",
 	[TH_PROMPT] = "prompt",
+	[TH_SELECTED] = "selected",
+	[TH_QUIET] = "quiet",
+	[TH_DIFF_HUNK] = "diff-hunk",
+	[TH_DIFF_ADDED] = "diff-added",
+	[TH_DIFF_REMOVED] = "diff-removed",
+	[TH_DIFF_WORD_ADDED] = "diff-word-added",
+	[TH_DIFF_WORD_REMOVED] = "diff-word-removed",
 };
 
 static const struct {

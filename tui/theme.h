@@ -28,6 +28,13 @@ enum theme_element {
 	TH_HELP_KEY,
 	TH_MESSAGE,      /* messages on the status line */
 	TH_PROMPT,       /* questions on the status line */
+	TH_SELECTED,     /* the selected step or file in the review panels */
+	TH_QUIET,        /* the agent's bookkeeping, folded */
+	TH_DIFF_HUNK,    /* "@@ -1,3 +1,4 @@" */
+	TH_DIFF_ADDED,
+	TH_DIFF_REMOVED,
+	TH_DIFF_WORD_ADDED,   /* the words that changed in an added line */
+	TH_DIFF_WORD_REMOVED,
 	TH__COUNT
 };
 

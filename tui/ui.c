@@ -12,19 +12,26 @@
 
 #include <curses.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <term.h>
 #include <unistd.h>
 
+#include "../supervisor/checkpoint.h"
+#include "../supervisor/review.h"
+#include "../supervisor/undo.h"
 #include "../supervisor/util.h"
 #include "colour.h"
 #include "data.h"
 #include "input.h"
+#include "model.h"
+#include "panel.h"
 #include "termview.h"
 #include "views.h"
 #include "vtscan.h"
@@ -35,6 +42,9 @@
 #define SYNC_MAX_NS (200 * 1000000ull) /* longest wait for a synchronized update */
 #define MESSAGE_NS (4000 * 1000000ull)
 #define OSC52_MAX (100 * 1024)
+#define FLASH_NS (600 * 1000000ull) /* the status line flashes this long when a call is held */
+#define NARROW_COLS 80             /* under this, the panels are a view of their own */
+#define COUNTS_PER_FRAME 8         /* steps whose lines are counted a frame, at most */
 
 /* Outer terminal modes belay turns on (and off again at exit). */
 #define MODES_ON "\033[?2004h\033[?1004h"
@@ -43,9 +53,10 @@
 #define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
 
 struct ui {
-	char *cp_text;      /* the checkpoint line of the side panel */
-	int cp_failed;
-	unsigned cp_count, cp_failures;
+	struct model model; /* what the session did, from its events */
+	struct checkpoints *cp; /* NULL: no checkpoints */
+	struct review *rv;  /* the diffs, read from the checkpoints */
+	unsigned rv_diffs;  /* model.diffs when rv last heard of it */
 	struct loop *loop;
 	struct session *session;
 	struct termview *tv;
@@ -78,11 +89,40 @@ struct ui {
 	struct loop_fd *stdin_h;
 
 	int hold;
-	/* the steps and grants, as events told them */
-	struct step_row *steps;
-	size_t nsteps, steps_cap;
-	char *held_desc;   /* the oldest held call, described */
-	unsigned held_n;   /* and its number */
+	/* the review panels */
+	int focus;          /* they have the keyboard */
+	unsigned sel;       /* the selected step; 0: the newest is followed */
+	unsigned expanded;  /* the step whose programs are listed */
+	int show_quiet;     /* the agent's bookkeeping listed step by step */
+	int session_view;   /* the whole session's diff, not the step's */
+	size_t file;        /* the file whose diff is shown */
+	unsigned diff_top;  /* its first line shown */
+	int side_user;      /* the panels' width as the border was dragged to; 0: automatic */
+	int dragging;
+	int side_y0;        /* the panels' first row (below the facts) */
+	struct panel_hits hits;
+	struct {
+		int valid;
+		unsigned step, diffs;
+		enum review_what what;
+		size_t file;
+	} shown;            /* what the diff section holds */
+	const struct review_file *files;
+	size_t nfiles;
+	const struct review_line *difflines;
+	size_t ndifflines;
+	char *diff_title, *diff_note;
+	char **extra;       /* files the step wrote that no checkpoint holds */
+	size_t nextra;
+	/* rollback or revert from the screen: shown, then y */
+	unsigned undo_step;
+	int undo_revert;
+	char *undo_prompt;
+	/* held calls: the bell */
+	int ring;
+	unsigned rung_n;    /* the newest held call rung for */
+	uint64_t flash_until;
+	struct loop_timer *flash_timer;
 	/*
 	 * What the screen showed, for the keys that decide: the held call on
 	 * the status line at the last frame, and since when.  A key decides
@@ -97,8 +137,6 @@ struct ui {
 	unsigned reason_n; /* deny-reason: the line being typed denies this call (0: no) */
 	char reason[256];  /* what has been typed */
 	char *reason_prompt;
-	struct grant_row { int n; char *text; } *grants; /* in force, oldest first */
-	size_t ngrants, grants_cap;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
 	int running, ended, terminal_lost, quitting;
 	int stopped; /* the person stopped the agent (C-] q, y): belay exits 0 */
@@ -139,23 +177,39 @@ static void PRINTF_LIKE(2, 3) show_message(struct ui *ui, const char *fmt, ...)
 		ui->message = NULL;
 	va_end(ap);
 	loop_cancel_timer(ui->loop, ui->message_timer);
+	loop_cancel_timer(ui->loop, ui->flash_timer);
 	ui->message_timer = loop_add_timer(ui->loop, MESSAGE_NS, message_expired, ui);
 	mark_dirty(ui);
 }
 
 /* ---- layout and drawing ---- */
 
+/* The panels' width beside the pane: 0 under 80 columns or zoomed. */
+static unsigned side_width(const struct ui *ui)
+{
+	unsigned cols = (unsigned)ui->cols, side;
+
+	if (ui->zoomed || cols < NARROW_COLS)
+		return 0;
+	if (ui->side_user)
+		return MIN(MAX((unsigned)ui->side_user, 20u), cols - 40);
+	side = MIN(MAX(cols / 4, 26u), 40u);
+	/* a wide terminal: room for diffs, the agent keeps 100 columns */
+	if (cols >= 120)
+		side = MAX(side, MIN(cols - 100, cols * 2 / 5));
+	return side;
+}
+
 static void layout(struct ui *ui)
 {
-	unsigned side = 0;
+	unsigned side;
 
 	getmaxyx(stdscr, ui->rows, ui->cols);
 	if (ui->rows < 2 || ui->cols < 2) {
 		ui->rows = MAX(ui->rows, 2);
 		ui->cols = MAX(ui->cols, 2);
 	}
-	if (!ui->zoomed && ui->cols >= 80)
-		side = MIN(MAX((unsigned)ui->cols / 4, 26u), 40u);
+	side = side_width(ui);
 	ui->side_cols = side;
 	ui->pane_cols = (unsigned)ui->cols - (side ? side + 1 : 0);
 	ui->pane_rows = (unsigned)ui->rows - 1;
@@ -174,8 +228,11 @@ static void layout(struct ui *ui)
 	if (side) {
 		ui->border = newwin((int)ui->pane_rows, 1, 0, (int)ui->pane_cols);
 		ui->side = newwin((int)ui->pane_rows, (int)side, 0, (int)ui->pane_cols + 1);
+	} else {
+		/* narrow or zoomed: the panels are a view of their own, over the pane while they have the keyboard */
+		ui->side = newwin((int)ui->pane_rows, ui->cols, 0, 0);
 	}
-	if (!ui->pane || !ui->status)
+	if (!ui->pane || !ui->status || !ui->side)
 		fatal("cannot lay out a %dx%d screen", ui->cols, ui->rows);
 	termview_resize(ui->tv, ui->pane_rows, ui->pane_cols);
 	if (ui->session)
@@ -186,16 +243,19 @@ static void layout(struct ui *ui)
 
 static void fill_state(struct ui *ui, struct view_state *st)
 {
+	const struct model *m = &ui->model;
+
 	memset(st, 0, sizeof(*st));
+	st->argv = m->argv;
+	st->pid = m->pid;
+	st->withheld = m->withheld;
+	st->nwithheld = m->nwithheld;
+	st->profile = m->profile;
+	st->sandbox = m->sandbox;
+	st->limits = m->limits;
+	st->cwd = m->cwd;
 	if (ui->session) {
-		st->argv = session_argv(ui->session);
-		st->pid = session_pid(ui->session);
-		st->withheld = session_withheld(ui->session, &st->nwithheld);
-		st->profile = session_profile(ui->session);
-		st->sandbox = session_sandbox(ui->session);
-		st->limits = session_limits(ui->session);
 		st->frozen = session_frozen(ui->session);
-		st->cwd = session_cwd(ui->session);
 		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : ui->ran_ns;
 	}
 	st->running = ui->running;
@@ -212,29 +272,27 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->prefix_name = ui->prefix_name;
 	st->message = ui->message;
 	st->zoomed = ui->zoomed;
+	st->focus = ui->focus;
+	st->flash = ui->flash_until > now_ns();
 	st->intercepting = ui->session && session_intercepting(ui->session);
-	st->steps = ui->steps;
-	st->nsteps = ui->nsteps;
-	if (ui->session && session_nheld(ui->session)) {
-		const struct held_call *h = session_held(ui->session, 0);
+	st->nsteps = m->nsteps;
+	if (m->nheld) {
+		const struct held_row *h = &m->held[0];
 
-		if (h->n != ui->held_n) {
-			free(ui->held_desc);
-			ui->held_desc = call_describe(h->call);
-			ui->held_n = h->n;
-		}
-		st->held = ui->held_desc;
+		st->held = h->what;
 		st->held_n = h->n;
-		st->held_rule = h->rule;
-		st->nheld = session_nheld(ui->session);
+		st->held_rule = h->text ? h->text : h->rule;
+		st->nheld = m->nheld;
 		st->held_keys = ui->held_keys;
 	}
-	st->grant = ui->ngrants ? ui->grants[ui->ngrants - 1].text : NULL;
-	st->ngrants = ui->ngrants;
-	st->checkpoint = ui->cp_text;
-	st->checkpoint_failed = ui->cp_failed;
+	st->grant = m->ngrants ? m->grants[m->ngrants - 1].text : NULL;
+	st->ngrants = m->ngrants;
+	st->checkpoint = m->cp_text;
+	st->checkpoint_failed = m->cp_failed;
 	if (ui->confirm_quit)
 		st->prompt = "stop the agent and quit belay? (y/n)";
+	else if (ui->undo_step)
+		st->prompt = ui->undo_prompt;
 	else if (ui->grant_n)
 		st->prompt = ui->grant_text;
 	else if (ui->reason_n) {
@@ -247,10 +305,215 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->message = "the agent has exited: q closes belay";
 }
 
+/* ---- the diff the panels show ---- */
+
+static void free_extra(struct ui *ui)
+{
+	for (size_t i = 0; i < ui->nextra; i++)
+		free(ui->extra[i]);
+	free(ui->extra);
+	ui->extra = NULL;
+	ui->nextra = 0;
+}
+
+/* The step whose diff is shown: the selected one, else the newest that changed something. */
+static unsigned diff_step(const struct ui *ui)
+{
+	const struct model *m = &ui->model;
+
+	if (ui->undo_step)
+		return ui->undo_step;
+	if (ui->session_view)
+		return 0;
+	if (ui->sel)
+		return ui->sel;
+	for (size_t i = m->nsteps; i-- > 0;)
+		if (m->steps[i].changed > 0 && !m->steps[i].quiet)
+			return m->steps[i].id;
+	return 0;
+}
+
+/* Files the step's calls wrote in the workspace that no checkpoint holds (ignored, too big). */
+static void list_extra(struct ui *ui, const struct step_row *r)
+{
+	for (size_t i = 0; i < r->npaths && ui->nextra < 16; i++) {
+		const char *ws = ui->model.cwd;
+		size_t wl = ws ? strlen(ws) : 0;
+		const char *rel;
+		struct stat stb;
+		int listed = 0;
+		char sz[32], *name;
+
+		if (!wl || strncmp(r->paths[i], ws, wl) || r->paths[i][wl] != '/')
+			continue;
+		rel = r->paths[i] + wl + 1;
+		/* git's own files are git's business, never checkpointed */
+		if (!strncmp(rel, ".git/", 5) || strstr(rel, "/.git/"))
+			continue;
+		for (size_t k = 0; k < ui->nfiles && !listed; k++)
+			listed = !strcmp(ui->files[k].path, rel) ||
+				 (ui->files[k].old_path && !strcmp(ui->files[k].old_path, rel));
+		if (listed || lstat(r->paths[i], &stb) < 0 || !S_ISREG(stb.st_mode))
+			continue;
+		panel_size((uint64_t)stb.st_size, sz, sizeof(sz));
+		name = text_visible(rel);
+		ui->extra = xrealloc(ui->extra, (ui->nextra + 1) * sizeof(*ui->extra));
+		ui->extra[ui->nextra++] = xasprintf("%s (not in checkpoints: ignored; %s)", name, sz);
+		free(name);
+	}
+}
+
+static void update_diff(struct ui *ui)
+{
+	struct model *m = &ui->model;
+	unsigned id = diff_step(ui);
+	enum review_what what = ui->undo_step ? (ui->undo_revert ? REVIEW_REVERT : REVIEW_ROLLBACK) : REVIEW_STEP;
+	struct buf err = BUF_INIT, t = BUF_INIT;
+	const struct step_row *r = id ? model_step(m, id) : NULL;
+	int n;
+
+	if (!ui->rv)
+		return;
+	if (m->diffs != ui->rv_diffs) {
+		review_stale(ui->rv);
+		ui->rv_diffs = m->diffs;
+		ui->shown.valid = 0;
+	}
+	if (ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.file == ui->file)
+		return;
+	if (!ui->shown.valid || ui->shown.step != id || ui->shown.what != what) {
+		ui->file = 0;
+		ui->diff_top = 0;
+	}
+	ui->shown.valid = 1;
+	ui->shown.step = id;
+	ui->shown.what = what;
+	ui->shown.file = ui->file;
+	ui->files = NULL;
+	ui->difflines = NULL;
+	ui->nfiles = ui->ndifflines = 0;
+	free(ui->diff_note);
+	ui->diff_note = NULL;
+	free_extra(ui);
+	if (!m->cp_session) {
+		buf_addstr(&t, "changes");
+		ui->diff_note = xstrdup("no checkpoints in this session: nothing to compare");
+		goto out;
+	}
+	if (r && r->changed < 0 && what == REVIEW_STEP) {
+		buf_addf(&t, "step %u", id);
+		ui->diff_note = xstrdup(r->state == STEP_RUNNING || r->state == STEP_HELD
+					? "running: what it changed shows when it ends" : "not checkpointed yet");
+		goto out;
+	}
+	n = review_files(ui->rv, what, m->cp_session, id, &ui->files, &err);
+	if (n < 0) {
+		buf_addf(&t, id ? "step %u" : "the session", id);
+		ui->diff_note = buf_detach(&err, NULL);
+		goto out;
+	}
+	ui->nfiles = (size_t)n;
+	if (r && what == REVIEW_STEP) {
+		struct step_row *w = model_step(m, id);
+
+		w->added = w->removed = 0;
+		for (size_t i = 0; i < ui->nfiles; i++)
+			w->added += ui->files[i].added, w->removed += ui->files[i].removed;
+		w->lines_known = 1;
+		list_extra(ui, r);
+	}
+	if (what == REVIEW_ROLLBACK)
+		buf_addf(&t, "rollback to before step %u would change %zu file%s", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
+	else if (what == REVIEW_REVERT)
+		buf_addf(&t, "revert of step %u would change %zu file%s", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
+	else if (!id)
+		buf_addf(&t, "the session: %zu file%s changed", ui->nfiles, ui->nfiles == 1 ? "" : "s");
+	else
+		buf_addf(&t, "step %u%s: %zu file%s", id, ui->sel ? "" : " (the newest)", ui->nfiles,
+			 ui->nfiles == 1 ? "" : "s");
+	if (r && r->lines_known && what == REVIEW_STEP && ui->nfiles)
+		buf_addf(&t, " +%u −%u", r->added, r->removed);
+	if (!ui->nfiles && !ui->nextra) {
+		ui->diff_note = xstrdup(what == REVIEW_STEP ? "no file changed" : "nothing would change");
+		goto out;
+	}
+	ui->file = MIN(ui->file, ui->nfiles + ui->nextra - 1);
+	ui->shown.file = ui->file;
+	if (ui->file < ui->nfiles) {
+		buf_reset(&err);
+		n = review_patch(ui->rv, ui->file, &ui->difflines, &err);
+		if (n < 0)
+			ui->diff_note = buf_detach(&err, NULL);
+		else
+			ui->ndifflines = (size_t)n;
+	} else {
+		ui->diff_note = xstrdup("belay does not checkpoint this file (it is ignored, or too big): "
+					"its content is not shown");
+	}
+out:
+	free(ui->diff_title);
+	ui->diff_title = buf_detach(&t, NULL);
+	buf_release(&err);
+}
+
+/* +/- lines of the steps on the screen, a few a frame. */
+static void count_lines(struct ui *ui)
+{
+	struct model *m = &ui->model;
+	int done = 0;
+
+	if (!ui->rv || !m->cp_session)
+		return;
+	for (int y = 0; y < PANEL_MAX_ROWS && done < COUNTS_PER_FRAME; y++) {
+		struct step_row *r = ui->hits.step[y] ? model_step(m, ui->hits.step[y]) : NULL;
+
+		if (!r || r->lines_known || r->changed < 0)
+			continue;
+		if (r->changed == 0) {
+			r->lines_known = 1;
+			continue;
+		}
+		done++;
+		/* not in the history: no lines to show, and not tried again */
+		if (review_count(ui->rv, m->cp_session, r->id, &r->added, &r->removed) < 0)
+			r->added = r->removed = 0;
+		r->lines_known = 1;
+		mark_dirty(ui);
+	}
+}
+
+static void draw_panels(struct ui *ui, WINDOW *w, const struct view_state *st)
+{
+	struct panel_state ps = { 0 };
+
+	ui->side_y0 = views_facts(&ui->views, w, st, ui->focus || ui->model.nheld);
+	update_diff(ui);
+	ps.m = &ui->model;
+	ps.focus = ui->focus;
+	ps.sel = ui->sel;
+	ps.expanded = ui->expanded;
+	ps.show_quiet = ui->show_quiet;
+	ps.held_keys = ui->held_keys;
+	ps.diff_title = ui->rv ? ui->diff_title : NULL;
+	ps.diff_note = ui->diff_note;
+	ps.files = ui->files;
+	ps.nfiles = ui->nfiles;
+	ps.file = ui->file;
+	ps.extra = ui->extra;
+	ps.nextra = ui->nextra;
+	ps.difflines = ui->difflines;
+	ps.ndifflines = ui->ndifflines;
+	ui->diff_top = MIN(ui->diff_top, ui->ndifflines ? (unsigned)ui->ndifflines - 1 : 0);
+	ps.top = ui->diff_top;
+	panel_draw(&ui->views, w, ui->side_y0, &ps, &ui->hits);
+	count_lines(ui);
+}
+
 static void render(struct ui *ui)
 {
 	struct view_state st;
 	unsigned cx, cy;
+	int over = ui->focus && !ui->side_cols; /* the panels over the pane */
 
 	fill_state(ui, &st);
 	if (st.held_n != ui->shown_n) {
@@ -264,13 +527,18 @@ static void render(struct ui *ui)
 			st.message = NULL;
 		}
 	}
-	termview_draw(ui->tv, ui->pane, &ui->caps);
-	views_scroll_badge(&ui->views, ui->pane, &st);
-	if (ui->side) {
-		views_side(&ui->views, ui->side, &st);
-		views_border(&ui->views, ui->border);
+	if (over) {
+		draw_panels(ui, ui->side, &st);
 		wnoutrefresh(ui->side);
-		wnoutrefresh(ui->border);
+	} else {
+		termview_draw(ui->tv, ui->pane, &ui->caps);
+		views_scroll_badge(&ui->views, ui->pane, &st);
+		if (ui->side_cols) {
+			draw_panels(ui, ui->side, &st);
+			views_border(&ui->views, ui->border, ui->dragging);
+			wnoutrefresh(ui->side);
+			wnoutrefresh(ui->border);
+		}
 	}
 	views_status(&ui->views, ui->status, &st);
 	wnoutrefresh(ui->status);
@@ -281,7 +549,7 @@ static void render(struct ui *ui)
 		if (ui->help)
 			delwin(ui->help);
 		ui->help = newwin(h, w, MAX(0, (ui->rows - 1 - h) / 2), MAX(0, (ui->cols - w) / 2));
-		wnoutrefresh(ui->pane);
+		wnoutrefresh(over ? ui->side : ui->pane);
 		if (ui->help) {
 			ui->help_rows = h;
 			ui->help_top = MIN(ui->help_top, MAX(0, views_help_lines(ui->km) - h));
@@ -289,13 +557,14 @@ static void render(struct ui *ui)
 			wnoutrefresh(ui->help);
 		}
 		curs_set(0);
-	} else if (!ui->confirm_quit && termview_cursor(ui->tv, &cx, &cy)) {
+	} else if (!over && !ui->focus && !ui->confirm_quit && termview_cursor(ui->tv, &cx, &cy)) {
 		leaveok(ui->pane, FALSE);
 		wmove(ui->pane, (int)cy, (int)cx);
 		wnoutrefresh(ui->pane);
 		curs_set(1);
 	} else {
-		wnoutrefresh(ui->pane);
+		if (!over)
+			wnoutrefresh(ui->pane);
 		curs_set(0);
 	}
 	doupdate();
@@ -557,13 +826,196 @@ static void act_revoke_grant(struct ui *ui)
 {
 	const struct grant_row *g;
 
-	if (!ui->ngrants || !ui->session) {
+	if (!ui->model.ngrants || !ui->session) {
 		show_message(ui, "no grant to take back");
 		return;
 	}
-	g = &ui->grants[ui->ngrants - 1];
+	g = &ui->model.grants[ui->model.ngrants - 1];
 	show_message(ui, "took back grant %d: %s", g->n, g->text);
 	session_revoke(ui->session, g->n);
+}
+
+/* ---- the review panels ---- */
+
+static void act_focus(struct ui *ui)
+{
+	ui->focus = !ui->focus;
+	if (ui->focus && termview_selecting(ui->tv))
+		termview_select_clear(ui->tv);
+	if (!ui->focus)
+		ui->undo_step = 0;
+	clearok(curscr, !ui->side_cols); /* the panels over the pane, or the pane back */
+}
+
+static void act_bell(struct ui *ui)
+{
+	ui->ring = !ui->ring;
+	show_message(ui, ui->ring ? "held calls ring the bell and flash" : "held calls are silent (no bell, no flash)");
+}
+
+static void select_step(struct ui *ui, unsigned id)
+{
+	if (id != ui->sel)
+		ui->file = 0, ui->diff_top = 0, ui->undo_step = 0;
+	ui->sel = id;
+	ui->session_view = 0;
+}
+
+static void act_step_up(struct ui *ui) { select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -1)); }
+static void act_step_down(struct ui *ui)
+{
+	/* past the newest: follow it again */
+	unsigned next = panel_move(&ui->model, ui->show_quiet, ui->sel, 1);
+
+	select_step(ui, ui->sel && next == ui->sel ? 0 : next);
+}
+static void act_step_first(struct ui *ui) { select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -(1 << 30))); }
+static void act_step_last(struct ui *ui) { select_step(ui, 0); }
+
+static void act_step_expand(struct ui *ui)
+{
+	const struct step_row *r = ui->sel ? model_step(&ui->model, ui->sel) : NULL;
+
+	if (!r) {
+		show_message(ui, "select a step first (%s)", "Up, k");
+		return;
+	}
+	if (r->quiet && !ui->show_quiet) {
+		ui->show_quiet = 1;
+		return;
+	}
+	ui->expanded = ui->expanded == r->id ? 0 : r->id;
+}
+
+static void act_quiet(struct ui *ui)
+{
+	ui->show_quiet = !ui->show_quiet;
+	show_message(ui, ui->show_quiet ? "the agent's bookkeeping is listed step by step" : "the agent's bookkeeping is folded");
+}
+
+static void move_file(struct ui *ui, int d)
+{
+	size_t n = ui->nfiles + ui->nextra;
+
+	if (!n)
+		return;
+	if (d < 0)
+		ui->file = ui->file ? ui->file - 1 : n - 1;
+	else
+		ui->file = ui->file + 1 < n ? ui->file + 1 : 0;
+	ui->diff_top = 0;
+}
+
+static void act_file_next(struct ui *ui) { move_file(ui, 1); }
+static void act_file_prev(struct ui *ui) { move_file(ui, -1); }
+
+static void diff_by(struct ui *ui, int n)
+{
+	long top = (long)ui->diff_top + n;
+
+	ui->diff_top = (unsigned)MAX(MIN(top, (long)ui->ndifflines - 1), 0L);
+}
+
+static int diff_page(const struct ui *ui)
+{
+	return MAX(ui->hits.diff_rows - 1, 1);
+}
+
+static void act_diff_up(struct ui *ui) { diff_by(ui, -1); }
+static void act_diff_down(struct ui *ui) { diff_by(ui, 1); }
+static void act_diff_page_up(struct ui *ui) { diff_by(ui, -diff_page(ui)); }
+static void act_diff_page_down(struct ui *ui) { diff_by(ui, diff_page(ui)); }
+
+static void act_session_diff(struct ui *ui)
+{
+	ui->session_view = !ui->session_view;
+	ui->undo_step = 0;
+}
+
+/*
+ * Rollback or revert of the selected step: the diff section shows what it
+ * would change, the status line asks; y does it (undo_confirmed).
+ */
+static void ask_undo(struct ui *ui, int revert)
+{
+	unsigned id = ui->sel ? ui->sel : diff_step(ui);
+	const struct step_row *r = id ? model_step(&ui->model, id) : NULL;
+	struct buf b = BUF_INIT;
+
+	if (!ui->rv || !ui->model.cp_session) {
+		show_message(ui, "no checkpoints in this session: nothing to %s", revert ? "revert" : "roll back");
+		return;
+	}
+	if (!r) {
+		show_message(ui, "select a step first");
+		return;
+	}
+	if (r->changed < 0) {
+		show_message(ui, "step %u has no checkpoint yet: wait until it ends", id);
+		return;
+	}
+	ui->undo_step = id;
+	ui->undo_revert = revert;
+	ui->shown.valid = 0;
+	update_diff(ui);
+	if (revert)
+		buf_addf(&b, "revert step %u (%zu file%s)?", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
+	else
+		buf_addf(&b, "roll back to before step %u (%zu file%s; steps %u and after undone)?", id, ui->nfiles,
+			 ui->nfiles == 1 ? "" : "s", id);
+	if (revert && r->nwith)
+		/* the later steps that changed the same files: their lines may conflict */
+		buf_addf(&b, " step %u%s changed the same files;", r->with, r->nwith > 1 ? " and others" : "");
+	if (ui->running)
+		buf_addstr(&b, " the agent is running;");
+	buf_addstr(&b, "  y: yes · any other key: no");
+	free(ui->undo_prompt);
+	ui->undo_prompt = buf_detach(&b, NULL);
+}
+
+static void act_rollback(struct ui *ui) { ask_undo(ui, 0); }
+static void act_revert(struct ui *ui) { ask_undo(ui, 1); }
+
+/* y to the question: undo.h does it, as "belay rollback" in another terminal would. */
+static void undo_confirmed(struct ui *ui)
+{
+	unsigned id = ui->undo_step;
+	int revert = ui->undo_revert;
+	struct buf err = BUF_INIT;
+	struct undo_result r;
+	struct shadow *sh;
+	char spec[32];
+	int rc;
+
+	ui->undo_step = 0;
+	ui->shown.valid = 0;
+	snprintf(spec, sizeof(spec), "%u:%u", ui->model.cp_session, id);
+	/* its own handle on the repository, as a second belay would have */
+	sh = shadow_open(shadow_workspace(checkpoints_shadow(ui->cp)), NULL, &err);
+	if (!sh) {
+		show_message(ui, "cannot %s step %s: %s", revert ? "revert" : "roll back to before", spec, err.data);
+		buf_release(&err);
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	rc = undo_run(sh, spec, revert, 0, &r, &err);
+	if (rc < 0 || rc == 2 || (rc == 1 && !r.session && !r.nothing)) {
+		show_message(ui, "nothing %s: %s", revert ? "reverted" : "rolled back", err.data);
+	} else if (r.nothing) {
+		show_message(ui, "nothing to do: the workspace is already as that would make it");
+	} else {
+		char *label = xasprintf(revert ? "revert of %s" : "rollback to before %s", spec);
+
+		/* marked now; the session's checkpoint of it says the same when it comes */
+		model_mark_undo(&ui->model, label);
+		free(label);
+		show_message(ui, "%s %s: %u written, %u removed%s (belay rollback %u:1 undoes it)",
+			     revert ? "reverted" : "rolled back to before", spec, r.written, r.removed,
+			     r.nrefused ? "; some not restored (belay log)" : "", r.session);
+	}
+	undo_result_release(&r);
+	shadow_free(sh);
+	buf_release(&err);
 }
 
 struct held_hint {
@@ -629,6 +1081,23 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_REVOKE_GRANT] = act_revoke_grant,
 	[A_FREEZE] = act_freeze,
 	[A_THAW] = act_thaw,
+	[A_FOCUS] = act_focus,
+	[A_BELL] = act_bell,
+	[A_STEP_UP] = act_step_up,
+	[A_STEP_DOWN] = act_step_down,
+	[A_STEP_FIRST] = act_step_first,
+	[A_STEP_LAST] = act_step_last,
+	[A_STEP_EXPAND] = act_step_expand,
+	[A_FILE_NEXT] = act_file_next,
+	[A_FILE_PREV] = act_file_prev,
+	[A_DIFF_UP] = act_diff_up,
+	[A_DIFF_DOWN] = act_diff_down,
+	[A_DIFF_PAGE_UP] = act_diff_page_up,
+	[A_DIFF_PAGE_DOWN] = act_diff_page_down,
+	[A_SESSION_DIFF] = act_session_diff,
+	[A_QUIET] = act_quiet,
+	[A_ROLLBACK] = act_rollback,
+	[A_REVERT] = act_revert,
 };
 
 static void run_action(struct ui *ui, enum action a)
@@ -678,6 +1147,18 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		reason_key(ui, k, raw, rawlen);
 		return;
 	}
+	if (ui->undo_step) {
+		/* the answer to the question, and nothing else */
+		if (k->code == 'y' && !k->mods) {
+			undo_confirmed(ui);
+		} else {
+			ui->undo_step = 0;
+			ui->shown.valid = 0;
+			show_message(ui, "nothing undone");
+		}
+		mark_dirty(ui);
+		return;
+	}
 	if (ui->grant_n) {
 		/* the answer to the question on the status line, and nothing
 		 * else: the key is not the agent's */
@@ -714,6 +1195,21 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	if (key_equal(k, prefix)) {
 		ui->prefix_pending = 1;
 		mark_dirty(ui);
+		return;
+	}
+	if (ui->focus) {
+		/* the panels have the keyboard: no key reaches the agent */
+		a = keymap_lookup(ui->km, KT_REVIEW, k);
+		if (a != A_NONE) {
+			key_format(k, ui->how, sizeof(ui->how));
+			run_action(ui, a);
+		} else {
+			char name[32];
+
+			key_format(k, name, sizeof(name));
+			show_message(ui, "%s does nothing here: the review panels have the keyboard (%s Tab gives it back, %s ? lists the keys)",
+				     name, ui->prefix_name, ui->prefix_name);
+		}
 		return;
 	}
 	if (ui->session && session_nheld(ui->session) && k->code == 'c' && k->mods == KEYM_CTRL) {
@@ -791,6 +1287,45 @@ static void send_wheel_keys(struct ui *ui, uint32_t code)
 		termview_key(ui->tv, &k, NULL, 0);
 }
 
+/* A click or the wheel over the panels: a step, a file, the diff. */
+static void panel_mouse(struct ui *ui, const struct mouse *m)
+{
+	int y = m->y;
+	int in_diff = y >= ui->hits.diff_first && y < ui->hits.diff_first + ui->hits.diff_rows;
+
+	if (y < 0 || y >= PANEL_MAX_ROWS)
+		return;
+	switch (m->action) {
+	case MOUSE_WHEEL_UP:
+	case MOUSE_WHEEL_DOWN: {
+		int up = m->action == MOUSE_WHEEL_UP;
+
+		if (in_diff)
+			diff_by(ui, up ? -3 : 3);
+		else
+			select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, up ? -1 : 1));
+		break;
+	}
+	case MOUSE_PRESS:
+		if (m->button != 0)
+			return;
+		ui->focus = 1; /* as a click on a tmux pane: the keyboard follows */
+		if (ui->hits.step[y]) {
+			if (ui->hits.step[y] == ui->sel)
+				act_step_expand(ui); /* a second click opens it */
+			else
+				select_step(ui, ui->hits.step[y]);
+		} else if (ui->hits.file[y] >= 0) {
+			ui->file = (size_t)ui->hits.file[y];
+			ui->diff_top = 0;
+		}
+		break;
+	default:
+		return;
+	}
+	mark_dirty(ui);
+}
+
 static void handle_mouse(struct ui *ui, const struct mouse *m)
 {
 	int in_pane = m->x >= 0 && m->y >= 0 && (unsigned)m->x < ui->pane_cols && (unsigned)m->y < ui->pane_rows;
@@ -803,6 +1338,33 @@ static void handle_mouse(struct ui *ui, const struct mouse *m)
 			mark_dirty(ui);
 		}
 		return;
+	}
+	if (ui->dragging) {
+		/* the border follows the pointer: the panels' width */
+		if (m->action == MOUSE_DRAG && m->x > 0) {
+			ui->side_user = MAX(ui->cols - 1 - m->x, 20);
+			layout(ui);
+		} else if (m->action == MOUSE_RELEASE) {
+			ui->dragging = 0;
+			mark_dirty(ui);
+		}
+		return;
+	}
+	if (ui->side_cols && m->x == (int)ui->pane_cols && m->y < (int)ui->pane_rows && m->action == MOUSE_PRESS &&
+	    m->button == 0) {
+		ui->dragging = 1;
+		mark_dirty(ui);
+		return;
+	}
+	if (m->y >= 0 && m->y < (int)ui->pane_rows &&
+	    (ui->side_cols ? m->x > (int)ui->pane_cols : ui->focus)) {
+		panel_mouse(ui, m);
+		return;
+	}
+	if (ui->focus && in_pane && m->action == MOUSE_PRESS) {
+		/* a click in the agent's pane gives it the keyboard back */
+		act_focus(ui);
+		mark_dirty(ui);
 	}
 	if (ui->running && !termview_scroll_offset(ui->tv) && !ui->selecting && (in_pane || m->action == MOUSE_RELEASE) &&
 	    termview_mouse(ui->tv, m))
@@ -1017,6 +1579,11 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	ui->theme = o->theme;
 	ui->hold = o->hold;
 	ui->mouse = keymap_mouse(ui->km);
+	ui->ring = keymap_bell(ui->km);
+	model_init(&ui->model, getenv("HOME"));
+	ui->cp = o->checkpoints;
+	if (ui->cp)
+		ui->rv = review_new(checkpoints_shadow(ui->cp));
 	key_format(keymap_prefix(ui->km), ui->prefix_name, sizeof(ui->prefix_name));
 	make_held_keys(ui);
 	set_term(scr);
@@ -1075,81 +1642,73 @@ void ui_attach(struct ui *ui, struct session *s)
 	mark_dirty(ui);
 }
 
-static struct step_row *step_row(struct ui *ui, unsigned id)
+static void flash_over(struct loop *loop, void *data)
 {
-	for (size_t i = ui->nsteps; i-- > 0;)
-		if (ui->steps[i].id == id)
-			return &ui->steps[i];
-	return NULL;
+	struct ui *ui = data;
+
+	(void)loop;
+	ui->flash_timer = NULL;
+	mark_dirty(ui);
 }
 
-/* Events that change a step's row (and the held call on the status line). */
-static void ui_step_event(struct ui *ui, const struct event *ev)
+/* Run the user's notify command for a held call (keymap "set notify"); nothing waits for it. */
+static void run_notify(struct ui *ui, const struct held_row *h)
 {
-	struct step_row *r = ev->step ? step_row(ui, ev->step) : NULL;
+	const char *cmd = keymap_notify(ui->km);
+	char step[16];
+	pid_t pid;
 
-	switch (ev->type) {
-	case EV_STEP_END:
-		if (r) {
-			if (r->state == STEP_RUNNING)
-				r->state = STEP_DONE;
-			r->duration_ns = ev->u.step_end.duration_ns;
-			if (ev->u.step_end.known)
-				r->changed = (int)ev->u.step_end.files;
-			r->nwith = (unsigned)ev->u.step_end.nwith;
-			r->with = r->nwith ? ev->u.step_end.with[0] : 0;
-		}
-		break;
-	case EV_EXEC:
-		if (r && r->execs++) {
-			free(r->last);
-			r->last = call_cmdline(ev->u.call.call);
-		}
-		break;
-	case EV_FILE:
-		if (r)
-			r->files++;
-		break;
-	case EV_CHECKPOINT:
-		if (ev->u.checkpoint.error) {
-			free(ui->cp_text);
-			ui->cp_text = xasprintf("checkpoint failed: %s", ev->u.checkpoint.error);
-			ui->cp_failed = 1;
-			/* a busy lock is only a delay */
-			if (strncmp(ev->u.checkpoint.error, "another belay", 13))
-				ui->cp_failures++;
-			break;
-		}
-		ui->cp_count++;
-		ui->cp_failed = ui->cp_failures > 0;
-		free(ui->cp_text);
-		/* a failure stays in sight: what changed then is in a later checkpoint */
-		ui->cp_text = ui->cp_failures ? xasprintf("session %u · %u checkpoints · %u failed (belay log)",
-							   ev->u.checkpoint.session, ui->cp_count, ui->cp_failures)
-					      : xasprintf("session %u · %u checkpoints", ev->u.checkpoint.session,
-							  ui->cp_count);
-		break;
-	case EV_HELD:
-		if (r)
-			r->state = STEP_HELD;
-		break;
-	case EV_DECISION:
-		/* once something in a step was refused, the step says so */
-		if (r && ev->u.decision.verdict == VERDICT_DENY)
-			r->state = STEP_DENIED, r->was_denied = 1;
-		else if (r && r->state == STEP_HELD)
-			r->state = r->was_denied ? STEP_DENIED : STEP_RUNNING;
-		break;
-	default:
-		break;
+	if (!cmd)
+		return;
+	snprintf(step, sizeof(step), "%u", h->step);
+	pid = fork();
+	if (pid < 0) {
+		show_message(ui, "cannot run the notify command: %s", strerror(errno));
+		return;
 	}
-	mark_dirty(ui);
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+
+		/* not the terminal's: it must not draw over the screen or read keys */
+		if (null >= 0) {
+			dup2(null, STDIN_FILENO);
+			dup2(null, STDOUT_FILENO);
+			dup2(null, STDERR_FILENO);
+		}
+		setsid();
+		setenv("BELAY_HELD", h->what, 1);
+		setenv("BELAY_RULE", h->text ? h->text : h->rule, 1);
+		setenv("BELAY_STEP", step, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	/* the session reaps it with its other children */
+}
+
+/* A call was held: a person who looks away must still notice. */
+static void held_alarm(struct ui *ui)
+{
+	const struct held_row *h = ui->model.nheld ? &ui->model.held[ui->model.nheld - 1] : NULL;
+
+	if (!h || h->n <= ui->rung_n)
+		return;
+	ui->rung_n = h->n;
+	if (ui->ring) {
+		beep();
+		ui->flash_until = now_ns() + FLASH_NS;
+		/* the flash ends by itself */
+		loop_cancel_timer(ui->loop, ui->flash_timer);
+		ui->flash_timer = loop_add_timer(ui->loop, FLASH_NS + 1000000, flash_over, ui);
+	}
+	run_notify(ui, h);
 }
 
 void ui_event(const struct event *ev, void *data)
 {
 	struct ui *ui = data;
 
+	if (model_event(&ui->model, ev))
+		mark_dirty(ui);
 	switch (ev->type) {
 	case EV_OUTPUT:
 		termview_feed(ui->tv, ev->u.output.data, ev->u.output.len);
@@ -1163,45 +1722,12 @@ void ui_event(const struct event *ev, void *data)
 		ui->ran_ns = ev->t_ns;
 		mark_dirty(ui);
 		break;
-	case EV_STEP_START: {
-		struct step_row *r;
-
-		ui->steps = xgrow(ui->steps, &ui->steps_cap, ui->nsteps + 1, sizeof(*ui->steps));
-		r = &ui->steps[ui->nsteps++];
-		memset(r, 0, sizeof(*r));
-		r->id = ev->step;
-		r->changed = -1;
-		r->cmd = xstrdup(ev->u.step.cmd ? ev->u.step.cmd : "");
-		r->state = STEP_RUNNING;
-		mark_dirty(ui);
-		break;
-	}
-	case EV_STEP_END:
-	case EV_EXEC:
-	case EV_FILE:
-	case EV_CHECKPOINT:
 	case EV_HELD:
-	case EV_DECISION:
-		ui_step_event(ui, ev);
+		held_alarm(ui);
 		break;
 	case EV_GRANT:
-		ui->grants = xgrow(ui->grants, &ui->grants_cap, ui->ngrants + 1, sizeof(*ui->grants));
-		ui->grants[ui->ngrants].n = ev->u.grant.n;
-		ui->grants[ui->ngrants].text = xstrdup(ev->u.grant.text ? ev->u.grant.text : "");
-		ui->ngrants++;
 		show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
 			     ui->prefix_name);
-		break;
-	case EV_REVOKE:
-		for (size_t i = 0; i < ui->ngrants; i++) {
-			if (ui->grants[i].n != ev->u.grant.n)
-				continue;
-			free(ui->grants[i].text);
-			memmove(&ui->grants[i], &ui->grants[i + 1], (ui->ngrants - i - 1) * sizeof(*ui->grants));
-			ui->ngrants--;
-			break;
-		}
-		mark_dirty(ui);
 		break;
 	case EV_NOTICE:
 		show_message(ui, "%s", ev->u.notice.text);
@@ -1250,6 +1776,7 @@ void ui_free(struct ui *ui)
 	loop_cancel_timer(ui->loop, ui->esc_timer);
 	loop_cancel_timer(ui->loop, ui->tick_timer);
 	loop_cancel_timer(ui->loop, ui->message_timer);
+	loop_cancel_timer(ui->loop, ui->flash_timer);
 	loop_remove_fd(ui->loop, ui->stdin_h);
 	if (ui->help)
 		delwin(ui->help);
@@ -1266,18 +1793,14 @@ void ui_free(struct ui *ui)
 	theme_free(ui->theme);
 	free(ui->paste_buf);
 	free(ui->message);
-	for (size_t i = 0; i < ui->nsteps; i++) {
-		free(ui->steps[i].cmd);
-		free(ui->steps[i].last);
-	}
-	free(ui->steps);
-	free(ui->cp_text);
-	free(ui->held_desc);
+	model_release(&ui->model);
+	review_free(ui->rv);
+	free(ui->diff_title);
+	free(ui->diff_note);
+	free_extra(ui);
+	free(ui->undo_prompt);
 	free(ui->grant_text);
 	free(ui->reason_prompt);
-	for (size_t i = 0; i < ui->ngrants; i++)
-		free(ui->grants[i].text);
-	free(ui->grants);
 	if (active_ui == ui)
 		active_ui = NULL;
 	free(ui);

@@ -9,6 +9,7 @@
 #ifndef BELAY_UI_H
 #define BELAY_UI_H
 
+#include "../supervisor/checkpoint.h"
 #include "../supervisor/event.h"
 #include "../supervisor/loop.h"
 #include "../supervisor/session.h"
@@ -24,6 +25,7 @@ struct ui_opts {
 	int hold;              /* keep the screen after the agent exits */
 	int theme_explicit;    /* chosen by the user: kept even without colours */
 	const char *startup_message; /* shown on the status line, or NULL */
+	struct checkpoints *checkpoints; /* the session's, for the diffs and undo (not owned); NULL: none */
 };
 
 /*

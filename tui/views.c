@@ -17,12 +17,11 @@
 #include "../supervisor/util.h"
 #include "vtscan.h"
 
-struct pen {
-	attr_t attr;
-	int pair;
-};
+#define pen_of views_pen
+#define fill views_fill
+#define put views_put
 
-static struct pen pen_of(const struct views *v, enum theme_element e)
+struct pen views_pen(const struct views *v, enum theme_element e)
 {
 	const struct theme_style *s = theme_style(v->theme, e);
 	struct pen p = { 0, 0 };
@@ -50,7 +49,7 @@ static struct pen pen_of(const struct views *v, enum theme_element e)
 	return p;
 }
 
-static void fill(WINDOW *w, int y, int x, int n, struct pen p)
+void views_fill(WINDOW *w, int y, int x, int n, struct pen p)
 {
 	cchar_t cc;
 	wchar_t sp[2] = { L' ', 0 };
@@ -60,7 +59,6 @@ static void fill(WINDOW *w, int y, int x, int n, struct pen p)
 		mvwadd_wch(w, y, x + i, &cc);
 }
 
-/* Draw s at (y, x) in at most maxw columns; returns the columns used. */
 /*
  * Draw s at (y, x), at most maxw columns; returns the columns used.  What
  * could be interpreted or hide something (control characters, bytes that
@@ -68,7 +66,7 @@ static void fill(WINDOW *w, int y, int x, int n, struct pen p)
  * escaped (text_visible), and so is a combining mark: every name is shown
  * as it is, never dropped.
  */
-static int put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p)
+int views_put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p)
 {
 	char *vis = text_visible(s);
 	const char *t = vis, *end = vis + strlen(vis);
@@ -154,7 +152,8 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 	if (st->held && !st->prompt) {
 		/* the call by its number (the keys decide that one), what it
 		 * is, why it asks (or a message about the last key), the keys */
-		struct pen pr = pen_of(v, TH_PROMPT);
+		/* just held: the line flashes in the alert colour */
+		struct pen pr = pen_of(v, st->flash ? TH_STATUS_ALERT : TH_PROMPT);
 		int kw = (int)strlen(st->held_keys) + (st->prefix_pending ? (int)strlen(st->prefix_name) + 4 : 0);
 		char head[64];
 
@@ -247,52 +246,7 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 	}
 }
 
-static const char *state_mark(enum step_state s)
-{
-	/* one column each in every terminal (no emoji: their width varies) */
-	switch (s) {
-	case STEP_RUNNING:
-		return "›";
-	case STEP_HELD:
-		return "?";
-	case STEP_DENIED:
-		return "✗";
-	default:
-		return "✓";
-	}
-}
-
-/* One step on one row: "  3 ✓ git status            0.1s" */
-static void step_line(const struct views *v, WINDOW *w, int y, const struct step_row *r)
-{
-	struct pen lp = pen_of(v, TH_SIDE_LABEL), vp = pen_of(v, TH_SIDE_VALUE);
-	struct pen mp = r->state == STEP_HELD || r->state == STEP_DENIED ? pen_of(v, TH_STATUS_ALERT)
-									  : pen_of(v, TH_SIDE_TITLE);
-	int cols = getmaxx(w), x = 1;
-	char num[16], tail[48] = "";
-
-	snprintf(num, sizeof(num), "%3u ", r->id);
-	x += put(w, y, x, cols - x, num, lp);
-	x += put(w, y, x, cols - x, state_mark(r->state), mp);
-	x += put(w, y, x, cols - x, " ", vp);
-	if (r->state == STEP_DONE && r->changed > 0 && r->nwith)
-		/* steps that changed the same files: each shows them */
-		snprintf(tail, sizeof(tail), " ±%d with %u%s %.1fs", r->changed, r->with, r->nwith > 1 ? "+" : "",
-			 (double)r->duration_ns / 1e9);
-	else if (r->state == STEP_DONE && r->changed > 0)
-		snprintf(tail, sizeof(tail), " ±%d %.1fs", r->changed, (double)r->duration_ns / 1e9);
-	else if (r->state == STEP_DONE && r->duration_ns)
-		snprintf(tail, sizeof(tail), " %.1fs", (double)r->duration_ns / 1e9);
-	else if (r->state == STEP_HELD)
-		snprintf(tail, sizeof(tail), " held");
-	else if (r->state == STEP_DENIED)
-		snprintf(tail, sizeof(tail), " denied");
-	put(w, y, x, cols - x - 1 - (int)strlen(tail), r->cmd ? r->cmd : "", vp);
-	if (tail[0] && cols - x > (int)strlen(tail) + 4)
-		put(w, y, cols - 1 - (int)strlen(tail), (int)strlen(tail), tail, lp);
-}
-
-void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
+int views_facts(const struct views *v, WINDOW *w, const struct view_state *st, int compact)
 {
 	struct pen base = pen_of(v, TH_SIDE), title = pen_of(v, TH_SIDE_TITLE), vp = pen_of(v, TH_SIDE_VALUE);
 	struct pen lp = pen_of(v, TH_SIDE_LABEL);
@@ -302,6 +256,8 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 
 	for (int r = 0; r < rows; r++)
 		fill(w, r, 0, cols, base);
+	/* a short screen keeps its rows for the steps and the diff */
+	compact |= rows < 30;
 	/* the agent: its command, then the facts in two lines */
 	for (size_t i = 0; st->argv && st->argv[i]; i++) {
 		const char *a = st->argv[i];
@@ -332,6 +288,8 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 			snprintf(line, sizeof(line), "%ux%u · %s", st->pane_cols, st->pane_rows, cwd);
 		put(w, y++, 1, cols - 2, line, lp);
 	}
+	if (compact)
+		return y;
 	if (st->title && st->title[0])
 		put(w, y++, 1, cols - 2, st->title, lp);
 	tmp[0] = '\0';
@@ -381,39 +339,18 @@ void views_side(const struct views *v, WINDOW *w, const struct view_state *st)
 			put(w, y++, 1, cols - 2, pb.data, lp);
 		buf_release(&pb);
 	}
-	y++;
-
-	/* the steps, newest at the bottom, as many as fit */
-	if (y < rows - 1) {
-		int room = rows - 1 - y - 1 - (st->ngrants ? 2 : 0);
-		size_t first = st->nsteps > (size_t)MAX(room, 0) ? st->nsteps - (size_t)MAX(room, 0) : 0;
-
-		if (!st->intercepting)
-			put(w, y++, 1, cols - 2, "steps: not supervised", pen_of(v, TH_STATUS_ALERT));
-		else if (!st->nsteps)
-			put(w, y++, 1, cols - 2, "steps: none yet", title);
-		else {
-			snprintf(tmp, sizeof(tmp), "steps (%zu)", st->nsteps);
-			put(w, y++, 1, cols - 2, tmp, title);
-		}
-		for (size_t i = first; i < st->nsteps && y < rows - 1 - (st->ngrants ? 2 : 0); i++)
-			step_line(v, w, y++, &st->steps[i]);
-	}
-	if (st->ngrants && rows > 4) {
+	if (st->ngrants && y < rows) {
 		snprintf(tmp, sizeof(tmp), "grants (%zu): %s", st->ngrants, st->grant);
-		put(w, rows - 3, 1, cols - 2, tmp, lp);
+		put(w, y++, 1, cols - 2, tmp, lp);
 	}
-	if (rows > 2) {
-		char hint[64];
-
-		snprintf(hint, sizeof(hint), "%s ? for help", st->prefix_name);
-		put(w, rows - 1, 1, cols - 2, hint, lp);
-	}
+	if (!st->intercepting && st->pid > 0 && y < rows)
+		put(w, y++, 1, cols - 2, "not supervised: no steps are seen", pen_of(v, TH_STATUS_ALERT));
+	return MIN(y + 1, rows);
 }
 
-void views_border(const struct views *v, WINDOW *w)
+void views_border(const struct views *v, WINDOW *w, int dragging)
 {
-	struct pen p = pen_of(v, TH_BORDER);
+	struct pen p = pen_of(v, dragging ? TH_SELECTED : TH_BORDER);
 	cchar_t cc;
 	wchar_t line[2] = { 0x2502, 0 }; /* │ */
 
@@ -488,6 +425,7 @@ void views_help(const struct views *v, WINDOW *w, const struct keymap *km, int t
 {
 	static const char *const headings[KT__COUNT] = {
 		"without the prefix", "after the prefix", "in the scrollback",
+		"in the review panels (after focus)",
 	};
 	struct pen base = pen_of(v, TH_HELP), title = pen_of(v, TH_HELP_TITLE);
 	struct help_ctx h = { v, w, 0, top, NULL, KT_ROOT };

@@ -1,6 +1,6 @@
 /*
- * views.h - belay's own parts of the screen: the status line, the side
- * panel and the help window.  Views draw a plain view_state that the screen
+ * views.h - belay's own parts of the screen: the status line, the facts at
+ * the top of the panels and the help window (the review panels: panel.h).  Views draw a plain view_state that the screen
  * (ui.c) fills from the session and the terminal view; they never read the
  * session themselves, so a replay can draw the same views from a recording.
  */
@@ -14,28 +14,6 @@
 #include "colour.h"
 #include "keymap.h"
 #include "theme.h"
-
-/* A step as the side panel lists it (built from events, see ui.c). */
-enum step_state {
-	STEP_RUNNING,
-	STEP_DONE,
-	STEP_HELD,   /* a call of it waits for a decision */
-	STEP_DENIED, /* a call of it was refused */
-};
-
-struct step_row {
-	unsigned id;
-	char *cmd;
-	enum step_state state;
-	int was_denied;     /* a call of it was refused (it stays marked) */
-	unsigned files;    /* file calls */
-	unsigned execs;    /* programs run in it */
-	char *last;        /* the last program it ran, if not its first */
-	uint64_t duration_ns;
-	int changed;       /* files it changed; -1: not checkpointed (yet) */
-	unsigned with;     /* the first other step that changed some of the same files, or 0 */
-	unsigned nwith;    /* how many did */
-};
 
 struct view_state {
 	char *const *argv;
@@ -56,9 +34,10 @@ struct view_state {
 	const char *message;     /* NULL: none */
 	const char *prompt;      /* a question waiting for y/n, NULL: none */
 	int zoomed;
+	int focus;               /* the review panels have the keyboard */
+	int flash;               /* a call was just held: the status line flashes */
 	/* supervision */
 	int intercepting;
-	const struct step_row *steps;
 	size_t nsteps;
 	const char *held;        /* the oldest held call, described; NULL: none */
 	unsigned held_n;         /* its number */
@@ -82,9 +61,29 @@ struct views {
 	const struct colour_caps *caps;
 };
 
+/* How an element of the theme is drawn. */
+struct pen {
+	attr_t attr;
+	int pair;
+};
+struct pen views_pen(const struct views *v, enum theme_element e);
+/* n blank columns at (y, x). */
+void views_fill(WINDOW *w, int y, int x, int n, struct pen p);
+/*
+ * Draw s at (y, x), at most maxw columns; returns the columns used.
+ * Untrusted text is drawn escaped (text_visible), never interpreted.
+ */
+int views_put(WINDOW *w, int y, int x, int maxw, const char *s, struct pen p);
+
 void views_status(const struct views *v, WINDOW *win, const struct view_state *st);
-void views_side(const struct views *v, WINDOW *win, const struct view_state *st);
-void views_border(const struct views *v, WINDOW *win);
+/*
+ * The facts about the agent at the top of the panels (its command, state,
+ * workspace, checkpoints, sandbox, profile); compact: two lines.  Returns
+ * the row below them.
+ */
+int views_facts(const struct views *v, WINDOW *win, const struct view_state *st, int compact);
+/* The line between the pane and the panels (highlighted while dragged). */
+void views_border(const struct views *v, WINDOW *win, int dragging);
 /* The scrollback indicator, in the top right corner of the pane. */
 void views_scroll_badge(const struct views *v, WINDOW *pane, const struct view_state *st);
 /* Lines the help window needs for km. */

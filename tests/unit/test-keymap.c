@@ -225,7 +225,10 @@ static void test_every_action(void **state)
 
 		enum key_table t = action_decides((enum action)a) ? KT_PREFIX : KT_SCROLL;
 
-		snprintf(key, sizeof(key), "%c", 'a' + a);
+		static const char keys[] = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+
+		assert_true((size_t)a < sizeof(keys) - 1);
+		snprintf(key, sizeof(key), "%c", keys[a]);
 		snprintf(line, sizeof(line), "bind %s %s %s\n", key_table_name(t), key, action_name((enum action)a));
 		assert_int_equal(load(km, line, &errors), 0);
 		assert_int_equal(lookup(km, t, key), a);
