@@ -421,6 +421,9 @@ int model_event(struct model *m, const struct event *ev)
 		if (!r)
 			return 0;
 		r->files++;
+		/* a folder made is not a file changed: the files in it will say */
+		if (ev->u.call.call->op == OP_MKDIR)
+			break;
 		add_path(m, r, ev->u.call.call->path);
 		add_path(m, r, ev->u.call.call->path2);
 		if (r->edit)
