@@ -295,7 +295,8 @@ static int held_section(const struct views *v, WINDOW *w, int y, int last, const
 	buf_reset(&b);
 	y += put_wrapped(w, y, 1, cols - 2, MAX(MIN(3, last - y + 1), 0), h->what, vp);
 	if (y <= last) {
-		buf_addf(&b, "why: %s%s[%s]", h->text ? h->text : "", h->text ? " " : "", h->rule);
+		/* the rule as written, and where (its file's name: the path is long) */
+		buf_addf(&b, "why: %s%s[%s]", h->text ? h->text : "", h->text ? " " : "", path_base(h->rule));
 		y += put_wrapped(w, y, 1, cols - 2, MAX(MIN(2, last - y + 1), 0), b.data, lp);
 		buf_reset(&b);
 	}
@@ -492,8 +493,13 @@ static void diff_section(const struct views *v, WINDOW *w, int y, int n, const s
 
 	if (n < 2)
 		return;
-	put(w, y++, 1, cols - 2, ps->diff_title, title);
-	n--;
+	{
+		/* a long title wraps once (a narrow panel) */
+		int k = put_wrapped(w, y, 1, cols - 2, n > 6 ? 2 : 1, ps->diff_title, title);
+
+		y += MAX(k, 1);
+		n -= MAX(k, 1);
+	}
 	if (ps->diff_note && !nf) {
 		put_wrapped(w, y, 1, cols - 2, n, ps->diff_note, lp);
 		return;

@@ -103,6 +103,7 @@ struct ui {
 	struct panel_hits hits;
 	struct {
 		int valid;
+		int followed; /* the newest step, not a selected one */
 		unsigned step, diffs;
 		enum review_what what;
 		size_t file;
@@ -379,13 +380,15 @@ static void update_diff(struct ui *ui)
 		ui->rv_diffs = m->diffs;
 		ui->shown.valid = 0;
 	}
-	if (ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.file == ui->file)
+	if (ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.file == ui->file &&
+	    ui->shown.followed == !ui->sel)
 		return;
 	if (!ui->shown.valid || ui->shown.step != id || ui->shown.what != what) {
 		ui->file = 0;
 		ui->diff_top = 0;
 	}
 	ui->shown.valid = 1;
+	ui->shown.followed = !ui->sel;
 	ui->shown.step = id;
 	ui->shown.what = what;
 	ui->shown.file = ui->file;

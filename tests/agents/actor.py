@@ -4,6 +4,7 @@
 import os
 import subprocess
 import sys
+import time
 
 
 def act(op):
@@ -15,6 +16,8 @@ def act(op):
         os.mkdir(arg)
     elif kind == "rm":
         os.unlink(arg)
+    elif kind == "sleep":
+        time.sleep(float(arg))
     elif kind == "tool":
         if subprocess.call(["sh", "-c", arg]) != 0:
             raise OSError("the tool failed")

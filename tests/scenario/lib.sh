@@ -60,6 +60,11 @@ pane_cols() {
 	w=$1
 	if [ "$w" -ge 80 ]; then
 		s=$((w / 4)); [ $s -lt 26 ] && s=26; [ $s -gt 40 ] && s=40
+		# a wide terminal: room for diffs, the agent keeps 100 columns
+		if [ "$w" -ge 120 ]; then
+			m=$((w - 100)); [ $m -gt $((w * 2 / 5)) ] && m=$((w * 2 / 5))
+			[ $m -gt $s ] && s=$m
+		fi
 		echo $((w - s - 1))
 	else
 		echo "$w"
