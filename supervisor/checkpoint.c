@@ -28,6 +28,8 @@
 
 /* Steps that changed nothing wait this long for a commit to ride on. */
 #define FLUSH_NS (1000 * 1000000ull)
+/* how often a "belay rollback" run beside an idle session is looked for */
+#define RESTORE_POLL_NS (1000 * 1000000ull)
 #define SCAN_ALL_FROM 1000
 #define MAX_PACKS 16
 
@@ -58,6 +60,7 @@ struct checkpoints {
 	struct pending *pend;
 	size_t npend, pcap;
 	struct loop_timer *flush_timer;
+	struct loop_timer *restore_timer;
 	git_repository *user; /* the user's repository, read only; NULL: none */
 	char *cmd; /* the agent's command line */
 	struct stat restored; /* <shadow>/restored as last seen */
@@ -117,6 +120,8 @@ void checkpoints_free(struct checkpoints *cp)
 		return;
 	if (cp->flush_timer)
 		loop_cancel_timer(cp->loop, cp->flush_timer);
+	if (cp->restore_timer)
+		loop_cancel_timer(cp->loop, cp->restore_timer);
 	for (size_t i = 0; i < cp->npend; i++)
 		free(cp->pend[i].cmd), free(cp->pend[i].with), free(cp->pend[i].failed);
 	free(cp->pend);
@@ -270,6 +275,7 @@ static int scan(struct checkpoints *cp, git_oid *tree, unsigned *files)
 }
 
 static void flush(struct loop *loop, void *data);
+static void restore_poll(struct loop *loop, void *data);
 static void restored_stamp(struct checkpoints *cp, struct stat *st);
 
 /*
@@ -385,6 +391,8 @@ int checkpoints_begin(struct checkpoints *cp, char *const *argv, void (*progress
 	cp->session = last_session(cp->sh) + 1;
 	restored_stamp(cp, &cp->restored);
 	cp->ref = xasprintf("refs/belay/sessions/%u", cp->session);
+	if (cp->loop && !cp->restore_timer)
+		cp->restore_timer = loop_add_timer(cp->loop, RESTORE_POLL_NS, restore_poll, cp);
 	if (shadow_scan_all(cp->sh, progress, data, &cp->err) < 0 || shadow_write_tree(cp->sh, &tree, &cp->err) < 0)
 		goto out;
 	info->files = (unsigned)git_index_entrycount(shadow_index(cp->sh));
@@ -492,6 +500,27 @@ static void catch_restore(struct checkpoints *cp)
 		info.restored = label[0] ? label : NULL;
 		report(cp, 1, &info);
 	}
+}
+
+/*
+ * A rollback run beside a session whose agent is idle: no step boundary
+ * would take its checkpoint, so a timer looks for its stamp.  What is
+ * pending waits for the next checkpoint, which catches the restore too.
+ */
+static void restore_poll(struct loop *loop, void *data)
+{
+	struct checkpoints *cp = data;
+	struct stat st;
+
+	cp->restore_timer = loop_add_timer(loop, RESTORE_POLL_NS, restore_poll, cp);
+	restored_stamp(cp, &st);
+	if ((st.st_ino == cp->restored.st_ino && st.st_mtim.tv_sec == cp->restored.st_mtim.tv_sec &&
+	     st.st_mtim.tv_nsec == cp->restored.st_mtim.tv_nsec) ||
+	    cp->npend || !cp->have_head || shadow_trylock(cp->sh) < 0)
+		return;
+	watch_drain(cp->w);
+	catch_restore(cp);
+	shadow_unlock(cp->sh);
 }
 
 /* The tree of a checkpoint commit. */

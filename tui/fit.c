@@ -431,6 +431,90 @@ static const char *shell_script(char *const *argv, size_t argc, size_t i)
 	return has_c && i < argc ? argv[i] : NULL;
 }
 
+/*
+ * script as words when it is one simple command (quotes and backslashes as
+ * sh reads them; no expansion, operator or redirection outside quotes):
+ * NULL-terminated, caller frees with free_words; else NULL.
+ */
+static char **simple_words(const char *script, size_t *n)
+{
+	char **w = NULL;
+	size_t cap = 0;
+	struct buf cur = BUF_INIT;
+	int in_word = 0;
+	const char *p = script;
+
+	*n = 0;
+	for (;; p++) {
+		char c = *p;
+
+		if (!c || c == ' ' || c == '\t' || c == '\n') {
+			if (in_word) {
+				w = xgrow(w, &cap, *n + 2, sizeof(*w));
+				w[(*n)++] = buf_detach(&cur, NULL);
+				w[*n] = NULL;
+				in_word = 0;
+			}
+			if (!c)
+				break;
+			continue;
+		}
+		in_word = 1;
+		if (c == '\'') {
+			const char *e = strchr(p + 1, '\'');
+
+			if (!e)
+				goto no;
+			buf_add(&cur, p + 1, (size_t)(e - p - 1));
+			p = e;
+		} else if (c == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '$' || *p == '`')
+					goto no;
+				if (*p == '\\' && p[1] && strchr("\"\\$`", p[1]))
+					p++;
+				buf_addch(&cur, *p);
+			}
+			if (!*p)
+				goto no;
+		} else if (c == '\\' && p[1]) {
+			buf_addch(&cur, *++p);
+		} else if (strchr(";&|<>()$`*?[#~{}", c)) {
+			goto no;
+		} else {
+			buf_addch(&cur, c);
+		}
+	}
+	buf_release(&cur);
+	return w;
+no:
+	buf_release(&cur);
+	for (size_t i = 0; i < *n; i++)
+		free(w[i]);
+	free(w);
+	return NULL;
+}
+
+/* The script a script runs when it is only "bash -c 'SCRIPT'" (an agent's wrapper), else script itself. */
+static char *unwrap(const char *script, int depth)
+{
+	size_t n;
+	char **w = depth < 4 ? simple_words(script, &n) : NULL;
+	const char *inner = w && n ? shell_script(w, n, 0) : NULL;
+	char *out = NULL;
+
+	/* only the script, with no arguments after it: those would be lost */
+	for (size_t i = 0; inner && i < n; i++)
+		if (w[i] == inner && i + 1 == n)
+			out = unwrap(inner, depth + 1);
+	if (!out)
+		out = xstrdup(script);
+	for (size_t i = 0; w && i < n; i++)
+		free(w[i]);
+	free(w);
+	return out;
+}
+
 char *fit_command(char *const *argv, size_t argc)
 {
 	struct buf b = BUF_INIT;
@@ -464,7 +548,12 @@ char *fit_command(char *const *argv, size_t argc)
 			buf_release(&b);
 			goto out;
 		}
-		line = one_line(script);
+		{
+			char *inner = unwrap(script, 0);
+
+			line = one_line(inner);
+			free(inner);
+		}
 		if (*line)
 			goto out;
 		/* "bash -c ''" shows as it is rather than as nothing */

@@ -170,22 +170,24 @@ PW=$(pane_cols $W) P=$((PW + 2))
 WS=$SCRATCH/review-launch-$$
 workspace "$WS"
 mkdir -p "$WS/sub"
+STATE=$T/home/.fakeagent
+mkdir -p "$STATE"
+# the agent's script holds its operations (a tmux command line would split them)
 cat >"$T/agent.py" <<EOF
 import sys
 sys.path.insert(0, "$ROOT/tests/agents")
 import actor
+sys.argv[1:] = [
+    "write:$STATE/history.jsonl", "sleep:2.5", "write:$STATE/history.jsonl", "sleep:2.5",
+    "write:$WS/app.ts", "sleep:2.5",
+    "tool:bash -c 'cd sub && ls | wc -l'",
+    "tool:printf 'one\\\\n' >/dev/null\\necho two >/dev/null",
+    "write:$WS/evil\\u202etxt.sh", "sleep:2.5",
+    "write:$WS/esc\\x1b[31mred", "sleep:60",
+]
 sys.exit(actor.main())
 EOF
-STATE=$T/home/.fakeagent
-mkdir -p "$STATE"
-start_bg L $W $H -C "$WS" node "$ROOT/tests/agents/launcher.js" python3 "$T/agent.py" \
-	"write:$STATE/history.jsonl" sleep:2.5 "write:$STATE/history.jsonl" sleep:2.5 \
-	"write:$WS/app.ts" sleep:2.5 \
-	"tool:bash -c 'cd sub && ls | wc -l'" \
-	"tool:printf 'one\\n' >/dev/null
-echo two >/dev/null" \
-	"$(printf 'write:%s/evil\342\200\256txt.sh' "$WS")" sleep:2.5 \
-	"$(printf 'write:%s/esc\033[31mred' "$WS")" sleep:30
+start_bg L $W $H -C "$WS" node "$ROOT/tests/agents/launcher.js" python3 "$T/agent.py"
 bwait L "ok write:$WS/app.ts"
 check "launcher: the agent's own bookkeeping is folded into a quiet line" pwait L $P "bookkeeping step"
 check "launcher: (not listed with the work)" not_in_panel L $P "history.jsonl"

@@ -73,6 +73,13 @@ static void test_command_shell(void **state)
 	COMMAND("echo $A", "env", "A=1", "bash", "-c", "echo $A");
 	COMMAND("echo $A", "env", "VAR=1", "B=two words", "/bin/bash", "-c", "echo $A");
 	COMMAND("npm test", "/usr/bin/env", "bash", "-c", "npm test");
+	/* a script that is only another shell's -c: that script (an agent's wrapper, a tool's sh -c) */
+	COMMAND("cd sub && ls | wc -l", "sh", "-c", "bash -c 'cd sub && ls | wc -l'");
+	COMMAND("npm test", "sh", "-c", "bash -lc \"npm test\"");
+	COMMAND("echo \"$HOME\"", "sh", "-c", "/bin/bash -c 'echo \"$HOME\"'");
+	/* not when it has more than the script, or is more than one command */
+	COMMAND("bash -c 'x' a b", "sh", "-c", "bash -c 'x' a b");
+	COMMAND("bash -c x; echo $?", "sh", "-c", "bash -c x; echo $?");
 	COMMAND("x", "env", "-i", "PATH=/bin", "sh", "-c", "x");
 	COMMAND("x", "env", "-u", "HOME", "--", "A=1", "sh", "-c", "x");
 	COMMAND("x", "env", "-uHOME", "sh", "-c", "x");
