@@ -7,10 +7,14 @@
 
 #include "util.h"
 
+#define RELOAD_NS (1000 * 1000000ull) /* the whole session's diff follows new checkpoints this often at most */
+
 struct review {
 	struct shadow *sh;
 	struct history h;
 	int loaded, stale;
+	unsigned gen;       /* changes whenever the diff below is made again */
+	uint64_t loaded_ns; /* when the history was read */
 	/* the diff last asked for */
 	unsigned session, id;
 	enum review_what what;
@@ -74,9 +78,34 @@ const struct history *review_history(struct review *rv)
 	return rv->loaded ? &rv->h : NULL;
 }
 
-static int load(struct review *rv, struct buf *err)
+/* The step is in the history as read (id 0: its session is). */
+static int have_step(const struct review *rv, unsigned session, unsigned id)
 {
-	if (rv->loaded && !rv->stale)
+	for (size_t i = 0; rv->loaded && i < rv->h.n; i++) {
+		const struct hist_session *hs = &rv->h.s[i];
+
+		if (hs->n == session || (!session && i == rv->h.n - 1))
+			return !id || (id < hs->nsteps && hs->steps[id].id);
+	}
+	return 0;
+}
+
+/*
+ * Read the history when it is needed: first, and when it is stale and
+ * lacks what is asked for (a step that ended since), or asks for the
+ * session's newest checkpoint (id 0): at once when urgent (a preview of
+ * an undo), else at most every RELOAD_NS.  A step once recorded does not
+ * change: it is never a reason to read again.
+ */
+static int load(struct review *rv, unsigned session, unsigned id, int may_reload, int urgent, struct buf *err)
+{
+	uint64_t now = now_ns();
+
+	if (rv->loaded && (!rv->stale || !may_reload))
+		return 0;
+	if (rv->loaded && id && have_step(rv, session, id))
+		return 0;
+	if (rv->loaded && !id && !urgent && now - rv->loaded_ns < RELOAD_NS)
 		return 0;
 	if (rv->loaded)
 		history_release(&rv->h);
@@ -86,6 +115,7 @@ static int load(struct review *rv, struct buf *err)
 		return -1;
 	rv->loaded = 1;
 	rv->stale = 0;
+	rv->loaded_ns = now;
 	/* what a step changed can be known only now (its checkpoint came) */
 	drop_diff(rv);
 	return 0;
@@ -163,7 +193,8 @@ int review_files(struct review *rv, enum review_what what, unsigned session, uns
 	const git_oid *a, *b;
 
 	*files = NULL;
-	if (load(rv, err) < 0)
+	/* a rollback's or revert's preview starts from the newest checkpoint: never an old one */
+	if (load(rv, session, what == REVIEW_STEP ? id : 0, 1, what != REVIEW_STEP, err) < 0)
 		return -1;
 	if (rv->have && rv->session == session && rv->id == id && rv->what == what) {
 		*files = rv->files;
@@ -207,6 +238,7 @@ int review_files(struct review *rv, enum review_what what, unsigned session, uns
 	git_diff_find_similar(rv->diff, &fo);
 	list_files(rv);
 	rv->have = 1;
+	rv->gen++;
 	rv->session = hs->n;
 	rv->id = id;
 	rv->what = what;
@@ -315,7 +347,8 @@ int review_count(struct review *rv, unsigned session, unsigned id, unsigned *add
 	int rc = -1;
 
 	*added = *removed = 0;
-	if (load(rv, &err) < 0)
+	/* never reads the history again: that would drop the diff kept for review_files */
+	if (load(rv, session, id, 0, 0, &err) < 0)
 		goto out;
 	for (size_t i = 0; i < rv->h.n; i++)
 		if (rv->h.s[i].n == session || (!session && i == rv->h.n - 1))
@@ -338,4 +371,9 @@ out:
 	git_tree_free(tb);
 	buf_release(&err);
 	return rc;
+}
+
+unsigned review_generation(const struct review *rv)
+{
+	return rv->gen;
 }

@@ -5,8 +5,9 @@
  * the shadow repository (history.h).
  *
  * The history is read once and again only when told that it changed
- * (review_stale); the diff of the step last asked for is kept, so that
- * moving between its files and scrolling costs nothing.  No screen code.
+ * (review_stale) and what is asked for is not in it; the diff of the step
+ * last asked for is kept, so that moving between its files and scrolling
+ * costs nothing.  No screen code.
  */
 #ifndef BELAY_REVIEW_H
 #define BELAY_REVIEW_H
@@ -69,6 +70,9 @@ int review_patch(struct review *rv, size_t i, const struct review_line **out, st
  * Returns the files it changed, or -1 (not checkpointed yet).
  */
 int review_count(struct review *rv, unsigned session, unsigned id, unsigned *added, unsigned *removed);
+
+/* Changes whenever review_files made its diff again (the files and lines before are gone). */
+unsigned review_generation(const struct review *rv);
 
 /* The history as last read (NULL before the first review_files). */
 const struct history *review_history(struct review *rv);

@@ -183,7 +183,7 @@ static int parse_table(struct conf_line *l, const char *s, enum key_table *t)
 		conf_error(l, "there is no 'held' table any more: held calls are answered after the prefix "
 			      "(bind prefix a allow), so that nothing typed to the agent can answer them");
 	else
-		conf_error(l, "unknown table '%s' (root, prefix or scroll)", s);
+		conf_error(l, "unknown table '%s' (root, prefix, scroll or review)", s);
 	return -1;
 }
 

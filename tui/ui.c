@@ -78,6 +78,7 @@ struct ui {
 	int help_rows; /* rows of the help window, at the last frame */
 	int confirm_quit;
 	int selecting, selection_moved;
+	int paste_held;     /* a paste that came while the panels had the keyboard: dropped */
 	char *paste_buf;
 	char *message;
 	struct loop_timer *message_timer;
@@ -104,6 +105,9 @@ struct ui {
 	struct {
 		int valid;
 		int followed; /* the newest step, not a selected one */
+		int check;    /* new checkpoints since: ask the review again */
+		int ok;       /* the diff was read (not a note instead) */
+		unsigned gen; /* the review's generation it was read at */
 		unsigned step, diffs;
 		enum review_what what;
 		size_t file;
@@ -139,6 +143,7 @@ struct ui {
 	char reason[256];  /* what has been typed */
 	char *reason_prompt;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
+	char focus_keys[48]; /* "C-] Tab": the keys of focus, from the keymap */
 	int running, ended, terminal_lost, quitting;
 	int stopped; /* the person stopped the agent (C-] q, y): belay exits 0 */
 	uint64_t ran_ns; /* how long the agent ran, once it has exited */
@@ -373,21 +378,40 @@ static void update_diff(struct ui *ui)
 	const struct step_row *r = id ? model_step(m, id) : NULL;
 	int n;
 
+	int same;
+
 	if (!ui->rv)
 		return;
 	if (m->diffs != ui->rv_diffs) {
+		/* new checkpoints: what is shown may have changed (a step that
+		 * ended, the session's newest state); the review reads again
+		 * only what it lacks */
 		review_stale(ui->rv);
 		ui->rv_diffs = m->diffs;
-		ui->shown.valid = 0;
+		ui->shown.check = 1;
 	}
-	if (ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.file == ui->file &&
-	    ui->shown.followed == !ui->sel)
+	same = ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.followed == !ui->sel;
+	if (same && ui->shown.file == ui->file && !ui->shown.check)
 		return;
-	if (!ui->shown.valid || ui->shown.step != id || ui->shown.what != what) {
+	ui->shown.check = 0;
+	if (same && ui->shown.file == ui->file && ui->shown.ok && m->cp_session && (!r || r->changed >= 0)) {
+		/* the same diff, unless the review made it again */
+		const struct review_file *f;
+
+		n = review_files(ui->rv, what, m->cp_session, id, &f, &err);
+		if (n >= 0 && review_generation(ui->rv) == ui->shown.gen) {
+			buf_release(&err);
+			return;
+		}
+		buf_reset(&err);
+	}
+	if (!same) {
+		/* another step: its first file, from the top (the same one keeps its place) */
 		ui->file = 0;
 		ui->diff_top = 0;
 	}
 	ui->shown.valid = 1;
+	ui->shown.ok = 0;
 	ui->shown.followed = !ui->sel;
 	ui->shown.step = id;
 	ui->shown.what = what;
@@ -415,6 +439,8 @@ static void update_diff(struct ui *ui)
 		ui->diff_note = buf_detach(&err, NULL);
 		goto out;
 	}
+	ui->shown.ok = 1;
+	ui->shown.gen = review_generation(ui->rv);
 	ui->nfiles = (size_t)n;
 	if (r && what == REVIEW_STEP) {
 		struct step_row *w = model_step(m, id);
@@ -477,9 +503,9 @@ static void count_lines(struct ui *ui)
 			continue;
 		}
 		done++;
-		/* not in the history: no lines to show, and not tried again */
+		/* not in the history as read yet: counted in a later frame */
 		if (review_count(ui->rv, m->cp_session, r->id, &r->added, &r->removed) < 0)
-			r->added = r->removed = 0;
+			continue;
 		r->lines_known = 1;
 		mark_dirty(ui);
 	}
@@ -1057,6 +1083,16 @@ static void make_held_keys(struct ui *ui)
 	if (!b.len)
 		buf_addstr(&b, "no key answers held calls: bind allow and deny in the keymap's prefix table");
 	snprintf(ui->held_keys, sizeof(ui->held_keys), "%s", b.data);
+	buf_reset(&b);
+	{
+		struct held_hint h = { &b, ui->prefix_name, A_FOCUS, "", 0 };
+
+		keymap_each(ui->km, KT_PREFIX, held_hint_key, &h);
+	}
+	/* "C-] Tab " less its empty label */
+	while (b.len && b.data[b.len - 1] == ' ')
+		b.data[--b.len] = '\0';
+	snprintf(ui->focus_keys, sizeof(ui->focus_keys), "%s", b.len ? b.data : "the focus key");
 	buf_release(&b);
 }
 
@@ -1210,8 +1246,8 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 			char name[32];
 
 			key_format(k, name, sizeof(name));
-			show_message(ui, "%s does nothing here: the review panels have the keyboard (%s Tab gives it back, %s ? lists the keys)",
-				     name, ui->prefix_name, ui->prefix_name);
+			show_message(ui, "%s does nothing here: the review panels have the keyboard (%s gives it back, %s ? lists the keys)",
+				     name, ui->focus_keys, ui->prefix_name);
 		}
 		return;
 	}
@@ -1443,6 +1479,13 @@ static void on_input(const struct input_event *ev, void *data)
 		handle_key(ui, &ev->key, ev->data, ev->len);
 		break;
 	case INPUT_PASTE_BEGIN:
+		if (ui->focus) {
+			/* the panels have the keyboard: a paste is for the agent, not sent behind the person's back */
+			ui->paste_held = 1;
+			show_message(ui, "nothing pasted: the review panels have the keyboard (%s gives it to the agent)",
+				     ui->focus_keys);
+			break;
+		}
 		if (ui->scroll_mode || termview_scroll_offset(ui->tv))
 			act_scroll_exit(ui);
 		ui->help_visible = ui->confirm_quit = ui->prefix_pending = 0;
@@ -1452,12 +1495,13 @@ static void on_input(const struct input_event *ev, void *data)
 		mark_dirty(ui);
 		break;
 	case INPUT_PASTE:
-		if (ui->running)
+		if (ui->running && !ui->paste_held)
 			termview_paste(ui->tv, ev->data, ev->len);
 		break;
 	case INPUT_PASTE_END:
-		if (ui->running)
+		if (ui->running && !ui->paste_held)
 			termview_paste_end(ui->tv);
+		ui->paste_held = 0;
 		break;
 	case INPUT_MOUSE:
 		handle_mouse(ui, &ev->mouse);

@@ -22,13 +22,15 @@ import tempfile
 import termios
 import time
 
-belay, scratch = sys.argv[1], sys.argv[2]
+belay, scratch = os.path.abspath(sys.argv[1]), sys.argv[2]
 steps = int(sys.argv[3]) if len(sys.argv) > 3 else 5000
 lines = int(sys.argv[4]) if len(sys.argv) > 4 else 20000
 
 tmp = tempfile.mkdtemp(dir=scratch, prefix="review-bench.")
 ws = os.path.join(tmp, "ws")
+home = os.path.join(tmp, "home")
 os.makedirs(ws)
+os.makedirs(home)
 os.system("cd %s && git init -q . && echo x >README && git add README && "
           "git -c user.name=b -c user.email=b@b commit -qm start" % ws)
 agent = os.path.join(tmp, "agent.py")
@@ -47,17 +49,18 @@ time.sleep(600)
 
 pid, fd = pty.fork()
 if pid == 0:
-    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": tmp, "TERM": "xterm-256color",
+    env = {"PATH": "/usr/local/bin:/usr/bin:/bin", "HOME": home, "TERM": "xterm-256color",
            "LANG": "C.UTF-8", "XDG_STATE_HOME": os.path.join(tmp, "state")}
     os.chdir(ws)
     os.execve(belay, [belay, "--", "python3", agent], env)
 fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
 
 seen = bytearray()
+gone = False
 
 
-def read_for(seconds):
-    """Read what belay writes for SECONDS; returns the time of the first byte, or None."""
+def read_for(seconds, first_only=False):
+    """Read what belay writes for SECONDS (or until its first byte); the time of the first byte, or None."""
     end = time.monotonic() + seconds
     first = None
     while True:
@@ -69,15 +72,21 @@ def read_for(seconds):
             try:
                 data = os.read(fd, 65536)
             except OSError:
+                data = b""
+            if not data:
+                global gone
+                gone = True
                 return first
             if first is None:
                 first = time.monotonic()
             seen.extend(data)
             del seen[:-200000]
+            if first_only:
+                return first
 
 
 def quiet(gap=0.3, limit=120):
-    """Until belay writes nothing for GAP seconds."""
+    """Until belay writes nothing for GAP seconds (it redraws its clock every second)."""
     end = time.monotonic() + limit
     while time.monotonic() < end:
         if read_for(gap) is None:
@@ -86,18 +95,20 @@ def quiet(gap=0.3, limit=120):
 
 def wait_text(text, limit=600):
     end = time.monotonic() + limit
-    while time.monotonic() < end:
+    while time.monotonic() < end and not gone:
         if text in seen:
             return True
         read_for(0.2)
-    return False
+    return text in seen
 
 
 t0 = time.monotonic()
 if not wait_text(b"ready"):
-    sys.exit("review bench: the agent never got ready")
+    sys.exit("review bench: the agent never got ready; belay wrote: %r" % bytes(seen[-600:]))
 made = time.monotonic() - t0
-quiet(1.0)
+# the last steps are recorded a second later; the screen redraws each second (its clock)
+read_for(3.0)
+quiet()
 os.write(fd, b"\x1d\t")  # C-] Tab: the panels get the keyboard
 quiet()
 
@@ -106,7 +117,7 @@ def key(k):
     """Send one key; ms until the first byte of the answer, then until quiet."""
     t = time.monotonic()
     os.write(fd, k)
-    first = read_for(2.0)
+    first = read_for(2.0, True)
     ms = (first - t) * 1000 if first else float("nan")
     quiet(0.15, 10)
     return ms
