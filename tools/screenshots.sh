@@ -90,6 +90,47 @@ tm send-keys -t =s: k k k k k k k k k k k k
 shot scrollback
 stop
 
+# the review panels on a wide terminal: the steps, a selected step's diff
+W=160 H=44
+git init -q --bare "$T/remote2.git"
+mkdir -p "$T/ws2"
+(cd "$T/ws2" && printf '# demo\n' >README.md && git init -q . && git config user.name demo &&
+	git config user.email demo@localhost && git remote add origin "$T/remote2.git" && git add README.md &&
+	git commit -qm start)
+start "$root/build/belay" -C "$T/ws2" "$root/build/agents/demo"
+wait_for 'demo agent'
+for w in 'write some' 'two files' 'Added German'; do
+	tm send-keys -t =s: Enter
+	wait_for "$w"
+done
+tm send-keys -t =s: C-] Tab
+tm send-keys -t =s: k
+shot review
+# a held push: named beside the pane, the bell rang
+tm send-keys -t =s: C-] Tab
+tm send-keys -t =s: Enter
+wait_for 'HELD #1'
+shot held-panel
+sleep 0.6
+tm send-keys -t =s: C-] a
+wait_for 'You allowed it'
+tm send-keys -t =s: Enter
+wait_for 'I deleted docs'
+# roll back from the screen: what it would change, then the question
+tm send-keys -t =s: C-] Tab
+tm send-keys -t =s: G k R
+wait_for 'roll back to before step'
+shot rollback
+tm send-keys -t =s: y
+wait_for 'rolled back to before'
+# under 80 columns the panels are a view of their own
+tm resize-window -t =s: -x 76 -y 30
+W=76 H=30
+sleep 0.5
+shot narrow
+stop
+W=120 H=34
+
 # without colour (NO_COLOR)
 tm new-session -d -s s -x $W -y $H "$ENVV NO_COLOR=1 $root/build/belay -C $T/ws $root/build/agents/demo"
 wait_for 'demo agent'

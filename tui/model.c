@@ -275,7 +275,13 @@ static void add_held(struct model *m, const struct event *ev)
 	h->what = held_what(m, c);
 	h->from = text_visible(c && c->exe ? path_base(c->exe) : "");
 	h->rule = text_visible(ev->u.held.rule ? ev->u.held.rule : "");
-	h->text = ev->u.held.text ? text_visible(ev->u.held.text) : NULL;
+	if (ev->u.held.text)
+		h->text = text_visible(ev->u.held.text);
+	else if (c && ev->u.held.rule && strstr(ev->u.held.rule, ".rules:"))
+		/* a policy's "default" line: no rule about this call */
+		h->text = xasprintf("no rule matches: %s asks by default", call_kind_name(call_op_kind(c->op)));
+	else
+		h->text = NULL;
 }
 
 static void drop_held(struct model *m, uint64_t seq)

@@ -469,7 +469,21 @@ static void diff_line(const struct views *v, WINDOW *w, int y, const struct revi
 			suf--;
 		buf_release(&o);
 		if (pre + suf < a && (pre || suf)) {
-			char *s1 = xstrndup(t.data, pre), *s2 = xstrndup(t.data + pre, a - pre - suf);
+			size_t skip = 0;
+			char *s1, *s2;
+
+			/* a change past the panel's edge: the line starts a few columns before it, marked */
+			s1 = xstrndup(t.data, pre);
+			if (fit_width(s1) > (unsigned)MAX(cols - 12, 8)) {
+				skip = pre;
+				do {
+					skip = char_start(t.data, skip - 1);
+				} while (skip && fit_width(s1 + skip) < 8);
+				x += put(w, y, x, cols - x, "…", pen_of(v, TH_SIDE_LABEL));
+			}
+			free(s1);
+			s1 = xstrndup(t.data + skip, pre - skip);
+			s2 = xstrndup(t.data + pre, a - pre - suf);
 
 			x += put(w, y, x, cols - x, s1, p);
 			x += put(w, y, x, cols - x, s2, word);

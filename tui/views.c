@@ -229,6 +229,13 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 		snprintf(s, sizeof(s), " scrollback -%u ", st->scroll_offset);
 		x += put(w, 0, x, cols - x, s, alert);
 	}
+	if (st->focus) {
+		/* the keys go to the panels, not to the agent: say so, and the main ones */
+		x += put(w, 0, x, cols - x, " REVIEW ", alert);
+		if (!st->message)
+			x += put(w, 0, x, cols - x, " j/k step · Enter open · n/p file · Space diff · R rollback · r revert",
+				 key);
+	}
 	if (st->message) {
 		struct pen m = pen_of(v, TH_MESSAGE);
 

@@ -175,6 +175,7 @@ mkdir -p "$STATE"
 # the agent's script holds its operations (a tmux command line would split them)
 cat >"$T/agent.py" <<EOF
 import sys
+sys.dont_write_bytecode = True  # no __pycache__ beside actor.py: outside the workspace, it would ask
 sys.path.insert(0, "$ROOT/tests/agents")
 import actor
 sys.argv[1:] = [
