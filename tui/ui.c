@@ -123,6 +123,7 @@ struct ui {
 	unsigned undo_step;
 	int undo_revert;
 	char *undo_prompt;
+	char *held_why;     /* the held call's rule, where and what, for the status line */
 	/* held calls: the bell */
 	int ring;
 	unsigned rung_n;    /* the newest held call rung for */
@@ -287,7 +288,10 @@ static void fill_state(struct ui *ui, struct view_state *st)
 
 		st->held = h->what;
 		st->held_n = h->n;
-		st->held_rule = h->text ? h->text : h->rule;
+		/* where, then what: a narrow line keeps the place */
+		free(ui->held_why);
+		ui->held_why = h->text ? xasprintf("%s: %s", h->rule, h->text) : xstrdup(h->rule);
+		st->held_rule = ui->held_why;
 		st->nheld = m->nheld;
 		st->held_keys = ui->held_keys;
 	}
@@ -1846,6 +1850,7 @@ void ui_free(struct ui *ui)
 	free(ui->diff_note);
 	free_extra(ui);
 	free(ui->undo_prompt);
+	free(ui->held_why);
 	free(ui->grant_text);
 	free(ui->reason_prompt);
 	if (active_ui == ui)

@@ -97,7 +97,8 @@ EOF
 	bwait "$S" "Added German"
 	check "${W}x$H: with nothing selected the diff follows the newest step" pwait "$S" $P "step 4 (the newest)"
 	check "${W}x$H: its file, with lines added and removed" pwait "$S" $P "M hello.py"
-	check "${W}x$H: and the diff of it, coloured" pwait "$S" $P "+greetings = {"
+	check "${W}x$H: and the diff of it" pwait "$S" $P "-greetings = {"
+	check "${W}x$H: (the changed words in sight, however narrow the panel)" pwait "$S" $P "'de': 'hallo'}"
 	check "${W}x$H: the step's line counts them" pwait "$S" $P "1f +1 −1"
 	check "${W}x$H: no bell before anything is held" test "$(bells "$S")" = 0
 	bsend "$S" Enter

@@ -5,7 +5,7 @@ exactly the files the pacer says that step's actions changed.
     steps.py BELAY WORKSPACE EVENTS TRUTH [PANE_CAPTURE]
 
 With PANE_CAPTURE (the screen, captured after the session), the side
-panel's ±N of each step shown must agree too.  Prints one line per
+panel's file count (Nf) of each step shown must agree too.  Prints one line per
 disagreement and "steps: N checked" at the end; exits 1 on any.
 """
 import json
@@ -50,7 +50,8 @@ def main():
     panel = {}
     if capture:
         for line in open(capture, encoding="utf-8", errors="replace"):
-            m = re.search(r"│ *(\d+) \S .*±(\d+)", line)
+            # "  3 ✓ 0:01 $ cmd …  2f +5 −1": the files it changed, then its lines
+            m = re.search(r"│ *(\d+) \S .* (\d+)f(?: \+\d+ −\d+)?(?: w/\d+\+?)?\s*$", line)
             if m:
                 panel[int(m.group(1))] = int(m.group(2))
 
@@ -77,7 +78,7 @@ def main():
             bad.append("step %d: the step-end event says %s files, want %d"
                        % (s, ends.get(s, {}).get("files"), len(want[s])))
         if s in panel and panel[s] != len(want[s]):
-            bad.append("step %d: the side panel says ±%d, want %d" % (s, panel[s], len(want[s])))
+            bad.append("step %d: the side panel says %df, want %d" % (s, panel[s], len(want[s])))
     for b in bad:
         print(b)
     print("steps: %d checked, %d on the panel, %d disagreements" % (len(want), len(panel), len(bad)))
