@@ -23,6 +23,7 @@
 #include "gc.h"
 #include "history.h"
 #include "keep.h"
+#include "restore.h"
 #include "util.h"
 #include "watch.h"
 
@@ -482,21 +483,13 @@ static void catch_restore(struct checkpoints *cp)
 	if (!cp->have_head || scan(cp, &tree, &files) < 0)
 		return;
 	if (!git_oid_equal(&tree, &cp->head_tree) && commit(cp, CP_RESTORE, &tree, NULL, &info) == 0) {
-		char label[128] = "", *p = xasprintf("%s/restored", shadow_dir(cp->sh));
-		int fd = open(p, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+		char label[128];
 
 		for (size_t i = 0; i < cp->nbefore; i++)
 			if (cp->open_steps[i])
 				cp->before[i] = cp->head;
-		/* what restored it, as restore.c stamped it: the screen marks those steps */
-		if (fd >= 0) {
-			ssize_t n = read(fd, label, sizeof(label) - 1);
-
-			label[n > 0 ? n : 0] = '\0';
-			label[strcspn(label, "\n")] = '\0';
-			close(fd);
-		}
-		free(p);
+		/* what restored it: the screen marks those steps */
+		restore_stamp_label(cp->sh, label, sizeof(label));
 		info.restored = label[0] ? label : NULL;
 		report(cp, 1, &info);
 	}

@@ -212,6 +212,21 @@ static void mark_restored(struct shadow *sh, const char *label)
 	free(path);
 }
 
+void restore_stamp_label(struct shadow *sh, char *out, size_t len)
+{
+	char *path = xasprintf("%s/restored", shadow_dir(sh));
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	ssize_t n = fd >= 0 && len ? read(fd, out, len - 1) : -1;
+
+	if (len)
+		out[n > 0 ? n : 0] = '\0';
+	if (len)
+		out[strcspn(out, "\n")] = '\0';
+	if (fd >= 0)
+		close(fd);
+	free(path);
+}
+
 /* Remove the directories of path that are empty now, deepest first. */
 static void prune_dirs(int root, const char *rel)
 {

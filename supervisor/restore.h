@@ -46,6 +46,9 @@ int restore_tree(struct shadow *sh, const git_oid *from, const git_oid *to, cons
  */
 int restore_resume(struct shadow *sh, struct buf *out, struct buf *err);
 
+/* What the newest restore stamped (its label, see undo_label) into out; "" when none. */
+void restore_stamp_label(struct shadow *sh, char *out, size_t len);
+
 /*
  * The tree that undoes the change from `before` to `after` in `present`
  * (a three-way merge).  Returns 0 and *out, or 1 when it conflicts (the

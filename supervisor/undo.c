@@ -239,7 +239,7 @@ int undo_run(struct shadow *sh, const char *step, int revert, int move_branch, s
 	}
 	sn = next_session(&h);
 	ref = xasprintf("refs/belay/sessions/%u", sn);
-	label = revert ? xasprintf("revert of %s", spec) : xasprintf("rollback to before %s", spec);
+	label = undo_label(revert, spec);
 	meta = json_pack("{s:s, s:i, s:s, s:s, s:i}", "kind", checkpoint_kind_name(CP_BASELINE), "session", (int)sn, "cmd", label,
 			 "workspace", shadow_workspace(sh), "files", (int)git_index_entrycount(shadow_index(sh)));
 	if (record(sh, ref, &present, label, meta, &base, err) < 0)
@@ -293,4 +293,28 @@ void undo_result_release(struct undo_result *r)
 	buf_release(&r->warnings);
 	buf_release(&r->notes);
 	memset(r, 0, sizeof(*r));
+}
+
+#define REVERT_OF "revert of "
+#define ROLLBACK_TO "rollback to before "
+
+char *undo_label(int revert, const char *spec)
+{
+	return xasprintf("%s%s", revert ? REVERT_OF : ROLLBACK_TO, spec);
+}
+
+int undo_label_parse(const char *label, int *revert, unsigned *session, unsigned *step)
+{
+	const char *spec;
+	char tail;
+
+	if (!strncmp(label, REVERT_OF, strlen(REVERT_OF)))
+		*revert = 1, spec = label + strlen(REVERT_OF);
+	else if (!strncmp(label, ROLLBACK_TO, strlen(ROLLBACK_TO)))
+		*revert = 0, spec = label + strlen(ROLLBACK_TO);
+	else
+		return -1;
+	if (spec[0] < '0' || spec[0] > '9' || sscanf(spec, "%u:%u%c", session, step, &tail) != 2)
+		return -1;
+	return 0;
 }

@@ -39,4 +39,13 @@ int undo_run(struct shadow *sh, const char *spec, int revert, int move_branch, s
 	     struct buf *err);
 void undo_result_release(struct undo_result *r);
 
+/*
+ * What a rollback or revert of spec ("S:N") is called: its session's
+ * command, and what the restore stamps for a running session to see
+ * ("rollback to before 2:3", "revert of 2:3").  Caller frees.
+ */
+char *undo_label(int revert, const char *spec);
+/* Read such a label back: 0 and the fields, or -1 when it is not one. */
+int undo_label_parse(const char *label, int *revert, unsigned *session, unsigned *step);
+
 #endif

@@ -355,8 +355,7 @@ static int invisible(uint32_t cp)
 	return 0;
 }
 
-/* The length of the valid UTF-8 sequence at s (at most n bytes), its code point in *cp; 0: not valid. */
-static size_t utf8_at(const unsigned char *s, size_t n, uint32_t *cp)
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
 {
 	size_t len;
 	uint32_t c;
@@ -396,7 +395,7 @@ char *text_visible(const char *text)
 	buf_grow(&b, n + 1);
 	while (n) {
 		uint32_t cp;
-		size_t len = utf8_at(s, n, &cp);
+		size_t len = utf8_decode(s, n, &cp);
 
 		if (!len)
 			buf_addf(&b, "\\x%02x", s[0]), len = 1;

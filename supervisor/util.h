@@ -72,6 +72,10 @@ int make_dirs(const char *path, size_t *failed);
 /* The last component of a path ("" for NULL). */
 const char *path_base(const char *path);
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), its code point in *cp; 0: not valid
+ * (overlong, a surrogate, past U+10FFFF, cut short). */
+size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
+
 /* Write text to an existing file (a /proc or cgroup file) in one write.  0, or -errno.  Async-signal-safe. */
 int write_small_file(const char *path, const char *text);
 /*

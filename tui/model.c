@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../supervisor/call.h"
+#include "../supervisor/undo.h"
 #include "../supervisor/util.h"
 #include "fit.h"
 
@@ -66,7 +67,6 @@ void model_release(struct model *m)
 
 		free(r->cmd);
 		free(r->summary);
-		free(r->last);
 		for (size_t j = 0; j < r->nprocs; j++)
 			free(r->procs[j].cmd);
 		free(r->procs);
@@ -93,14 +93,6 @@ struct step_row *model_step(const struct model *m, unsigned id)
 	while (i-- > 0)
 		if (m->steps[i].id == id)
 			return &m->steps[i];
-	return NULL;
-}
-
-const struct held_row *model_held(const struct model *m, unsigned n)
-{
-	for (size_t i = 0; i < m->nheld; i++)
-		if (m->held[i].n == n)
-			return &m->held[i];
 	return NULL;
 }
 
@@ -210,6 +202,23 @@ static void add_proc(struct step_row *r, const struct call *c)
 	}
 }
 
+/*
+ * The program at path is what its name says: in a system folder, under
+ * the name argv[0] gives (a shell script's own interpreter line aside).
+ */
+static int system_program(const char *path, const char *argv0)
+{
+	static const char *const dirs[] = { "/usr/bin/", "/bin/", "/usr/sbin/", "/sbin/", "/usr/local/bin/" };
+	const char *base = path_base(path);
+
+	if (strcmp(base, path_base(argv0)))
+		return 0;
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++)
+		if (!strncmp(path, dirs[i], strlen(dirs[i])) && !strchr(path + strlen(dirs[i]), '/'))
+			return 1;
+	return 0;
+}
+
 /* What a held call is, in plain words. */
 static char *held_what(const struct model *m, const struct call *c)
 {
@@ -222,6 +231,14 @@ static char *held_what(const struct model *m, const struct call *c)
 	switch (c->op) {
 	case OP_EXEC:
 		out = c->argv && c->argc ? fit_command(c->argv, c->argc) : model_path(m, c->path ? c->path : "?");
+		if (c->path && c->argv && c->argc && !system_program(c->path, c->argv[0])) {
+			/* "git push" must not stand for a "git" of the agent's own making: the program by its path */
+			a = out;
+			b = model_path(m, c->path);
+			out = xasprintf("%s (program: %s)", a, b);
+			free(a);
+			free(b);
+		}
 		if (c->nameless) {
 			a = out;
 			out = xasprintf("%s (a program with no name on disk)", a);
@@ -322,17 +339,11 @@ static void checkpoint_event(struct model *m, const struct event *ev)
 
 void model_mark_undo(struct model *m, const char *label)
 {
-	int revert = !strncmp(label, "revert of ", 10);
-	const char *spec = revert ? label + 10 : !strncmp(label, "rollback to before ", 19) ? label + 19 : NULL;
-	unsigned sn = m->cp_session, id;
-	char tail;
+	unsigned sn, id;
+	int revert;
 
-	if (!spec)
-		return;
-	if (sscanf(spec, "%u:%u%c", &sn, &id, &tail) != 2 && (sscanf(spec, "%u%c", &id, &tail) != 1 || strchr(spec, ':')))
-		return;
 	/* only this session's steps are on the screen */
-	if (sn != m->cp_session)
+	if (undo_label_parse(label, &revert, &sn, &id) < 0 || sn != m->cp_session)
 		return;
 	for (size_t i = 0; i < m->nsteps; i++) {
 		struct step_row *r = &m->steps[i];
@@ -344,7 +355,6 @@ void model_mark_undo(struct model *m, const char *label)
 		}
 	}
 	m->diffs++;
-	m->version++;
 }
 
 static void start_event(struct model *m, const struct event *ev)
@@ -413,10 +423,7 @@ int model_event(struct model *m, const struct event *ev)
 	case EV_EXEC:
 		if (!r)
 			return 0;
-		if (r->execs++) {
-			free(r->last);
-			r->last = call_cmdline(ev->u.call.call);
-		} else if (ev->u.call.call->argv && ev->u.call.call->argc) {
+		if (!r->nprocs && ev->u.call.call->argv && ev->u.call.call->argc) {
 			/* the command the agent meant: a shell's script, not the shell */
 			free(r->summary);
 			r->summary = fit_command(ev->u.call.call->argv, ev->u.call.call->argc);
@@ -426,7 +433,6 @@ int model_event(struct model *m, const struct event *ev)
 	case EV_FILE:
 		if (!r)
 			return 0;
-		r->files++;
 		/* a folder made is not a file changed: the files in it will say */
 		if (ev->u.call.call->op == OP_MKDIR)
 			break;
@@ -480,6 +486,5 @@ int model_event(struct model *m, const struct event *ev)
 	default:
 		return 0;
 	}
-	m->version++;
 	return 1;
 }

@@ -51,9 +51,6 @@ struct step_row {
 	enum step_undo undo;
 	uint64_t start_ns;
 	uint64_t duration_ns;
-	unsigned files;    /* file calls */
-	unsigned execs;    /* programs run in it */
-	char *last;        /* the last program it ran, if not its first */
 	struct model_proc *procs;
 	size_t nprocs, procs_cap;
 	char **paths;      /* the files its calls named (absolute, each once) */
@@ -107,7 +104,6 @@ struct model {
 	char *cp_text;      /* the checkpoint line of the side panel */
 	int cp_failed;
 	unsigned cp_count, cp_failures, cp_session;
-	unsigned version;   /* changes with every event that changes the model */
 	unsigned diffs;     /* changes when the workspace's recorded changes do (checkpoints) */
 };
 
@@ -119,9 +115,6 @@ int model_event(struct model *m, const struct event *ev);
 
 /* A step by its id; NULL if there is none. */
 struct step_row *model_step(const struct model *m, unsigned id);
-
-/* The held call with number n, NULL if none waits. */
-const struct held_row *model_held(const struct model *m, unsigned n);
 
 /* A file or folder named as a person reads it (relative to the workspace, ~/…). Caller frees. */
 char *model_path(const struct model *m, const char *path);

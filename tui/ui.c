@@ -147,8 +147,6 @@ struct ui {
 	char focus_keys[48]; /* "C-] Tab": the keys of focus, from the keymap */
 	int running, ended, terminal_lost, quitting;
 	int stopped; /* the person stopped the agent (C-] q, y): belay exits 0 */
-	uint64_t ran_ns; /* how long the agent ran, once it has exited */
-	int exit_code, exit_signal, exit_status;
 	char prefix_name[32];
 	int mouse;
 	int freed;
@@ -263,11 +261,11 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->cwd = m->cwd;
 	if (ui->session) {
 		st->frozen = session_frozen(ui->session);
-		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : ui->ran_ns;
+		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : m->ran_ns;
 	}
 	st->running = ui->running;
-	st->exit_code = ui->exit_code;
-	st->exit_signal = ui->exit_signal;
+	st->exit_code = m->exit_code;
+	st->exit_signal = m->exit_signal;
 	st->pane_rows = ui->pane_rows;
 	st->pane_cols = ui->pane_cols;
 	st->title = termview_title(ui->tv);
@@ -661,7 +659,7 @@ static void quit_now(struct ui *ui)
 	if (ui->running && ui->session)
 		session_hangup(ui->session, 1000);
 	else
-		loop_stop(ui->loop, ui->ended ? ui->exit_status : 0);
+		loop_stop(ui->loop, ui->ended ? ui->model.exit_status : 0);
 }
 
 static void scroll_by(struct ui *ui, int n)
@@ -1037,7 +1035,7 @@ static void undo_confirmed(struct ui *ui)
 	} else if (r.nothing) {
 		show_message(ui, "nothing to do: the workspace is already as that would make it");
 	} else {
-		char *label = xasprintf(revert ? "revert of %s" : "rollback to before %s", spec);
+		char *label = undo_label(revert, spec);
 
 		/* marked now; the session's checkpoint of it says the same when it comes */
 		model_mark_undo(&ui->model, label);
@@ -1726,6 +1724,8 @@ static void run_notify(struct ui *ui, const struct held_row *h)
 			dup2(null, STDOUT_FILENO);
 			dup2(null, STDERR_FILENO);
 		}
+		/* none of belay's own descriptors (the listener, the agent's pty) */
+		close_range(3, ~0u, 0);
 		setsid();
 		setenv("BELAY_HELD", h->what, 1);
 		setenv("BELAY_RULE", h->text ? h->text : h->rule, 1);
@@ -1766,11 +1766,8 @@ void ui_event(const struct event *ev, void *data)
 		mark_dirty(ui);
 		break;
 	case EV_EXIT:
+		/* the exit itself is the model's */
 		ui->running = 0;
-		ui->exit_code = ev->u.exit.code;
-		ui->exit_signal = ev->u.exit.signal;
-		ui->exit_status = ev->u.exit.status;
-		ui->ran_ns = ev->t_ns;
 		mark_dirty(ui);
 		break;
 	case EV_HELD:
@@ -1789,9 +1786,8 @@ void ui_event(const struct event *ev, void *data)
 		break;
 	case EV_SESSION_END:
 		ui->ended = 1;
-		ui->exit_status = ev->u.end.status;
 		if (!ui->hold || ui->quitting || ui->terminal_lost)
-			loop_stop(ui->loop, ui->stopped ? 0 : ui->exit_status);
+			loop_stop(ui->loop, ui->stopped ? 0 : ui->model.exit_status);
 		mark_dirty(ui);
 		break;
 	default:

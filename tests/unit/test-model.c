@@ -134,7 +134,7 @@ static void test_held_plain_words(void **state)
 {
 	struct model m;
 	char *push[] = { "/usr/bin/git", "push", "--force", "origin", "main", NULL };
-	struct call c = { .op = OP_EXEC, .pid = 300, .argv = push, .argc = 5, .exe = "/usr/bin/bash" };
+	struct call c = { .op = OP_EXEC, .pid = 300, .argv = push, .argc = 5, .exe = "/usr/bin/bash", .path = "/usr/bin/git" };
 	struct call w = { .op = OP_OPEN, .pid = 300, .path = HOME "/.bashrc", .exe = "/usr/bin/python3" };
 	struct event ev = { .type = EV_HELD, .step = 14 };
 	struct event d = { .type = EV_DECISION, .step = 14 };
@@ -177,6 +177,21 @@ static void test_held_plain_words(void **state)
 	model_event(&m, &d);
 	assert_int_equal(m.nheld, 0);
 	assert_int_equal(model_step(&m, 14)->state, STEP_DENIED);
+	/* a "git" of the agent's own making is named by its path */
+	c.path = WS "/.bin/git";
+	ev.seq = ++seq;
+	ev.u.held.call = 43;
+	ev.u.held.n = 3;
+	ev.u.held.c = &c;
+	model_event(&m, &ev);
+	assert_string_equal(m.held[0].what, "git push --force origin main (program: .bin/git)");
+	/* and so is a system program run under another name */
+	c.path = "/usr/bin/rm";
+	ev.seq = ++seq;
+	ev.u.held.call = 44;
+	ev.u.held.n = 4;
+	model_event(&m, &ev);
+	assert_string_equal(m.held[1].what, "git push --force origin main (program: /usr/bin/rm)");
 	model_release(&m);
 }
 
