@@ -130,6 +130,11 @@ static json_t *json_bytes(const char *s, size_t len)
 	return j;
 }
 
+json_t *event_json_text(const char *s, size_t len)
+{
+	return json_bytes(s, len);
+}
+
 static json_t *json_argv(char *const *argv)
 {
 	json_t *a = json_array();

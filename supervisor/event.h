@@ -165,4 +165,8 @@ const char *checkpoint_kind_name(enum checkpoint_kind k);
  */
 void event_to_json(const struct event *ev, struct buf *out);
 
+/* A JSON string (jansson's, a new reference) of bytes, valid UTF-8 kept and the rest U+FFFD. */
+struct json_t;
+struct json_t *event_json_text(const char *s, size_t len);
+
 #endif

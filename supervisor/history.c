@@ -42,27 +42,27 @@ static void strings_of(json_t *a, char ***v, size_t *n)
 			(*v)[(*n)++] = xstrdup(json_string_value(x));
 }
 
-static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
+/* The id of a step entry of a checkpoint's "steps", or 0 when it is not one. */
+static unsigned step_id(json_t *st)
+{
+	json_int_t id = json_integer_value(json_object_get(st, "step"));
+
+	if (id <= 0 || id > 10000000 || !json_string_value(json_object_get(st, "before")))
+		return 0;
+	return (unsigned)id;
+}
+
+/* Fill s (zeroed, or an earlier reading of the same step) from entry st of the checkpoint here. */
+static void read_step(struct hist_step *s, unsigned session, json_t *st, const git_oid *here)
 {
 	json_int_t id = json_integer_value(json_object_get(st, "step"));
 	const char *before = json_string_value(json_object_get(st, "before"));
 	const char *after = json_string_value(json_object_get(st, "after"));
 	const char *base = json_string_value(json_object_get(st, "base"));
 	json_t *with = json_object_get(st, "with");
-	struct hist_step *s;
 
-	if (id <= 0 || id > 10000000 || !before)
-		return;
-	if ((size_t)id >= hs->nsteps) {
-		size_t n = hs->nsteps;
-
-		hs->nsteps = id + 1;
-		hs->steps = xrealloc(hs->steps, hs->nsteps * sizeof(*hs->steps));
-		memset(hs->steps + n, 0, (hs->nsteps - n) * sizeof(*hs->steps));
-	}
-	s = &hs->steps[id];
 	free(s->cmd);
-	s->session = hs->n;
+	s->session = session;
 	s->id = (unsigned)id;
 	s->cmd = xstrdup(json_string_value(json_object_get(st, "cmd")) ?: "");
 	if (git_oid_fromstr(&s->before, before) < 0)
@@ -89,6 +89,58 @@ static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
 	}
 	s->start = json_number_value(json_object_get(st, "start"));
 	s->end = json_number_value(json_object_get(st, "end"));
+}
+
+static void add_step(struct hist_session *hs, json_t *st, const git_oid *here)
+{
+	unsigned id = step_id(st);
+
+	if (!id)
+		return;
+	if ((size_t)id >= hs->nsteps) {
+		size_t n = hs->nsteps;
+
+		hs->nsteps = id + 1;
+		hs->steps = xrealloc(hs->steps, hs->nsteps * sizeof(*hs->steps));
+		memset(hs->steps + n, 0, (hs->nsteps - n) * sizeof(*hs->steps));
+	}
+	read_step(&hs->steps[id], hs->n, st, here);
+}
+
+int history_commit_steps(struct shadow *sh, const git_oid *commit, unsigned session, struct hist_step **steps,
+			 size_t *n)
+{
+	git_commit *c;
+	json_t *meta, *st;
+	size_t i;
+
+	*steps = NULL;
+	*n = 0;
+	if (git_commit_lookup(&c, shadow_repo(sh), commit) < 0)
+		return -1;
+	meta = meta_of(c);
+	git_commit_free(c);
+	if (!meta)
+		return -1;
+	json_array_foreach(json_object_get(meta, "steps"), i, st) {
+		if (!step_id(st))
+			continue;
+		*steps = xrealloc(*steps, (*n + 1) * sizeof(**steps));
+		memset(&(*steps)[*n], 0, sizeof(**steps));
+		read_step(&(*steps)[(*n)++], session, st, commit);
+	}
+	json_decref(meta);
+	return 0;
+}
+
+void history_steps_free(struct hist_step *steps, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		free(steps[i].cmd);
+		free(steps[i].with);
+		free(steps[i].failed);
+	}
+	free(steps);
 }
 
 static int load_session(struct shadow *sh, unsigned n, struct hist_session *hs, struct buf *err)

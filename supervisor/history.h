@@ -43,6 +43,15 @@ struct history {
 	size_t n;
 };
 
+/*
+ * The steps one checkpoint commit records (those it ends, or writes ahead
+ * for), read as history_load reads them, in *steps (caller frees with
+ * history_steps_free).  Returns 0, or -1 when the commit cannot be read.
+ */
+int history_commit_steps(struct shadow *sh, const git_oid *commit, unsigned session, struct hist_step **steps,
+			 size_t *n);
+void history_steps_free(struct hist_step *steps, size_t n);
+
 /* Read every session of the shadow repository.  Returns 0 or -1 (err). */
 int history_load(struct shadow *sh, struct history *h, struct buf *err);
 void history_release(struct history *h);

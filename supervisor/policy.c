@@ -19,6 +19,7 @@
 #include "conf.h"
 #include "glob.h"
 #include "progid.h"
+#include "digest.h"
 #include "util.h"
 
 /* M_WORDS is for grants only: one glob a word of the command, as many words */
@@ -79,6 +80,9 @@ struct policy {
 	size_t ncp_skip, ncp_keep;
 	unsigned long long cp_max_size;
 	unsigned long long cp_budget;
+	unsigned long long record_budget; /* "record budget": the recordings folder's size; 0: the default */
+	unsigned char digest[DIGEST_LEN]; /* of every file loaded, in order (policy_digest) */
+	int digested;
 	unsigned cp_history, cp_history_days; /* days + 1; 0: not set */
 	struct progid *progs; /* the programs named, known by content too */
 	struct policy_limits limits;
@@ -570,12 +574,26 @@ static void policy_line(struct conf_line *l, void *data)
 		parse_checkpoint(p, l);
 		return;
 	}
+	if (!strcmp(cmd, "record")) {
+		unsigned long long v;
+
+		if (l->argc != 3 || strcmp(l->argv[1], "budget")) {
+			conf_error(l, "usage: record budget SIZE (such as 1G)");
+			return;
+		}
+		if (parse_size(l->argv[2], &v) < 0) {
+			conf_error(l, "record budget '%s' must be a size such as 500M or 2G", l->argv[2]);
+			return;
+		}
+		p->record_budget = v;
+		return;
+	}
 	if (!strcmp(cmd, "limit")) {
 		parse_limit(p, l);
 		return;
 	}
 	if (parse_verdict(cmd, &r.verdict) < 0) {
-		conf_error(l, "unknown verdict or command '%s' (allow, ask, freeze, deny, default, launcher, checkpoint or limit)",
+		conf_error(l, "unknown verdict or command '%s' (allow, ask, freeze, deny, default, launcher, checkpoint, record or limit)",
 			   cmd);
 		return;
 	}
@@ -639,7 +657,24 @@ void policy_add_path_rule(struct policy *p, const char *origin, const char *text
 
 int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors)
 {
+	/* the fingerprint: the one before, then this file's name and text */
+	const void *parts[] = { p->digest, file, "", text };
+	size_t lens[] = { p->digested ? DIGEST_LEN : 0, strlen(file), 1, len };
+
+	digest_sha256(parts, lens, 4, p->digest);
+	p->digested = 1;
 	return conf_parse(file, text, len, policy_line, p, errors);
+}
+
+void policy_digest(const struct policy *p, char out[2 * DIGEST_LEN + 8])
+{
+	strcpy(out, "sha256:");
+	digest_hex(p->digest, DIGEST_LEN, out + 7);
+}
+
+unsigned long long policy_record_budget(const struct policy *p)
+{
+	return p && p->record_budget ? p->record_budget : 1ULL << 30;
 }
 
 /*

@@ -48,6 +48,11 @@ void policy_free(struct policy *p);
 /* Add the rules of a file; errors as "file:line: …" lines.  Returns their number. */
 int policy_load(struct policy *p, const char *file, const char *text, size_t len, struct buf *errors);
 
+/* "sha256:…" of the files loaded, names and texts in order: which policy a recording ran under. */
+void policy_digest(const struct policy *p, char out[2 * 32 + 8]);
+/* The size the recordings folder is kept under ("record budget"; 1G when not set). */
+unsigned long long policy_record_budget(const struct policy *p);
+
 /*
  * Add one rule about paths, made from another file (an agent's profile):
  * "VERDICT KIND path PATTERN [by agent]", named origin ("file:line") and

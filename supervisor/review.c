@@ -183,13 +183,50 @@ static void list_files(struct review *rv)
 	}
 }
 
+/* The diff from commit a to b, renames found, and its files (rv->have); -1 on failure. */
+static int make_diff(struct review *rv, const git_oid *a, const git_oid *b)
+{
+	git_tree *ta = history_tree(rv->sh, a), *tb = history_tree(rv->sh, b);
+	git_diff_options o;
+	git_diff_find_options fo;
+	int rc = -1;
+
+	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
+	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
+	if (!ta || !tb || git_diff_tree_to_tree(&rv->diff, shadow_repo(rv->sh), ta, tb, &o) < 0)
+		goto out;
+	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
+	fo.flags = GIT_DIFF_FIND_RENAMES;
+	git_diff_find_similar(rv->diff, &fo);
+	list_files(rv);
+	rv->have = 1;
+	rv->gen++;
+	rc = 0;
+out:
+	git_tree_free(ta);
+	git_tree_free(tb);
+	return rc;
+}
+
+int review_commits(struct review *rv, const git_oid *a, const git_oid *b, const struct review_file **files,
+		   struct buf *err)
+{
+	*files = NULL;
+	drop_diff(rv);
+	if (make_diff(rv, a, b) < 0) {
+		buf_addf(err, "cannot compare checkpoints: %s", shadow_git_error());
+		return -1;
+	}
+	/* asked by commits: no step of the history is what it shows */
+	rv->session = rv->id = (unsigned)-1;
+	*files = rv->files;
+	return (int)rv->nfiles;
+}
+
 int review_files(struct review *rv, enum review_what what, unsigned session, unsigned id,
 		 const struct review_file **files, struct buf *err)
 {
 	const struct hist_session *hs = NULL;
-	git_tree *ta = NULL, *tb = NULL;
-	git_diff_options o;
-	git_diff_find_options fo;
 	const git_oid *a, *b;
 
 	*files = NULL;
@@ -221,24 +258,10 @@ int review_files(struct review *rv, enum review_what what, unsigned session, uns
 	} else {
 		a = &hs->steps[id].base, b = &hs->steps[id].after;
 	}
-	ta = history_tree(rv->sh, a);
-	tb = history_tree(rv->sh, b);
-	git_diff_options_init(&o, GIT_DIFF_OPTIONS_VERSION);
-	o.flags = GIT_DIFF_INCLUDE_TYPECHANGE;
-	if (!ta || !tb || git_diff_tree_to_tree(&rv->diff, shadow_repo(rv->sh), ta, tb, &o) < 0) {
+	if (make_diff(rv, a, b) < 0) {
 		buf_addf(err, "cannot read the checkpoints of step %u:%u: %s", hs->n, id, shadow_git_error());
-		git_tree_free(ta);
-		git_tree_free(tb);
 		return -1;
 	}
-	git_tree_free(ta);
-	git_tree_free(tb);
-	git_diff_find_options_init(&fo, GIT_DIFF_FIND_OPTIONS_VERSION);
-	fo.flags = GIT_DIFF_FIND_RENAMES;
-	git_diff_find_similar(rv->diff, &fo);
-	list_files(rv);
-	rv->have = 1;
-	rv->gen++;
 	rv->session = hs->n;
 	rv->id = id;
 	rv->what = what;

@@ -58,6 +58,13 @@ int review_files(struct review *rv, enum review_what what, unsigned session, uns
 		 const struct review_file **files, struct buf *err);
 
 /*
+ * The files that differ from checkpoint commit a to b (as review_files,
+ * for a step read with history_commit_steps); the same rules of validity.
+ */
+int review_commits(struct review *rv, const git_oid *a, const git_oid *b, const struct review_file **files,
+		   struct buf *err);
+
+/*
  * The diff of the file at index i of the last review_files(): its lines,
  * valid until the next call.  Returns how many, or -1 (err).  A binary
  * file has one DIFF_OTHER line.

@@ -102,6 +102,7 @@ struct session {
 	struct guard *guard;
 	struct policy *policy;
 	struct checkpoints *cp; /* not owned; NULL: no checkpoints */
+	struct journal *journal; /* not owned; NULL: nothing recorded */
 	struct notify *notify;
 	struct loop_fd *notify_h;
 	struct steps *steps;
@@ -134,6 +135,7 @@ static void emit(struct session *s, struct event *ev)
 {
 	ev->seq = ++s->seq;
 	ev->t_ns = now_ns() - s->started_ns;
+	journal_event(s->journal, ev);
 	if (s->cb)
 		s->cb(ev, s->cb_data);
 }
@@ -207,6 +209,7 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	}
 	s->policy = o->policy;
 	s->cp = o->checkpoints;
+	s->journal = o->journal;
 	if (s->cp)
 		checkpoints_set_report(s->cp, report_checkpoint, s);
 	s->timed_asks = o->timed_asks;

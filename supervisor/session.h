@@ -17,6 +17,7 @@
 #include "call.h"
 #include "checkpoint.h"
 #include "event.h"
+#include "journal.h"
 #include "loop.h"
 #include "policy.h"
 #include "step.h"
@@ -48,6 +49,8 @@ struct session_opts {
 	/* Checkpoint the workspace at step boundaries and before held
 	 * destructive calls (not owned; NULL: no checkpoints). */
 	struct checkpoints *checkpoints;
+	/* The recording and the events file: every event goes there first (not owned; NULL: none). */
+	struct journal *journal;
 	/* The agent's profile, for the session's first event (copied; NULL: none). */
 	const char *profile;
 	/* The variables the agent gets whatever their names look like: globs

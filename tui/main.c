@@ -24,6 +24,7 @@
 #include "../supervisor/buf.h"
 #include "../supervisor/conf.h"
 #include "../supervisor/event.h"
+#include "../supervisor/journal.h"
 #include "../supervisor/loop.h"
 #include "../supervisor/policy.h"
 #include "../supervisor/sandbox.h"
@@ -33,6 +34,7 @@
 #include "cmd-checkpoint.h"
 #include "cmd-doctor.h"
 #include "cmd-policy.h"
+#include "cmd-record.h"
 #include "data.h"
 #include "headless.h"
 #include "keymap.h"
@@ -49,6 +51,8 @@
 struct options {
 	const char *workspace;
 	const char *events;
+	const char *record;
+	int no_record;
 	const char *keymap;
 	const char *theme;
 	unsigned history;
@@ -72,6 +76,8 @@ struct options {
 
 enum {
 	OPT_EVENTS = 0x100,
+	OPT_RECORD,
+	OPT_NO_RECORD,
 	OPT_KEYMAP,
 	OPT_THEME,
 	OPT_HISTORY,
@@ -96,6 +102,8 @@ static const struct option long_options[] = {
 	{ "version", no_argument, NULL, 'V' },
 	{ "headless", no_argument, NULL, OPT_HEADLESS },
 	{ "events", required_argument, NULL, OPT_EVENTS },
+	{ "record", required_argument, NULL, OPT_RECORD },
+	{ "no-record", no_argument, NULL, OPT_NO_RECORD },
 	{ "keymap", required_argument, NULL, OPT_KEYMAP },
 	{ "theme", required_argument, NULL, OPT_THEME },
 	{ "history", required_argument, NULL, OPT_HISTORY },
@@ -216,6 +224,12 @@ static void parse_args(int argc, char **argv, struct options *o)
 		case OPT_EVENTS:
 			o->events = optarg;
 			break;
+		case OPT_RECORD:
+			o->record = optarg;
+			break;
+		case OPT_NO_RECORD:
+			o->no_record = 1;
+			break;
 		case OPT_KEYMAP:
 			o->keymap = optarg;
 			break;
@@ -298,6 +312,8 @@ static void parse_args(int argc, char **argv, struct options *o)
 			usage_error("unknown option '%s'", argv[optind - 1]);
 		}
 	}
+	if (o->record && o->no_record)
+		usage_error("%s", "--record and --no-record: choose one");
 	if (o->rows && !o->headless)
 		usage_error("%s", "--size only applies with --headless (the screen gives the pane its size)");
 	if (optind < argc && !strcmp(argv[optind], "--"))
@@ -384,71 +400,6 @@ static char *first_line_summary(const struct buf *errors)
 	return xasprintf("%.*s", (int)(nl ? nl - errors->data : (long)errors->len), errors->data);
 }
 
-/* ---- events out ---- */
-
-struct fanout {
-	int events_fd;
-	struct buf line;
-	/* the start of a UTF-8 character cut by the end of a read, kept for
-	 * the next output event so that JSON text does not lose it */
-	char carry[4];
-	size_t ncarry;
-	session_event_cb front;
-	void *front_data;
-};
-
-/* Bytes at the end of s that begin a UTF-8 character not complete in s. */
-static size_t utf8_incomplete_tail(const char *s, size_t len)
-{
-	for (size_t back = 1; back <= 3 && back <= len; back++) {
-		unsigned char c = (unsigned char)s[len - back];
-
-		if ((c & 0xc0) == 0x80)
-			continue;
-		if (c >= 0xc0) {
-			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
-
-			return need > back ? back : 0;
-		}
-		return 0;
-	}
-	return 0;
-}
-
-static void fan_event(const struct event *ev, void *data)
-{
-	struct fanout *f = data;
-
-	if (f->events_fd >= 0) {
-		buf_reset(&f->line);
-		if (ev->type == EV_OUTPUT) {
-			struct event copy = *ev;
-			struct buf bytes = BUF_INIT;
-			size_t keep = utf8_incomplete_tail(ev->u.output.data, ev->u.output.len);
-
-			buf_add(&bytes, f->carry, f->ncarry);
-			buf_add(&bytes, ev->u.output.data, ev->u.output.len - keep);
-			memcpy(f->carry, ev->u.output.data + ev->u.output.len - keep, keep);
-			f->ncarry = keep;
-			copy.u.output.data = bytes.data;
-			copy.u.output.len = bytes.len;
-			event_to_json(&copy, &f->line);
-			buf_release(&bytes);
-		} else {
-			event_to_json(ev, &f->line);
-		}
-		buf_addch(&f->line, '\n');
-		if (fd_write_all(f->events_fd, f->line.data, f->line.len) < 0) {
-			warn("cannot write events: %s (no more events are written)", strerror(errno));
-			close(f->events_fd);
-			f->events_fd = -1;
-		}
-		if (ev->type == EV_SESSION_END && f->events_fd >= 0)
-			fsync(f->events_fd);
-	}
-	f->front(ev, f->front_data);
-}
-
 static void setup_locale(void)
 {
 	setlocale(LC_ALL, "");
@@ -530,6 +481,59 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 	return cp;
 }
 
+/*
+ * Record the session (--record FILE, or a new file in the recordings
+ * folder, whose oldest files go when it passes the policy's budget).  A
+ * recording that cannot be made stops belay: the person asked for one,
+ * or expects one (--no-record goes without).  *protect: the file, kept
+ * from the agent (the folder is belay's state, kept already).
+ */
+static void start_recording(struct journal *j, const struct options *o, const struct session_opts *so,
+			    const struct policy *policy, struct checkpoints *cp, char **protect)
+{
+	char digest[80], *ws = so->cwd ? xstrdup(so->cwd) : realpath(".", NULL), *path;
+	struct journal_header h = { 0 };
+	struct buf err = BUF_INIT;
+
+	if (o->record) {
+		path = xstrdup(o->record);
+	} else {
+		char *dir = journal_dir();
+		size_t failed;
+
+		if (make_dirs(dir, &failed) < 0) {
+			warn("cannot make the recordings folder '%s': %s (or add --no-record)", dir, strerror(errno));
+			exit(2);
+		}
+		path = journal_default_path(ws ? ws : "/", cp ? checkpoints_session(cp) : 0);
+		free(dir);
+	}
+	h.argv = so->argv;
+	h.workspace = ws;
+	h.rows = so->rows;
+	h.cols = so->cols;
+	h.session = cp ? checkpoints_session(cp) : 0;
+	if (policy) {
+		policy_digest(policy, digest);
+		h.policy = digest;
+	}
+	h.profile = so->profile;
+	if (journal_record(j, path, &h, &err) < 0) {
+		warn("%s (or add --no-record)", err.data);
+		exit(2);
+	}
+	if (!o->record) {
+		char *dir = journal_dir();
+
+		journal_prune(dir, policy_record_budget(policy), journal_path(j));
+		free(dir);
+	}
+	*protect = xstrdup(journal_path(j));
+	buf_release(&err);
+	free(path);
+	free(ws);
+}
+
 /* "~/x" for a path in the home folder (caller frees). */
 static char *tilde(const char *path)
 {
@@ -559,7 +563,10 @@ int main(int argc, char **argv)
 {
 	struct options o = { 0 };
 	struct session_opts so = { 0 };
-	struct fanout fan = { .events_fd = -1 };
+	struct journal *journal;
+	session_event_cb front;
+	void *front_data;
+	int events_fd = -1;
 	struct loop *loop;
 	struct session *s;
 	struct headless *hl = NULL;
@@ -568,7 +575,7 @@ int main(int argc, char **argv)
 	struct termios tio;
 	struct policy *policy = NULL;
 	char *profile_label = NULL, *agent_home = NULL;
-	char *workspace = NULL, *startup = NULL, *protect[3] = { NULL, NULL, NULL };
+	char *workspace = NULL, *startup = NULL, *protect[4] = { NULL, NULL, NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
 	int status, cprc = 0;
@@ -580,9 +587,10 @@ int main(int argc, char **argv)
 		return cmd_doctor(argc - 1, argv + 1);
 	if (argc > 1 && cmd_checkpoint_is(argv[1]))
 		return cmd_checkpoint(argc - 1, argv + 1);
+	if (argc > 1 && cmd_record_is(argv[1]))
+		return cmd_record(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
-	buf_init(&fan.line);
 
 	if (o.workspace) {
 		struct stat st;
@@ -595,13 +603,13 @@ int main(int argc, char **argv)
 	}
 	if (o.events) {
 		/* non-blocking open: a FIFO without a reader is an error, not a hang */
-		fan.events_fd = open(o.events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
-		if (fan.events_fd < 0) {
+		events_fd = open(o.events, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NONBLOCK, 0644);
+		if (events_fd < 0) {
 			warn("cannot write events to '%s': %s", o.events,
 			     errno == ENXIO ? "a FIFO with nobody reading it" : strerror(errno));
 			exit(2);
 		}
-		fd_set_nonblock(fan.events_fd, 0);
+		fd_set_nonblock(events_fd, 0);
 		/* the record of the session is not the agent's to change */
 		protect[1] = realpath(o.events, NULL);
 	}
@@ -694,8 +702,8 @@ int main(int argc, char **argv)
 		if (headless_termios(&tio) == 0)
 			so.termios = &tio;
 		hl = headless_new(loop, o.rows != 0);
-		fan.front = headless_event;
-		fan.front_data = hl;
+		front = headless_event;
+		front_data = hl;
 	} else {
 		struct keymap *km = keymap_new();
 		struct theme *th = theme_new();
@@ -737,11 +745,19 @@ int main(int argc, char **argv)
 		die_hook = restore_screen;
 		ui_pane_size(ui, &so.rows, &so.cols);
 		so.term = "xterm-256color";
-		fan.front = ui_event;
-		fan.front_data = ui;
+		front = ui_event;
+		front_data = ui;
 	}
 
-	s = session_new(loop, &so, fan_event, &fan);
+	journal = journal_new(loop);
+	if (events_fd >= 0)
+		journal_events(journal, events_fd);
+	if (!o.no_record)
+		start_recording(journal, &o, &so, policy, cp, protect + (protect[1] ? 2 : 1));
+	if (cp)
+		journal_checkpoints(journal, checkpoints_shadow(cp));
+	so.journal = journal;
+	s = session_new(loop, &so, front, front_data);
 	if (cp)
 		session_report_checkpoint(s, cprc, &cpinfo);
 	if (hl)
@@ -768,16 +784,15 @@ int main(int argc, char **argv)
 	for (size_t i = 0; o.pass_env && o.pass_env[i]; i++)
 		free(o.pass_env[i]);
 	free(o.pass_env);
+	journal_free(journal);
 	loop_free(loop);
-	if (fan.events_fd >= 0)
-		close(fan.events_fd);
 	if (errors.len && !o.headless)
 		fputs(errors.data, stderr);
 	buf_release(&errors);
-	buf_release(&fan.line);
 	free(startup);
 	free(workspace);
 	free(protect[0]);
 	free(protect[1]);
+	free(protect[2]);
 	return status;
 }

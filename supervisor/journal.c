@@ -1,0 +1,527 @@
+/*
+ * journal.c - the session's recording and its events file, written from
+ * the session's events; see journal.h for the format.  Reading a recording
+ * back is recording.c's.
+ */
+#define _GNU_SOURCE
+#include "journal.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <jansson.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "digest.h"
+#include "dirs.h"
+#include "history.h"
+#include "review.h"
+#include "util.h"
+
+#ifndef BELAY_VERSION
+#define BELAY_VERSION "0.0.0"
+#endif
+#ifndef BELAY_LIBTSM_VERSION
+#define BELAY_LIBTSM_VERSION ""
+#endif
+
+#define PENDING_MAX (64 * 1024) /* output held back at most, bytes */
+
+struct sink {
+	int fd;           /* -1: none, or it failed */
+	int chained;      /* the recording: "h" on every line */
+	char prev[JOURNAL_HASH_HEX + 1]; /* the last line's "h" ("" before the header) */
+	const char *what; /* for messages */
+};
+
+struct journal {
+	struct loop *loop;
+	struct sink rec, events;
+	char *path;
+	struct buf line, text;
+	/* the agent's output not written yet: one line per JOURNAL_COALESCE_NS */
+	struct buf pending;
+	uint64_t pending_seq, pending_t;
+	unsigned pending_step;
+	struct loop_timer *timer;
+	struct shadow *sh;
+	struct review *rv;
+};
+
+struct journal *journal_new(struct loop *loop)
+{
+	struct journal *j = xcalloc(1, sizeof(*j));
+
+	j->loop = loop;
+	j->rec.fd = j->events.fd = -1;
+	j->rec.chained = 1;
+	j->rec.what = "the recording";
+	j->events.what = "events";
+	buf_init(&j->line);
+	buf_init(&j->text);
+	buf_init(&j->pending);
+	return j;
+}
+
+/* Write body (JSON text, one object) as a line of k; body is changed. */
+static void sink_write(struct sink *k, struct buf *body)
+{
+	if (k->fd < 0)
+		return;
+	if (k->chained) {
+		const void *parts[] = { k->prev, body->data };
+		size_t lens[] = { strlen(k->prev), body->len };
+		unsigned char d[DIGEST_LEN];
+
+		digest_sha256(parts, lens, 2, d);
+		digest_hex(d, JOURNAL_HASH_HEX / 2, k->prev);
+		buf_truncate(body, body->len - 1); /* the closing brace */
+		buf_addf(body, ",\"h\":\"%s\"}", k->prev);
+	}
+	buf_addch(body, '\n');
+	if (fd_write_all(k->fd, body->data, body->len) < 0) {
+		warn("cannot write %s: %s (nothing more is written to it)", k->what, strerror(errno));
+		close(k->fd);
+		k->fd = -1;
+	}
+}
+
+static void json_to(json_t *o, struct buf *out)
+{
+	char *s = json_dumps(o, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+
+	if (!s)
+		BUG("json_dumps failed");
+	buf_reset(out);
+	buf_addstr(out, s);
+	free(s);
+}
+
+static int is_utf8(const char *s, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k;
+
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		if (!(k = utf8_decode(p + i, n - i, &cp)))
+			return 0;
+		i += k;
+	}
+	return 1;
+}
+
+/* Bytes at the end of s that begin a UTF-8 character not complete in s. */
+static size_t incomplete_tail(const char *s, size_t len)
+{
+	for (size_t back = 1; back <= 3 && back <= len; back++) {
+		unsigned char c = (unsigned char)s[len - back];
+
+		if ((c & 0xc0) == 0x80)
+			continue;
+		if (c >= 0xc0) {
+			size_t need = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : 2;
+
+			return need > back ? back : 0;
+		}
+		return 0;
+	}
+	return 0;
+}
+
+static double seconds(uint64_t ns)
+{
+	return (double)(ns / 1000) / 1e6;
+}
+
+/* Write the pending output; all: even a character cut at its end. */
+static void flush_output(struct journal *j, int all)
+{
+	size_t n = j->pending.len - (all ? 0 : incomplete_tail(j->pending.data, j->pending.len));
+	const char *d = j->pending.data;
+	struct event ev = { .type = EV_OUTPUT };
+	json_t *o;
+
+	if (!n)
+		return;
+	ev.seq = j->pending_seq;
+	ev.t_ns = j->pending_t;
+	ev.step = j->pending_step;
+	ev.u.output.data = d;
+	ev.u.output.len = n;
+	if (j->events.fd >= 0) {
+		buf_reset(&j->line);
+		event_to_json(&ev, &j->line);
+		sink_write(&j->events, &j->line);
+	}
+	if (j->rec.fd >= 0) {
+		o = json_object();
+		json_object_set_new(o, "seq", json_integer((json_int_t)ev.seq));
+		json_object_set_new(o, "t", json_real(seconds(ev.t_ns)));
+		json_object_set_new(o, "type", json_string("output"));
+		json_object_set_new(o, "step", json_integer(ev.step));
+		if (is_utf8(d, n)) {
+			json_object_set_new(o, "data", json_stringn(d, n));
+		} else {
+			char *b = xmalloc(4 * ((n + 2) / 3) + 1);
+
+			EVP_EncodeBlock((unsigned char *)b, (const unsigned char *)d, (int)n);
+			json_object_set_new(o, "b64", json_string(b));
+			free(b);
+		}
+		json_to(o, &j->line);
+		json_decref(o);
+		sink_write(&j->rec, &j->line);
+	}
+	buf_consume(&j->pending, n);
+}
+
+static void flush_timer(struct loop *loop, void *data)
+{
+	struct journal *j = data;
+
+	j->timer = NULL;
+	flush_output(j, 0);
+}
+
+static void add_output(struct journal *j, const struct event *ev)
+{
+	if (j->pending.len && ev->step != j->pending_step)
+		flush_output(j, 1);
+	if (!j->pending.len) {
+		j->pending_seq = ev->seq;
+		j->pending_t = ev->t_ns;
+		j->pending_step = ev->step;
+	}
+	buf_add(&j->pending, ev->u.output.data, ev->u.output.len);
+	if (j->pending.len >= PENDING_MAX)
+		flush_output(j, 0);
+	if (j->pending.len && !j->timer)
+		j->timer = loop_add_timer(j->loop, JOURNAL_COALESCE_NS, flush_timer, j);
+}
+
+static void sync_rec(struct journal *j)
+{
+	if (j->rec.fd >= 0)
+		fdatasync(j->rec.fd);
+}
+
+/* One patch as text: hunk headers, then ' ', '+', '-' or '\' and the line. */
+static void patch_text(const struct review_line *l, size_t n, struct buf *out)
+{
+	buf_reset(out);
+	for (size_t i = 0; i < n; i++) {
+		switch (l[i].part) {
+		case DIFF_HUNK_HEADER: break;
+		case DIFF_ADDED: buf_addch(out, '+'); break;
+		case DIFF_REMOVED: buf_addch(out, '-'); break;
+		case DIFF_CONTEXT: buf_addch(out, ' '); break;
+		default: buf_addstr(out, "\\ "); break;
+		}
+		buf_addstr(out, l[i].text);
+		buf_addch(out, '\n');
+	}
+}
+
+/* A "diff" record for each step the checkpoint of ev ends: its files and patches. */
+static void write_diffs(struct journal *j, const struct event *ev)
+{
+	struct hist_step *steps;
+	size_t n;
+	git_oid oid;
+
+	if (!j->rv || !ev->u.checkpoint.commit || git_oid_fromstr(&oid, ev->u.checkpoint.commit) < 0)
+		return;
+	if (history_commit_steps(j->sh, &oid, ev->u.checkpoint.session, &steps, &n) < 0)
+		return;
+	for (size_t s = 0; s < n; s++) {
+		const struct review_file *f;
+		struct buf err = BUF_INIT;
+		size_t left = JOURNAL_DIFF_BUDGET;
+		int nf = review_commits(j->rv, &steps[s].base, &steps[s].after, &f, &err);
+		json_t *o = json_object(), *files = json_array();
+
+		json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+		json_object_set_new(o, "t", json_real(seconds(ev->t_ns)));
+		json_object_set_new(o, "type", json_string("diff"));
+		json_object_set_new(o, "step", json_integer(steps[s].id));
+		json_object_set_new(o, "session", json_integer(steps[s].session));
+		json_object_set_new(o, "commit", json_string(ev->u.checkpoint.commit));
+		if (nf < 0)
+			json_object_set_new(o, "error", event_json_text(err.data, err.len));
+		for (int i = 0; i < nf; i++) {
+			json_t *x = json_object();
+			char st[2] = { f[i].status, 0 };
+			const struct review_line *l;
+			int nl;
+
+			json_object_set_new(x, "path", event_json_text(f[i].path, strlen(f[i].path)));
+			if (f[i].old_path)
+				json_object_set_new(x, "old", event_json_text(f[i].old_path, strlen(f[i].old_path)));
+			json_object_set_new(x, "status", json_string(st));
+			json_object_set_new(x, "added", json_integer(f[i].added));
+			json_object_set_new(x, "removed", json_integer(f[i].removed));
+			json_object_set_new(x, "size", json_integer((json_int_t)f[i].size));
+			if (f[i].binary)
+				json_object_set_new(x, "binary", json_true());
+			else if ((uint64_t)f[i].added + f[i].removed > left / 2 ||
+				 (nl = review_patch(j->rv, (size_t)i, &l, &err)) < 0)
+				json_object_set_new(x, "cut", json_true());
+			else {
+				patch_text(l, (size_t)nl, &j->text);
+				if (j->text.len > left) {
+					json_object_set_new(x, "cut", json_true());
+				} else {
+					left -= j->text.len;
+					json_object_set_new(x, "patch", event_json_text(j->text.data, j->text.len));
+				}
+			}
+			json_array_append_new(files, x);
+		}
+		json_object_set_new(o, "files", files);
+		json_to(o, &j->line);
+		json_decref(o);
+		buf_release(&err);
+		if (nf != 0)
+			sink_write(&j->rec, &j->line);
+	}
+	history_steps_free(steps, n);
+}
+
+void journal_event(struct journal *j, const struct event *ev)
+{
+	if (!j || (j->rec.fd < 0 && j->events.fd < 0))
+		return;
+	if (ev->type == EV_OUTPUT) {
+		add_output(j, ev);
+		return;
+	}
+	/* what the agent printed came first */
+	flush_output(j, ev->type == EV_SESSION_END || ev->type == EV_EXIT);
+	buf_reset(&j->text);
+	event_to_json(ev, &j->text);
+	if (j->events.fd >= 0) {
+		buf_reset(&j->line);
+		buf_add(&j->line, j->text.data, j->text.len);
+		sink_write(&j->events, &j->line);
+	}
+	sink_write(&j->rec, &j->text);
+	if (ev->type == EV_CHECKPOINT && j->rec.fd >= 0)
+		write_diffs(j, ev);
+	switch (ev->type) {
+	case EV_STEP_START:
+	case EV_STEP_END:
+		sync_rec(j);
+		break;
+	case EV_SESSION_END:
+		sync_rec(j);
+		if (j->events.fd >= 0)
+			fsync(j->events.fd);
+		break;
+	default:
+		break;
+	}
+}
+
+int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err)
+{
+	struct timespec ts;
+	struct tm tm;
+	char when[64];
+	json_t *o;
+
+	j->rec.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
+	if (j->rec.fd < 0) {
+		buf_addf(err, errno == EEXIST ? "cannot record to '%s': it exists (choose another file, or remove it)"
+					      : "cannot record to '%s': %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	free(j->path);
+	j->path = realpath(path, NULL);
+	if (!j->path)
+		j->path = xstrdup(path);
+	clock_gettime(CLOCK_REALTIME, &ts);
+	gmtime_r(&ts.tv_sec, &tm);
+	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	o = json_object();
+	json_object_set_new(o, "belay-recording", json_integer(JOURNAL_VERSION));
+	json_object_set_new(o, "belay", json_string(BELAY_VERSION));
+	json_object_set_new(o, "libtsm", json_string(BELAY_LIBTSM_VERSION));
+	json_object_set_new(o, "time", json_string(when));
+	json_object_set_new(o, "epoch", json_real((double)ts.tv_sec + (double)(ts.tv_nsec / 1000000) / 1e3));
+	json_object_set_new(o, "rows", json_integer(h->rows));
+	json_object_set_new(o, "cols", json_integer(h->cols));
+	if (h->workspace)
+		json_object_set_new(o, "workspace", event_json_text(h->workspace, strlen(h->workspace)));
+	{
+		json_t *a = json_array();
+
+		for (size_t i = 0; h->argv && h->argv[i]; i++)
+			json_array_append_new(a, event_json_text(h->argv[i], strlen(h->argv[i])));
+		json_object_set_new(o, "argv", a);
+	}
+	if (h->session)
+		json_object_set_new(o, "session", json_integer(h->session));
+	if (h->policy)
+		json_object_set_new(o, "policy", json_string(h->policy));
+	if (h->profile)
+		json_object_set_new(o, "profile", event_json_text(h->profile, strlen(h->profile)));
+	json_to(o, &j->line);
+	json_decref(o);
+	sink_write(&j->rec, &j->line);
+	if (j->rec.fd < 0) {
+		buf_addf(err, "cannot record to '%s': the header could not be written", path);
+		return -1;
+	}
+	return 0;
+}
+
+const char *journal_path(const struct journal *j)
+{
+	return j ? j->path : NULL;
+}
+
+void journal_events(struct journal *j, int fd)
+{
+	if (j->events.fd >= 0)
+		close(j->events.fd);
+	j->events.fd = fd;
+}
+
+void journal_checkpoints(struct journal *j, struct shadow *sh)
+{
+	review_free(j->rv);
+	j->rv = sh ? review_new(sh) : NULL;
+	j->sh = sh;
+}
+
+void journal_free(struct journal *j)
+{
+	if (!j)
+		return;
+	flush_output(j, 1);
+	loop_cancel_timer(j->loop, j->timer);
+	if (j->rec.fd >= 0) {
+		fdatasync(j->rec.fd);
+		close(j->rec.fd);
+	}
+	if (j->events.fd >= 0)
+		close(j->events.fd);
+	review_free(j->rv);
+	buf_release(&j->line);
+	buf_release(&j->text);
+	buf_release(&j->pending);
+	free(j->path);
+	free(j);
+}
+
+/* ---- where recordings are kept ---- */
+
+char *journal_dir(void)
+{
+	char *state = dirs_get(DIR_STATE), *d = xasprintf("%s/sessions", state);
+
+	free(state);
+	return d;
+}
+
+char *journal_default_path(const char *workspace, unsigned session)
+{
+	char *dir = journal_dir(), when[32], name[48];
+	const char *base = path_base(workspace);
+	time_t now = time(NULL);
+	struct tm tm;
+	size_t k = 0;
+	char *path;
+
+	localtime_r(&now, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	/* the workspace's name, in characters any shell and file system takes */
+	for (const char *p = base; *p && k < 40; p++)
+		name[k++] = (strchr("._-", *p) || (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			     (*p >= '0' && *p <= '9'))
+				    ? *p
+				    : '_';
+	name[k] = 0;
+	if (!k || name[0] == '.')
+		strcpy(name, "workspace");
+	path = session ? xasprintf("%s/%s-%s-%u.belay", dir, when, name, session)
+		       : xasprintf("%s/%s-%s.belay", dir, when, name);
+	for (unsigned n = 2; access(path, F_OK) == 0 && n < 1000; n++) {
+		free(path);
+		path = session ? xasprintf("%s/%s-%s-%u.%u.belay", dir, when, name, session, n)
+			       : xasprintf("%s/%s-%s.%u.belay", dir, when, name, n);
+	}
+	free(dir);
+	return path;
+}
+
+struct rec_file {
+	char *path;
+	time_t mtime;
+	unsigned long long size;
+};
+
+static int cmp_age(const void *a, const void *b)
+{
+	const struct rec_file *x = a, *y = b;
+
+	if (x->mtime != y->mtime)
+		return x->mtime < y->mtime ? -1 : 1;
+	return strcmp(x->path, y->path);
+}
+
+unsigned journal_prune(const char *dir, unsigned long long budget, const char *keep)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	struct rec_file *v = NULL;
+	size_t n = 0, cap = 0;
+	unsigned long long total = 0;
+	unsigned removed = 0;
+
+	if (!d)
+		return 0;
+	while ((e = readdir(d))) {
+		size_t len = strlen(e->d_name);
+		struct stat st;
+		char *p;
+
+		if (len < 7 || strcmp(e->d_name + len - 6, ".belay"))
+			continue;
+		p = xasprintf("%s/%s", dir, e->d_name);
+		if (lstat(p, &st) < 0 || !S_ISREG(st.st_mode)) {
+			free(p);
+			continue;
+		}
+		v = xgrow(v, &cap, n + 1, sizeof(*v));
+		v[n].path = p;
+		v[n].mtime = st.st_mtime;
+		v[n++].size = (unsigned long long)st.st_size;
+		total += (unsigned long long)st.st_size;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), cmp_age);
+	for (size_t i = 0; i < n; i++) {
+		if (total > budget && !(keep && !strcmp(v[i].path, keep)) && unlink(v[i].path) == 0) {
+			total -= v[i].size;
+			removed++;
+		}
+		free(v[i].path);
+	}
+	free(v);
+	return removed;
+}

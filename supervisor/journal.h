@@ -1,0 +1,89 @@
+/*
+ * journal.h - the session's recording, and its events file: one stream of
+ * events written as JSON lines as they happen.
+ *
+ * The recording (belay(1), RECORDING) is one append-only file per session:
+ *
+ *   line 1   the header: {"belay-recording":1, "belay", "libtsm", "time",
+ *            "epoch", "rows", "cols", "workspace", "argv", "session",
+ *            "policy", "profile", "h"}
+ *   then     one record per line: the events as event_to_json() writes
+ *            them, except that the agent's output is coalesced (at most
+ *            JOURNAL_COALESCE_NS of it per line) and kept byte for byte
+ *            ("data", or "b64" when it is not UTF-8); and after each
+ *            checkpoint a "diff" record per step it ends: the step's files
+ *            and their patches, so that the recording can be reviewed
+ *            without the shadow repository.
+ *
+ * Every line ends with "h": the first 16 bytes (hex) of SHA-256 of the
+ * previous line's "h" and this line without its "h" (the line's text up
+ * to ',"h":' and a closing brace).  A changed, missing or added line breaks
+ * the chain from there on.  Lines are written as they come (nothing is
+ * held in memory but the output of the last few milliseconds) and synced
+ * to disk at step boundaries and at the end.
+ *
+ * The events file (--events) is the same stream, plain: no header, no
+ * chain, output coalesced the same way, not UTF-8 replaced by U+FFFD.
+ */
+#ifndef BELAY_JOURNAL_H
+#define BELAY_JOURNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "buf.h"
+#include "event.h"
+#include "loop.h"
+#include "shadow.h"
+
+#define JOURNAL_VERSION 1
+#define JOURNAL_COALESCE_NS (10 * 1000000ull)
+#define JOURNAL_HASH_HEX 32         /* hex digits of "h" */
+#define JOURNAL_DIFF_BUDGET (2u << 20) /* patch bytes per step; the files past it are listed only */
+
+struct journal_header {
+	char *const *argv;     /* the agent's command */
+	const char *workspace;
+	unsigned rows, cols;   /* the agent's terminal */
+	unsigned session;      /* its number in the workspace's checkpoints (0: none) */
+	const char *policy;    /* its digest (policy_digest), or NULL */
+	const char *profile;   /* the agent's profile, or NULL */
+};
+
+struct journal;
+
+struct journal *journal_new(struct loop *loop);
+/* Write what is pending, sync, close the files. */
+void journal_free(struct journal *j);
+
+/*
+ * Record to path: a new file (an existing one is refused, never
+ * overwritten), the header written at once.  Returns 0, or -1 (err).
+ */
+int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err);
+/* The recording's path, or NULL. */
+const char *journal_path(const struct journal *j);
+
+/* Also write the events file to fd (owned from now on). */
+void journal_events(struct journal *j, int fd);
+
+/* Diffs of steps from sh (not owned; NULL: none). */
+void journal_checkpoints(struct journal *j, struct shadow *sh);
+
+/* One event of the session, in order. */
+void journal_event(struct journal *j, const struct event *ev);
+
+/*
+ * The default folder of recordings ($XDG_STATE_HOME/belay/sessions,
+ * caller frees) and a new file name in it for a session of workspace.
+ */
+char *journal_dir(void);
+char *journal_default_path(const char *workspace, unsigned session);
+
+/*
+ * Remove the oldest recordings of dir (*.belay) until the rest take at
+ * most budget bytes; keep is never removed.  Returns how many went.
+ */
+unsigned journal_prune(const char *dir, unsigned long long budget, const char *keep);
+
+#endif
