@@ -36,125 +36,18 @@
 #include "views.h"
 #include "vtscan.h"
 
-#define REPLY_BACKLOG (64u << 10) /* bytes of replies to the agent's queries left waiting, at most */
-#define FRAME_HZ 60
-#define FRAME_NS (1000000000ull / FRAME_HZ)
-#define SYNC_MAX_NS (200 * 1000000ull) /* longest wait for a synchronized update */
-#define MESSAGE_NS (4000 * 1000000ull)
-#define OSC52_MAX (100 * 1024)
-#define FLASH_NS (600 * 1000000ull) /* the status line flashes this long when a call is held */
-#define NARROW_COLS 80             /* under this, the panels are a view of their own */
-#define COUNTS_PER_FRAME 8         /* steps whose lines are counted a frame, at most */
 
-/* Outer terminal modes belay turns on (and off again at exit). */
-#define MODES_ON "\033[?2004h\033[?1004h"
-#define MODES_OFF "\033[?1004l\033[?2004l"
-#define MOUSE_ON "\033[?1000h\033[?1002h\033[?1006h"
-#define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
+#include "ui-int.h"
 
-struct ui {
-	struct model model; /* what the session did, from its events */
-	struct checkpoints *cp; /* NULL: no checkpoints */
-	struct review *rv;  /* the diffs, read from the checkpoints */
-	unsigned rv_diffs;  /* model.diffs when rv last heard of it */
-	struct loop *loop;
-	struct session *session;
-	struct termview *tv;
-	struct input *input;
-	struct keymap *km;
-	struct theme *theme;
-	struct views views;
-	struct colour_caps caps;
-	SCREEN *screen;
-	WINDOW *pane, *side, *border, *status, *help;
-	int rows, cols;
-	unsigned pane_rows, pane_cols, side_cols;
-	int zoomed;
-
-	int prefix_pending;
-	int scroll_mode;
-	int help_visible;
-	int help_top; /* first line of the help shown */
-	int help_rows; /* rows of the help window, at the last frame */
-	int confirm_quit;
-	int selecting, selection_moved;
-	int paste_held;     /* a paste that came while the panels had the keyboard: dropped */
-	char *paste_buf;
-	char *message;
-	struct loop_timer *message_timer;
-
-	int dirty;
-	uint64_t last_frame;
-	uint64_t sync_since;
-	struct loop_timer *frame_timer, *esc_timer, *tick_timer;
-	struct loop_fd *stdin_h;
-
-	int hold;
-	/* the review panels */
-	int focus;          /* they have the keyboard */
-	unsigned sel;       /* the selected step; 0: the newest is followed */
-	unsigned expanded;  /* the step whose programs are listed */
-	int show_quiet;     /* the agent's bookkeeping listed step by step */
-	int session_view;   /* the whole session's diff, not the step's */
-	size_t file;        /* the file whose diff is shown */
-	unsigned diff_top;  /* its first line shown */
-	int side_user;      /* the panels' width as the border was dragged to; 0: automatic */
-	int dragging;
-	int side_y0;        /* the panels' first row (below the facts) */
-	struct panel_hits hits;
-	struct {
-		int valid;
-		int followed; /* the newest step, not a selected one */
-		int check;    /* new checkpoints since: ask the review again */
-		int ok;       /* the diff was read (not a note instead) */
-		unsigned gen; /* the review's generation it was read at */
-		unsigned step, diffs;
-		enum review_what what;
-		size_t file;
-	} shown;            /* what the diff section holds */
-	const struct review_file *files;
-	size_t nfiles;
-	const struct review_line *difflines;
-	size_t ndifflines;
-	char *diff_title, *diff_note;
-	char **extra;       /* files the step wrote that no checkpoint holds */
-	size_t nextra;
-	/* rollback or revert from the screen: shown, then y */
-	unsigned undo_step;
-	int undo_revert;
-	char *undo_prompt;
-	char *held_why;     /* the held call's rule, where and what, for the status line */
-	/* held calls: the bell */
-	int ring;
-	unsigned rung_n;    /* the newest held call rung for */
-	uint64_t flash_until;
-	struct loop_timer *flash_timer;
-	/*
-	 * What the screen showed, for the keys that decide: the held call on
-	 * the status line at the last frame, and since when.  A key decides
-	 * that call only, and only once it has been there the keymap's
-	 * decide-delay: a key in flight when the call appeared is not for it.
-	 */
-	unsigned shown_n;
-	uint64_t shown_since;
-	char how[64];      /* the keys of the action running ("C-] a") */
-	unsigned grant_n;  /* "allow similar" waits for y on this call (0: no) */
-	char *grant_text;  /* the rule it would add */
-	unsigned reason_n; /* deny-reason: the line being typed denies this call (0: no) */
-	char reason[256];  /* what has been typed */
-	char *reason_prompt;
-	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */
-	char focus_keys[48]; /* "C-] Tab": the keys of focus, from the keymap */
-	int running, ended, terminal_lost, quitting;
-	int stopped; /* the person stopped the agent (C-] q, y): belay exits 0 */
-	char prefix_name[32];
-	int mouse;
-	int freed;
-};
 
 static struct ui *active_ui; /* for ui_emergency_restore() */
 
 static void mark_dirty(struct ui *ui);
+
+void ui_mark_dirty(struct ui *ui)
+{
+	mark_dirty(ui);
+}
 
 static void out_raw(const char *s)
 {
@@ -315,210 +208,12 @@ static void fill_state(struct ui *ui, struct view_state *st)
 
 /* ---- the diff the panels show ---- */
 
-static void free_extra(struct ui *ui)
-{
-	for (size_t i = 0; i < ui->nextra; i++)
-		free(ui->extra[i]);
-	free(ui->extra);
-	ui->extra = NULL;
-	ui->nextra = 0;
-}
-
-/* The step whose diff is shown: the selected one, else the newest that changed something. */
-static unsigned diff_step(const struct ui *ui)
-{
-	const struct model *m = &ui->model;
-
-	if (ui->undo_step)
-		return ui->undo_step;
-	if (ui->session_view)
-		return 0;
-	if (ui->sel)
-		return ui->sel;
-	for (size_t i = m->nsteps; i-- > 0;)
-		if (m->steps[i].changed > 0 && !m->steps[i].quiet)
-			return m->steps[i].id;
-	return 0;
-}
-
-/* Files the step's calls wrote in the workspace that no checkpoint holds (ignored, too big). */
-static void list_extra(struct ui *ui, const struct step_row *r)
-{
-	for (size_t i = 0; i < r->npaths && ui->nextra < 16; i++) {
-		const char *ws = ui->model.cwd;
-		size_t wl = ws ? strlen(ws) : 0;
-		const char *rel;
-		struct stat stb;
-		int listed = 0;
-		char sz[32], *name;
-
-		if (!wl || strncmp(r->paths[i], ws, wl) || r->paths[i][wl] != '/')
-			continue;
-		rel = r->paths[i] + wl + 1;
-		/* git's own files are git's business, never checkpointed */
-		if (!strncmp(rel, ".git/", 5) || strstr(rel, "/.git/"))
-			continue;
-		for (size_t k = 0; k < ui->nfiles && !listed; k++)
-			listed = !strcmp(ui->files[k].path, rel) ||
-				 (ui->files[k].old_path && !strcmp(ui->files[k].old_path, rel));
-		if (listed || lstat(r->paths[i], &stb) < 0 || !S_ISREG(stb.st_mode))
-			continue;
-		panel_size((uint64_t)stb.st_size, sz, sizeof(sz));
-		name = text_visible(rel);
-		ui->extra = xrealloc(ui->extra, (ui->nextra + 1) * sizeof(*ui->extra));
-		ui->extra[ui->nextra++] = xasprintf("%s (not in checkpoints: ignored; %s)", name, sz);
-		free(name);
-	}
-}
-
-static void update_diff(struct ui *ui)
-{
-	struct model *m = &ui->model;
-	unsigned id = diff_step(ui);
-	enum review_what what = ui->undo_step ? (ui->undo_revert ? REVIEW_REVERT : REVIEW_ROLLBACK) : REVIEW_STEP;
-	struct buf err = BUF_INIT, t = BUF_INIT;
-	const struct step_row *r = id ? model_step(m, id) : NULL;
-	int n;
-
-	int same;
-
-	if (!ui->rv)
-		return;
-	if (m->diffs != ui->rv_diffs) {
-		/* new checkpoints: what is shown may have changed (a step that
-		 * ended, the session's newest state); the review reads again
-		 * only what it lacks */
-		review_stale(ui->rv);
-		ui->rv_diffs = m->diffs;
-		ui->shown.check = 1;
-	}
-	same = ui->shown.valid && ui->shown.step == id && ui->shown.what == what && ui->shown.followed == !ui->sel;
-	if (same && ui->shown.file == ui->file && !ui->shown.check)
-		return;
-	ui->shown.check = 0;
-	if (same && ui->shown.file == ui->file && ui->shown.ok && m->cp_session && (!r || r->changed >= 0)) {
-		/* the same diff, unless the review made it again */
-		const struct review_file *f;
-
-		n = review_files(ui->rv, what, m->cp_session, id, &f, &err);
-		if (n >= 0 && review_generation(ui->rv) == ui->shown.gen) {
-			buf_release(&err);
-			return;
-		}
-		buf_reset(&err);
-	}
-	if (!same) {
-		/* another step: its first file, from the top (the same one keeps its place) */
-		ui->file = 0;
-		ui->diff_top = 0;
-	}
-	ui->shown.valid = 1;
-	ui->shown.ok = 0;
-	ui->shown.followed = !ui->sel;
-	ui->shown.step = id;
-	ui->shown.what = what;
-	ui->shown.file = ui->file;
-	ui->files = NULL;
-	ui->difflines = NULL;
-	ui->nfiles = ui->ndifflines = 0;
-	free(ui->diff_note);
-	ui->diff_note = NULL;
-	free_extra(ui);
-	if (!m->cp_session) {
-		buf_addstr(&t, "changes");
-		ui->diff_note = xstrdup("no checkpoints in this session: nothing to compare");
-		goto out;
-	}
-	if (r && r->changed < 0 && what == REVIEW_STEP) {
-		buf_addf(&t, "step %u", id);
-		ui->diff_note = xstrdup(r->state == STEP_RUNNING || r->state == STEP_HELD
-					? "running: what it changed shows when it ends" : "not checkpointed yet");
-		goto out;
-	}
-	n = review_files(ui->rv, what, m->cp_session, id, &ui->files, &err);
-	if (n < 0) {
-		buf_addf(&t, id ? "step %u" : "the session", id);
-		ui->diff_note = buf_detach(&err, NULL);
-		goto out;
-	}
-	ui->shown.ok = 1;
-	ui->shown.gen = review_generation(ui->rv);
-	ui->nfiles = (size_t)n;
-	if (r && what == REVIEW_STEP) {
-		struct step_row *w = model_step(m, id);
-
-		w->added = w->removed = 0;
-		for (size_t i = 0; i < ui->nfiles; i++)
-			w->added += ui->files[i].added, w->removed += ui->files[i].removed;
-		w->lines_known = 1;
-		list_extra(ui, r);
-	}
-	if (what == REVIEW_ROLLBACK)
-		buf_addf(&t, "rollback to before step %u would change %zu file%s", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
-	else if (what == REVIEW_REVERT)
-		buf_addf(&t, "revert of step %u would change %zu file%s", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
-	else if (!id)
-		buf_addf(&t, "the session: %zu file%s changed", ui->nfiles, ui->nfiles == 1 ? "" : "s");
-	else
-		buf_addf(&t, "step %u%s: %zu file%s", id, ui->sel ? "" : " (the newest)", ui->nfiles,
-			 ui->nfiles == 1 ? "" : "s");
-	if (r && r->lines_known && what == REVIEW_STEP && ui->nfiles)
-		buf_addf(&t, " +%u −%u", r->added, r->removed);
-	if (!ui->nfiles && !ui->nextra) {
-		ui->diff_note = xstrdup(what == REVIEW_STEP ? "no file changed" : "nothing would change");
-		goto out;
-	}
-	ui->file = MIN(ui->file, ui->nfiles + ui->nextra - 1);
-	ui->shown.file = ui->file;
-	if (ui->file < ui->nfiles) {
-		buf_reset(&err);
-		n = review_patch(ui->rv, ui->file, &ui->difflines, &err);
-		if (n < 0)
-			ui->diff_note = buf_detach(&err, NULL);
-		else
-			ui->ndifflines = (size_t)n;
-	} else {
-		ui->diff_note = xstrdup("belay does not checkpoint this file (it is ignored, or too big): "
-					"its content is not shown");
-	}
-out:
-	free(ui->diff_title);
-	ui->diff_title = buf_detach(&t, NULL);
-	buf_release(&err);
-}
-
-/* +/- lines of the steps on the screen, a few a frame. */
-static void count_lines(struct ui *ui)
-{
-	struct model *m = &ui->model;
-	int done = 0;
-
-	if (!ui->rv || !m->cp_session)
-		return;
-	for (int y = 0; y < PANEL_MAX_ROWS && done < COUNTS_PER_FRAME; y++) {
-		struct step_row *r = ui->hits.step[y] ? model_step(m, ui->hits.step[y]) : NULL;
-
-		if (!r || r->lines_known || r->changed < 0)
-			continue;
-		if (r->changed == 0) {
-			r->lines_known = 1;
-			continue;
-		}
-		done++;
-		/* not in the history as read yet: counted in a later frame */
-		if (review_count(ui->rv, m->cp_session, r->id, &r->added, &r->removed) < 0)
-			continue;
-		r->lines_known = 1;
-		mark_dirty(ui);
-	}
-}
-
 static void draw_panels(struct ui *ui, WINDOW *w, const struct view_state *st)
 {
 	struct panel_state ps = { 0 };
 
 	ui->side_y0 = views_facts(&ui->views, w, st, ui->focus || ui->model.nheld);
-	update_diff(ui);
+	ui_diff_update(ui);
 	ps.m = &ui->model;
 	ps.focus = ui->focus;
 	ps.sel = ui->sel;
@@ -537,7 +232,7 @@ static void draw_panels(struct ui *ui, WINDOW *w, const struct view_state *st)
 	ui->diff_top = MIN(ui->diff_top, ui->ndifflines ? (unsigned)ui->ndifflines - 1 : 0);
 	ps.top = ui->diff_top;
 	panel_draw(&ui->views, w, ui->side_y0, &ps, &ui->hits);
-	count_lines(ui);
+	ui_diff_count(ui);
 }
 
 static void render(struct ui *ui)
@@ -969,7 +664,7 @@ static void act_session_diff(struct ui *ui)
  */
 static void ask_undo(struct ui *ui, int revert)
 {
-	unsigned id = ui->sel ? ui->sel : diff_step(ui);
+	unsigned id = ui->sel ? ui->sel : ui_diff_step(ui);
 	const struct step_row *r = id ? model_step(&ui->model, id) : NULL;
 	struct buf b = BUF_INIT;
 
@@ -988,7 +683,7 @@ static void ask_undo(struct ui *ui, int revert)
 	ui->undo_step = id;
 	ui->undo_revert = revert;
 	ui->shown.valid = 0;
-	update_diff(ui);
+	ui_diff_update(ui);
 	if (revert)
 		buf_addf(&b, "revert step %u (%zu file%s)?", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
 	else
@@ -1844,7 +1539,7 @@ void ui_free(struct ui *ui)
 	review_free(ui->rv);
 	free(ui->diff_title);
 	free(ui->diff_note);
-	free_extra(ui);
+	ui_diff_release(ui);
 	free(ui->undo_prompt);
 	free(ui->held_why);
 	free(ui->grant_text);
