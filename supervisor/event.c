@@ -7,6 +7,7 @@
 #include "event.h"
 
 #include <jansson.h>
+#include <openssl/evp.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <sys/socket.h>
@@ -361,4 +362,264 @@ void event_to_json(const struct event *ev, struct buf *out)
 	buf_addstr(out, s);
 	free(s);
 	json_decref(o);
+}
+
+/* ---- and back: a recording's line as an event ---- */
+
+static const char *jstr(json_t *o, const char *key)
+{
+	return json_string_value(json_object_get(o, key));
+}
+
+static long long jint(json_t *o, const char *key, long long min, long long max)
+{
+	json_int_t v = json_integer_value(json_object_get(o, key));
+
+	return v < min ? min : v > max ? max : v;
+}
+
+static uint64_t jns(json_t *o, const char *key)
+{
+	double v = json_number_value(json_object_get(o, key));
+
+	return v > 0 && v < 1e9 ? (uint64_t)(v * 1e9) : 0;
+}
+
+/* A NULL-terminated copy of a JSON array of strings (others skipped), at most max. */
+static char **jstrv(json_t *a, size_t max, size_t *n)
+{
+	size_t i, k = 0;
+	json_t *x;
+	char **v = xcalloc(json_array_size(a) < max ? json_array_size(a) + 1 : max + 1, sizeof(char *));
+
+	json_array_foreach(a, i, x) {
+		if (k == max)
+			break;
+		if (json_is_string(x))
+			v[k++] = xstrndup(json_string_value(x), json_string_length(x));
+	}
+	if (n)
+		*n = k;
+	return v;
+}
+
+static int name_index(const char *name, const char *const *names, int n)
+{
+	for (int i = 0; name && i < n; i++)
+		if (names[i] && !strcmp(names[i], name))
+			return i;
+	return -1;
+}
+
+static void free_strv(char **v)
+{
+	for (size_t i = 0; v && v[i]; i++)
+		free(v[i]);
+	free(v);
+}
+
+void event_read_release(struct event_read *k)
+{
+	call_release(&k->call);
+	memset(&k->call, 0, sizeof(k->call));
+	free_strv(k->argv);
+	free_strv(k->withheld);
+	free(k->with);
+	k->argv = k->withheld = NULL;
+	k->with = NULL;
+	buf_release(&k->output);
+}
+
+static char *dup_str(json_t *o, const char *key)
+{
+	json_t *v = json_object_get(o, key);
+
+	return json_is_string(v) ? xstrndup(json_string_value(v), json_string_length(v)) : NULL;
+}
+
+/* The call an exec, file or connect line describes. */
+static void call_from_json(json_t *o, struct call *c)
+{
+	const char *op = jstr(o, "op"), *type = jstr(o, "type");
+	const char *fam = jstr(o, "family");
+
+	memset(c, 0, sizeof(*c));
+	c->pid = c->tid = (pid_t)jint(o, "pid", 0, 1 << 30);
+	if (json_object_get(o, "tid"))
+		c->tid = (pid_t)jint(o, "tid", 0, 1 << 30);
+	c->ppid = (pid_t)jint(o, "ppid", 0, 1 << 30);
+	c->nr = (int)jint(o, "syscall", 0, 1 << 20);
+	c->exe = dup_str(o, "exe");
+	c->cwd = dup_str(o, "cwd");
+	c->path = dup_str(o, "path");
+	if (type && !strcmp(type, "exec")) {
+		c->op = OP_EXEC;
+		c->argv = jstrv(json_object_get(o, "argv"), 100000, &c->argc);
+		c->argv_cut = json_is_true(json_object_get(o, "argv_cut"));
+	} else if (type && !strcmp(type, "connect")) {
+		c->op = OP_CONNECT;
+		c->addr.host = dup_str(o, "addr");
+		c->addr.port = json_object_get(o, "port") ? (int)jint(o, "port", 0, 65535) : -1;
+		c->addr.family = fam && !strcmp(fam, "inet") ? AF_INET : fam && !strcmp(fam, "inet6") ? AF_INET6
+							   : fam && !strcmp(fam, "unix") ? AF_UNIX : AF_UNSPEC;
+	} else {
+		int i = -1;
+
+		for (int k = 0; op && k < OP__COUNT && i < 0; k++)
+			if (!strcmp(call_op_name((enum call_op)k), op))
+				i = k;
+		c->op = i < 0 || i == OP_EXEC || i == OP_CONNECT ? OP_OPEN : (enum call_op)i;
+		if (c->op == OP_RENAME || c->op == OP_LINK)
+			c->path2 = dup_str(o, "to");
+		if (c->op == OP_SYMLINK)
+			c->target = dup_str(o, "target");
+	}
+}
+
+int event_from_json(json_t *o, json_t *call, struct event *ev, struct event_read *k)
+{
+	int type = name_index(jstr(o, "type"), type_names, EV__COUNT);
+
+	event_read_release(k);
+	memset(ev, 0, sizeof(*ev));
+	if (type < 0)
+		return -1;
+	ev->type = (enum event_type)type;
+	ev->seq = (uint64_t)jint(o, "seq", 0, INT64_MAX);
+	ev->t_ns = jns(o, "t");
+	ev->step = (unsigned)jint(o, "step", 0, 10000000);
+	switch (ev->type) {
+	case EV_SESSION_START:
+		ev->u.start.pid = (pid_t)jint(o, "pid", 0, 1 << 30);
+		ev->u.start.argv = k->argv = jstrv(json_object_get(o, "argv"), 100000, NULL);
+		ev->u.start.cwd = jstr(o, "cwd");
+		ev->u.start.rows = (unsigned)jint(o, "rows", 2, 400);
+		ev->u.start.cols = (unsigned)jint(o, "cols", 2, 800);
+		ev->u.start.profile = jstr(o, "profile");
+		if (json_object_get(o, "withheld"))
+			ev->u.start.withheld = k->withheld = jstrv(json_object_get(o, "withheld"), 100000, NULL);
+		ev->u.start.sandbox = jstr(o, "sandbox");
+		ev->u.start.limits = jstr(o, "limits");
+		break;
+	case EV_OUTPUT: {
+		json_t *d = json_object_get(o, "data"), *b = json_object_get(o, "b64");
+
+		buf_init(&k->output);
+		if (json_is_string(d))
+			buf_add(&k->output, json_string_value(d), json_string_length(d));
+		else if (json_is_string(b)) {
+			size_t n = json_string_length(b);
+			unsigned char *tmp = xmalloc(n / 4 * 3 + 3);
+			int len = n % 4 ? -1 : EVP_DecodeBlock(tmp, (const unsigned char *)json_string_value(b), (int)n);
+
+			/* the padding decodes as bytes */
+			for (size_t i = n; len > 0 && i > 0 && json_string_value(b)[i - 1] == '='; i--)
+				len--;
+			if (len > 0)
+				buf_add(&k->output, tmp, (size_t)len);
+			free(tmp);
+		}
+		ev->u.output.data = k->output.data ? k->output.data : "";
+		ev->u.output.len = k->output.len;
+		break;
+	}
+	case EV_RESIZE:
+		ev->u.resize.rows = (unsigned)jint(o, "rows", 2, 400);
+		ev->u.resize.cols = (unsigned)jint(o, "cols", 2, 800);
+		break;
+	case EV_EXIT:
+		ev->u.exit.pid = (pid_t)jint(o, "pid", 0, 1 << 30);
+		ev->u.exit.signal = (int)jint(o, "signal", 0, 64);
+		ev->u.exit.code = json_object_get(o, "code") ? (int)jint(o, "code", 0, 255) : -1;
+		ev->u.exit.status = (int)jint(o, "status", 0, 255);
+		ev->u.exit.killed = (int)jint(o, "killed", 0, 1 << 30);
+		break;
+	case EV_SESSION_END:
+		ev->u.end.status = (int)jint(o, "status", 0, 255);
+		break;
+	case EV_EXEC:
+	case EV_FILE:
+	case EV_CONNECT:
+		call_from_json(o, &k->call);
+		ev->u.call.call = &k->call;
+		ev->u.call.by_agent = jstr(o, "by") && !strcmp(jstr(o, "by"), "agent");
+		break;
+	case EV_HELD:
+		ev->u.held.call = (uint64_t)jint(o, "call", 0, INT64_MAX);
+		ev->u.held.n = (unsigned)jint(o, "held", 0, 1 << 30);
+		ev->u.held.rule = jstr(o, "rule");
+		ev->u.held.text = jstr(o, "text");
+		if (call) {
+			call_from_json(call, &k->call);
+			ev->u.held.c = &k->call;
+		}
+		break;
+	case EV_DECISION: {
+		int v = -1, by = name_index(jstr(o, "by"), decider_names, DECIDED__COUNT);
+
+		for (int i = 0; i <= VERDICT_DENY && v < 0; i++)
+			if (jstr(o, "verdict") && !strcmp(verdict_name((enum verdict)i), jstr(o, "verdict")))
+				v = i;
+		ev->u.decision.call = (uint64_t)jint(o, "call", 0, INT64_MAX);
+		ev->u.decision.verdict = v < 0 ? VERDICT_DENY : (enum verdict)v;
+		ev->u.decision.by = by < 0 ? DECIDED_RULE : (enum decider)by;
+		ev->u.decision.how = jstr(o, "how");
+		ev->u.decision.rule = jstr(o, "rule");
+		ev->u.decision.text = jstr(o, "text");
+		ev->u.decision.held_ns = (uint64_t)jint(o, "held_ms", 0, 1LL << 40) * 1000000ull;
+		ev->u.decision.reason = jstr(o, "reason");
+		break;
+	}
+	case EV_STEP_START:
+		ev->u.step.pid = (pid_t)jint(o, "pid", 0, 1 << 30);
+		ev->u.step.cmd = jstr(o, "cmd") ? jstr(o, "cmd") : "";
+		break;
+	case EV_STEP_END: {
+		json_t *w = json_object_get(o, "with"), *x;
+		size_t i;
+
+		ev->u.step_end.duration_ns = jns(o, "duration");
+		ev->u.step_end.known = json_is_integer(json_object_get(o, "files"));
+		ev->u.step_end.files = (unsigned)jint(o, "files", 0, 1 << 30);
+		if (json_array_size(w)) {
+			k->with = xcalloc(json_array_size(w), sizeof(unsigned));
+			json_array_foreach(w, i, x)
+				if (json_integer_value(x) > 0 && json_integer_value(x) <= 10000000)
+					k->with[ev->u.step_end.nwith++] = (unsigned)json_integer_value(x);
+			ev->u.step_end.with = k->with;
+		}
+		break;
+	}
+	case EV_GRANT:
+	case EV_REVOKE:
+		ev->u.grant.n = (int)jint(o, "grant", 0, 1 << 30);
+		ev->u.grant.text = jstr(o, "text");
+		break;
+	case EV_NOTICE:
+		ev->u.notice.text = jstr(o, "text") ? jstr(o, "text") : "";
+		break;
+	case EV_HIDDEN:
+		ev->u.hidden.path = jstr(o, "path") ? jstr(o, "path") : "";
+		break;
+	case EV_CHECKPOINT: {
+		int kind = name_index(jstr(o, "kind"), checkpoint_kind_names, CP__COUNT);
+
+		ev->u.checkpoint.kind = kind < 0 ? CP_STEP : (enum checkpoint_kind)kind;
+		ev->u.checkpoint.session = (unsigned)jint(o, "session", 0, 1 << 30);
+		ev->u.checkpoint.commit = jstr(o, "commit") ? jstr(o, "commit") : "";
+		ev->u.checkpoint.changed = (unsigned)jint(o, "changed", 0, 1 << 30);
+		ev->u.checkpoint.files = (unsigned)jint(o, "files", 0, 1 << 30);
+		ev->u.checkpoint.kept = (unsigned)jint(o, "kept", 0, 1 << 30);
+		ev->u.checkpoint.ns = (uint64_t)(json_number_value(json_object_get(o, "ms")) > 0 &&
+							 json_number_value(json_object_get(o, "ms")) < 1e9
+						 ? json_number_value(json_object_get(o, "ms")) * 1e6
+						 : 0);
+		ev->u.checkpoint.error = jstr(o, "error");
+		ev->u.checkpoint.restored = jstr(o, "restored");
+		break;
+	}
+	case EV__COUNT:
+		return -1;
+	}
+	return 0;
 }

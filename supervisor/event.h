@@ -165,8 +165,25 @@ const char *checkpoint_kind_name(enum checkpoint_kind k);
  */
 void event_to_json(const struct event *ev, struct buf *out);
 
-/* A JSON string (jansson's, a new reference) of bytes, valid UTF-8 kept and the rest U+FFFD. */
+/*
+ * An event read back from its JSON (a recording's line): what its pointers
+ * point at.  event_from_json fills ev from o; for a held call, call is the
+ * JSON of the call it holds (NULL when unknown).  Values out of range are
+ * clamped, unknown names read as the first of their kind; strings are
+ * kept as written.  Returns 0, or -1 when o is not an event (no known
+ * "type").  event_read_release frees what the last read kept.
+ */
+struct event_read {
+	struct call call;
+	char **argv, **withheld;
+	unsigned *with;
+	struct buf output;
+};
 struct json_t;
+int event_from_json(struct json_t *o, struct json_t *call, struct event *ev, struct event_read *keep);
+void event_read_release(struct event_read *keep);
+
+/* A JSON string (jansson's, a new reference) of bytes, valid UTF-8 kept and the rest U+FFFD. */
 struct json_t *event_json_text(const char *s, size_t len);
 
 #endif

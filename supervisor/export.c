@@ -53,7 +53,7 @@ static char *joined(json_t *a)
 			buf_addch(&b, ' ');
 		buf_addstr(&b, json_string_value(x) ?: "");
 	}
-	return b.data ? b.data : xstrdup("");
+	return buf_detach(&b, NULL);
 }
 
 /* A call record in plain words: "git push origin", "write /etc/x", "connect 1.2.3.4:443" (caller frees). */
@@ -74,6 +74,37 @@ static char *call_words(json_t *o)
 		return xasprintf("%s %s", str(o, "op") ?: "?", str(o, "path") ?: "?");
 	}
 	return xstrdup(type);
+}
+
+/* The calls read lately, by seq: what a held or decided call was. */
+struct recent {
+	char *words[RECENT_CALLS];
+	long long seq[RECENT_CALLS];
+};
+
+static void recent_note(struct recent *r, json_t *o, const char *type)
+{
+	if (!strcmp(type, "exec") || !strcmp(type, "file") || !strcmp(type, "connect")) {
+		long long seq = num(o, "seq");
+		size_t k = (size_t)seq % RECENT_CALLS;
+
+		free(r->words[k]);
+		r->words[k] = call_words(o);
+		r->seq[k] = seq;
+	}
+}
+
+static const char *recent_words(const struct recent *r, long long seq)
+{
+	size_t k = (size_t)seq % RECENT_CALLS;
+
+	return r->seq[k] == seq && r->words[k] ? r->words[k] : NULL;
+}
+
+static void recent_release(struct recent *r)
+{
+	for (size_t i = 0; i < RECENT_CALLS; i++)
+		free(r->words[i]);
 }
 
 static void put_json(FILE *out, json_t *o)
@@ -111,6 +142,7 @@ static int export_cast(struct recording *r, FILE *out)
 	char *cmd = joined(json_object_get(h, "argv")), *title;
 	struct rec_line l;
 	struct buf bytes = BUF_INIT;
+	struct recent *calls = xcalloc(1, sizeof(*calls));
 	unsigned rows, cols;
 	int rc;
 
@@ -131,6 +163,7 @@ static int export_cast(struct recording *r, FILE *out)
 	while ((rc = recording_next(r, &l)) > 0) {
 		char *text = NULL;
 
+		recent_note(calls, l.obj, l.type);
 		if (!strcmp(l.type, "output")) {
 			buf_reset(&bytes);
 			if (recording_output(l.obj, &bytes) == 0 && bytes.len)
@@ -142,8 +175,8 @@ static int export_cast(struct recording *r, FILE *out)
 			text = xasprintf("step %lld: %s", num(l.obj, "step"), str(l.obj, "cmd") ?: "");
 			cast_marker(out, l.t_ns, text);
 		} else if (!strcmp(l.type, "held")) {
-			text = xasprintf("held #%lld (step %lld): %s", num(l.obj, "held"), num(l.obj, "step"),
-					 str(l.obj, "rule") ?: "");
+			text = xasprintf("held #%lld (step %lld): %s — %s", num(l.obj, "held"), num(l.obj, "step"),
+					 recent_words(calls, num(l.obj, "call")) ?: "a call", str(l.obj, "rule") ?: "");
 			cast_marker(out, l.t_ns, text);
 		} else if (!strcmp(l.type, "decision") && json_object_get(l.obj, "held_ms")) {
 			text = xasprintf("%s by %s%s%s", !strcmp(str(l.obj, "verdict") ?: "", "allow") ? "allowed" : "denied",
@@ -155,6 +188,8 @@ static int export_cast(struct recording *r, FILE *out)
 		free(text);
 	}
 	buf_release(&bytes);
+	recent_release(calls);
+	free(calls);
 	return rc < 0 ? 1 : 0;
 }
 
@@ -221,8 +256,7 @@ struct md {
 	size_t nsteps, steps_cap;
 	struct md_decision *dec;
 	size_t ndec, dec_cap;
-	char *calls[RECENT_CALLS]; /* by seq % RECENT_CALLS */
-	long long call_seq[RECENT_CALLS];
+	struct recent calls;
 	char *restores;            /* rollbacks and reverts, one line each */
 	long long exit_status;
 	int exited;
@@ -297,17 +331,11 @@ static void md_read(struct md *m, const struct rec_line *l)
 {
 	json_t *o = l->obj;
 	const char *type = l->type;
-	long long seq = num(o, "seq");
 	struct md_step *st;
 
 	m->last_t = l->t_ns;
-	if (!strcmp(type, "exec") || !strcmp(type, "file") || !strcmp(type, "connect")) {
-		size_t k = (size_t)seq % RECENT_CALLS;
-
-		free(m->calls[k]);
-		m->calls[k] = call_words(o);
-		m->call_seq[k] = seq;
-	} else if (!strcmp(type, "step-start") && (st = md_step(m, num(o, "step")))) {
+	recent_note(&m->calls, o, type);
+	if (!strcmp(type, "step-start") && (st = md_step(m, num(o, "step")))) {
 		free(st->cmd);
 		st->cmd = xstrdup(str(o, "cmd") ?: "");
 		st->start = l->t_ns;
@@ -320,8 +348,6 @@ static void md_read(struct md *m, const struct rec_line *l)
 		if ((st = md_step(m, num(o, "step"))))
 			st->held = 1;
 	} else if (!strcmp(type, "decision") && (json_object_get(o, "held_ms") || !strcmp(str(o, "verdict") ?: "", "deny"))) {
-		long long call = num(o, "call");
-		size_t k = (size_t)call % RECENT_CALLS;
 		struct md_decision *d;
 
 		m->dec = xgrow(m->dec, &m->dec_cap, m->ndec + 1, sizeof(*m->dec));
@@ -329,7 +355,7 @@ static void md_read(struct md *m, const struct rec_line *l)
 		memset(d, 0, sizeof(*d));
 		d->step = num(o, "step");
 		d->t = l->t_ns;
-		d->what = xstrdup(m->call_seq[k] == call && m->calls[k] ? m->calls[k] : "(a call not in the recording)");
+		d->what = xstrdup(recent_words(&m->calls, num(o, "call")) ?: "(a call not in the recording)");
 		d->verdict = xstrdup(str(o, "verdict") ?: "?");
 		d->by = xstrdup(str(o, "by") ?: "?");
 		d->how = dup_or_null(str(o, "how"));
@@ -535,8 +561,7 @@ static int export_md(struct recording *r, FILE *out)
 		free(m.dec[i].rule), free(m.dec[i].reason);
 	}
 	free(m.dec);
-	for (size_t i = 0; i < RECENT_CALLS; i++)
-		free(m.calls[i]);
+	recent_release(&m.calls);
 	free(m.restores);
 	free(cmd);
 	return rc < 0 ? 1 : 0;

@@ -72,9 +72,20 @@ static const struct {
 	[A_QUIET] = { "quiet", "show the agent's bookkeeping steps, or fold them" },
 	[A_ROLLBACK] = { "rollback", "put the workspace back to before the step (shows what, asks)" },
 	[A_REVERT] = { "revert", "undo only the step's changes (shows what, asks)" },
+	[A_PLAY] = { "play", "replay: play, or pause" },
+	[A_SPEED_UP] = { "speed-up", "replay: twice as fast (up to 16x)" },
+	[A_SPEED_DOWN] = { "speed-down", "replay: half as fast (down to 0.5x)" },
+	[A_SKIP_IDLE] = { "skip-idle", "replay: pass over pauses longer than a second, or not" },
+	[A_NEXT_STEP] = { "next-step", "replay: go to the end of the next step" },
+	[A_PREV_STEP] = { "prev-step", "replay: go back to the end of the step before" },
+	[A_GOTO_STEP] = { "goto-step", "replay: go to the end of the selected step" },
+	[A_SEEK_FORWARD] = { "seek-forward", "replay: 10 seconds on" },
+	[A_SEEK_BACK] = { "seek-back", "replay: 10 seconds back" },
+	[A_SEEK_START] = { "seek-start", "replay: back to the start" },
+	[A_SEEK_END] = { "seek-end", "replay: to the end" },
 };
 
-static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll", "review" };
+static const char *const table_names[KT__COUNT] = { "root", "prefix", "scroll", "review", "replay" };
 
 int action_decides(enum action a)
 {

@@ -25,6 +25,7 @@ enum key_table {
 	KT_PREFIX,
 	KT_SCROLL,
 	KT_REVIEW, /* keys while the review panels have the keyboard (focus) */
+	KT_REPLAY, /* keys of a replay, before the review's */
 	KT__COUNT
 };
 
@@ -70,6 +71,17 @@ enum action {
 	A_QUIET,
 	A_ROLLBACK,
 	A_REVERT,
+	A_PLAY,
+	A_SPEED_UP,
+	A_SPEED_DOWN,
+	A_SKIP_IDLE,
+	A_NEXT_STEP,
+	A_PREV_STEP,
+	A_GOTO_STEP,
+	A_SEEK_FORWARD,
+	A_SEEK_BACK,
+	A_SEEK_START,
+	A_SEEK_END,
 	A__COUNT
 };
 

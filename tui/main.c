@@ -38,6 +38,7 @@
 #include "data.h"
 #include "headless.h"
 #include "keymap.h"
+#include "player.h"
 #include "profiles.h"
 #include "theme.h"
 #include "ui.h"
@@ -482,6 +483,161 @@ static struct checkpoints *start_checkpoints(struct loop *loop, const char *work
 }
 
 /*
+ * The screen, with the keymap and theme the options and the user's files
+ * say (errors: what was wrong in them, also shown at the start).  Exits
+ * when there is no terminal to take.
+ */
+static struct ui *make_ui(struct loop *loop, const struct options *o, struct checkpoints *cp, struct buf *errors,
+			  char **startup)
+{
+	struct keymap *km = keymap_new();
+	struct theme *th = theme_new();
+	struct ui_opts uo = { 0 };
+	const char *no_color = getenv("NO_COLOR");
+	char *user_default;
+	struct ui *ui;
+
+	load_builtin(DATA_KEYMAP, km, "default");
+	user_default = data_user_path(DATA_KEYMAP, "default");
+	if (o->keymap) {
+		load_named(DATA_KEYMAP, km, o->keymap, 1, errors);
+	} else if (user_default && access(user_default, F_OK) == 0) {
+		load_named(DATA_KEYMAP, km, user_default, 0, errors);
+	}
+	free(user_default);
+	/* a theme file may set only some elements: the rest are the
+	 * built-in default's */
+	load_builtin(DATA_THEME, th, no_color && *no_color ? "mono" : "dark");
+	load_named(DATA_THEME, th, o->theme ? o->theme : no_color && *no_color ? "mono" : "dark", 1, errors);
+	if (errors->len) {
+		fputs(errors->data, stderr);
+		*startup = first_line_summary(errors);
+	}
+	uo.keymap = km;
+	uo.theme = th;
+	uo.history = o->history;
+	uo.hold = o->hold;
+	uo.theme_explicit = o->theme != NULL || (no_color && *no_color);
+	uo.startup_message = *startup;
+	uo.checkpoints = cp;
+	ui = ui_new(loop, &uo);
+	if (!ui) {
+		keymap_free(km);
+		theme_free(th);
+		exit(1);
+	}
+	die_hook = restore_screen;
+	return ui;
+}
+
+/*
+ * belay replay [-C DIR] [--at SECONDS | --step N] [--paused] [--speed X]
+ * [--keymap K] [--theme T] FILE|SESSION|last: the review screen, driven by
+ * a recording.
+ */
+static int cmd_replay(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "at", required_argument, NULL, 'a' },
+		{ "step", required_argument, NULL, 's' },
+		{ "paused", no_argument, NULL, 'p' },
+		{ "speed", required_argument, NULL, 'x' },
+		{ "keymap", required_argument, NULL, 'k' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *usage = "usage: belay replay [-C DIR] [--at SECONDS | --step N] [--paused] [--speed X] "
+			    "FILE|SESSION|last\n";
+	struct options o = { .history = 2000 };
+	const char *dir = NULL;
+	double at = 0, speed = 1;
+	long step = 0;
+	int paused = 0, c, status;
+	struct buf err = BUF_INIT, errors = BUF_INIT;
+	char *path, *startup = NULL, *end;
+	struct player *p;
+	struct loop *loop;
+	struct ui *ui;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "C:h", longs, NULL)) != -1) {
+		switch (c) {
+		case 'C':
+			dir = optarg;
+			break;
+		case 'a':
+			at = strtod(optarg, &end);
+			if (*end || !(at >= 0 && at < 1e9)) {
+				warn("--at '%s' must be a number of seconds from the start", optarg);
+				return 2;
+			}
+			break;
+		case 's':
+			if (!parse_int(optarg, 1, 10000000, &step)) {
+				warn("--step '%s' must be a step number", optarg);
+				return 2;
+			}
+			break;
+		case 'p':
+			paused = 1;
+			break;
+		case 'x':
+			speed = strtod(optarg, &end);
+			if (*end || !(speed >= 0.5 && speed <= 16)) {
+				warn("--speed '%s' must be from 0.5 to 16", optarg);
+				return 2;
+			}
+			break;
+		case 'k':
+			o.keymap = optarg;
+			break;
+		case 't':
+			o.theme = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	path = cmd_record_find(argv[optind], dir, &err);
+	if (!path || !(p = player_open(path, &err))) {
+		warn("%s", err.data);
+		free(path);
+		buf_release(&err);
+		return 1;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		warn("belay replay needs a terminal ('belay export --format md %s' reads it without one)", argv[optind]);
+		player_free(p);
+		free(path);
+		return 2;
+	}
+	loop = loop_new();
+	ui = make_ui(loop, &o, NULL, &errors, &startup);
+	player_start(p, loop, ui, (uint64_t)(at * 1e9), (unsigned)step, !paused, speed);
+	status = loop_run(loop);
+	ui_free(ui);
+	die_hook = NULL;
+	player_free(p);
+	loop_free(loop);
+	if (errors.len)
+		fputs(errors.data, stderr);
+	buf_release(&errors);
+	buf_release(&err);
+	free(startup);
+	free(path);
+	return status;
+}
+
+/*
  * Record the session (--record FILE, or a new file in the recordings
  * folder, whose oldest files go when it passes the policy's budget).  A
  * recording that cannot be made stops belay: the person asked for one,
@@ -587,6 +743,8 @@ int main(int argc, char **argv)
 		return cmd_doctor(argc - 1, argv + 1);
 	if (argc > 1 && cmd_checkpoint_is(argv[1]))
 		return cmd_checkpoint(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "replay"))
+		return cmd_replay(argc - 1, argv + 1);
 	if (argc > 1 && cmd_record_is(argv[1]))
 		return cmd_record(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
@@ -705,43 +863,9 @@ int main(int argc, char **argv)
 		front = headless_event;
 		front_data = hl;
 	} else {
-		struct keymap *km = keymap_new();
-		struct theme *th = theme_new();
-		struct ui_opts uo = { 0 };
-		const char *no_color = getenv("NO_COLOR");
-		char *user_default;
-
-		load_builtin(DATA_KEYMAP, km, "default");
-		user_default = data_user_path(DATA_KEYMAP, "default");
-		if (o.keymap) {
-			load_named(DATA_KEYMAP, km, o.keymap, 1, &errors);
-		} else if (user_default && access(user_default, F_OK) == 0) {
-			load_named(DATA_KEYMAP, km, user_default, 0, &errors);
-		}
-		free(user_default);
-		/* a theme file may set only some elements: the rest are the
-		 * built-in default's */
-		load_builtin(DATA_THEME, th, no_color && *no_color ? "mono" : "dark");
-		load_named(DATA_THEME, th, o.theme ? o.theme : no_color && *no_color ? "mono" : "dark", 1, &errors);
-		if (errors.len) {
-			fputs(errors.data, stderr);
-			startup = first_line_summary(&errors);
-		}
 		if (isatty(STDIN_FILENO) && tcgetattr(STDIN_FILENO, &tio) == 0)
 			so.termios = &tio;
-		uo.keymap = km;
-		uo.theme = th;
-		uo.history = o.history;
-		uo.hold = o.hold;
-		uo.theme_explicit = o.theme != NULL || (no_color && *no_color);
-		uo.startup_message = startup;
-		uo.checkpoints = cp;
-		ui = ui_new(loop, &uo);
-		if (!ui) {
-			keymap_free(km);
-			theme_free(th);
-			exit(1);
-		}
+		ui = make_ui(loop, &o, cp, &errors, &startup);
 		die_hook = restore_screen;
 		ui_pane_size(ui, &so.rows, &so.cols);
 		so.term = "xterm-256color";

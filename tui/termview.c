@@ -644,3 +644,81 @@ char *termview_select_copy(struct termview *tv)
 	b.data[b.len] = '\0';
 	return buf_detach(&b, NULL);
 }
+
+/* ---- keyframes ---- */
+
+struct snap_ctx {
+	struct termview *tv;
+	struct buf *out;
+	unsigned x, y;       /* where the next character goes */
+	char sgr[96];        /* the attributes in force */
+};
+
+static void snap_colour(char *s, size_t n, int fg, int8_t code, uint8_t r, uint8_t g, uint8_t b)
+{
+	if (code == TSM_COLOR_FOREGROUND || code == TSM_COLOR_BACKGROUND)
+		snprintf(s, n, ";%d", fg ? 39 : 49);
+	else if (code >= 0 && code < 8)
+		snprintf(s, n, ";%d", (fg ? 30 : 40) + code);
+	else if (code >= 8 && code < 16)
+		snprintf(s, n, ";%d", (fg ? 90 : 100) + code - 8);
+	else
+		snprintf(s, n, ";%d;2;%u;%u;%u", fg ? 38 : 48, r, g, b);
+}
+
+static int snap_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch, size_t len, unsigned width,
+		     unsigned x, unsigned y, const struct tsm_screen_attr *a, tsm_age_t age, void *data)
+{
+	struct snap_ctx *c = data;
+	char sgr[96], fg[24], bg[24];
+	uint32_t cp = len ? vtscan_unmap(c->tv->scan, ch[0]) : ' ';
+
+	(void)scr, (void)id, (void)age;
+	if (width == 0 || y >= c->tv->rows || x >= c->tv->cols)
+		return 0;
+	/* an empty cell in the default colours: what the empty screen has already */
+	if (!len && a->bccode == TSM_COLOR_BACKGROUND && !a->inverse && !a->underline)
+		return 0;
+	snap_colour(fg, sizeof(fg), 1, a->fccode, a->fr, a->fg, a->fb);
+	snap_colour(bg, sizeof(bg), 0, a->bccode, a->br, a->bg, a->bb);
+	snprintf(sgr, sizeof(sgr), "\033[0%s%s%s%s%s%s%sm", a->bold ? ";1" : "", a->italic ? ";3" : "",
+		 a->underline ? ";4" : "", a->blink ? ";5" : "", a->inverse ? ";7" : "", fg, bg);
+	if (x != c->x || y != c->y)
+		buf_addf(c->out, "\033[%u;%uH", y + 1, x + 1);
+	if (strcmp(sgr, c->sgr)) {
+		buf_addstr(c->out, sgr);
+		memcpy(c->sgr, sgr, sizeof(sgr));
+	}
+	/* a control character never goes out as one */
+	buf_add_utf8(c->out, cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? ' ' : cp);
+	c->x = x + width;
+	c->y = y;
+	/* careful: at the last column the terminal's cursor waits there; say where the next one goes */
+	if (c->x >= c->tv->cols)
+		c->x = (unsigned)-1;
+	return 0;
+}
+
+void termview_snapshot(struct termview *tv, struct buf *out)
+{
+	struct snap_ctx c = { tv, out, 0, 0, "" };
+	unsigned flags = tsm_screen_get_flags(tv->screen);
+
+	buf_addstr(out, "\033[0m\033[H\033[2J");
+	if (!(flags & TSM_SCREEN_HIDE_CURSOR))
+		tsm_screen_set_flags(tv->screen, TSM_SCREEN_HIDE_CURSOR);
+	tsm_screen_draw(tv->screen, snap_cell, &c);
+	if (!(flags & TSM_SCREEN_HIDE_CURSOR))
+		tsm_screen_reset_flags(tv->screen, TSM_SCREEN_HIDE_CURSOR);
+	buf_addf(out, "\033[0m\033[%u;%uH%s", MIN(tsm_screen_get_cursor_y(tv->screen), tv->rows - 1) + 1,
+		 MIN(tsm_screen_get_cursor_x(tv->screen), tv->cols - 1) + 1, flags & TSM_SCREEN_HIDE_CURSOR ? "\033[?25l" : "");
+}
+
+void termview_reset(struct termview *tv)
+{
+	tsm_vte_hard_reset(tv->vte);
+	tsm_screen_erase_screen(tv->screen, false);
+	tsm_screen_clear_sb(tv->screen);
+	tv->sb_offset = 0;
+	tv->title[0] = 0;
+}

@@ -40,6 +40,14 @@ void termview_free(struct termview *tv);
 /* Agent output. */
 void termview_feed(struct termview *tv, const char *bytes, size_t len);
 void termview_resize(struct termview *tv, unsigned rows, unsigned cols);
+/*
+ * Bytes that draw the screen as it is now on an empty one of the same
+ * size (characters, colours, attributes, the cursor), appended to out:
+ * a replay's keyframe.  Modes, scrollback and the title are not kept.
+ */
+void termview_snapshot(struct termview *tv, struct buf *out);
+/* Back to an empty screen, as after a terminal reset. */
+void termview_reset(struct termview *tv);
 unsigned termview_rows(const struct termview *tv);
 unsigned termview_cols(const struct termview *tv);
 

@@ -11,6 +11,46 @@
 #include "../supervisor/util.h"
 #include "ui-int.h"
 
+/* The diffs come from the checkpoints, or in a replay from the recording. */
+static int src_files(struct ui *ui, enum review_what what, unsigned session, unsigned id,
+		     const struct review_file **files, struct buf *err)
+{
+	if (!ui->replay)
+		return review_files(ui->rv, what, session, id, files, err);
+	*files = NULL;
+	if (what != REVIEW_STEP) {
+		buf_addstr(err, "a replay undoes nothing");
+		return -1;
+	}
+	if (!id && !ui->session_view) {
+		static const struct review_file none;
+
+		*files = &none; /* following the newest step, and none changed a file yet */
+		return 0;
+	}
+	if (!id) {
+		buf_addstr(err, "a recording keeps each step's changes, not the whole session's: select a step");
+		return -1;
+	}
+	return ui->replay->files(ui->replay->data, id, files, err);
+}
+
+static unsigned src_generation(struct ui *ui)
+{
+	return ui->replay ? ui->replay->generation(ui->replay->data) : review_generation(ui->rv);
+}
+
+static int src_patch(struct ui *ui, size_t i, const struct review_line **lines, struct buf *err)
+{
+	return ui->replay ? ui->replay->patch(ui->replay->data, i, lines, err) : review_patch(ui->rv, i, lines, err);
+}
+
+static int src_count(struct ui *ui, unsigned session, unsigned id, unsigned *added, unsigned *removed)
+{
+	return ui->replay ? ui->replay->count(ui->replay->data, id, added, removed)
+			  : review_count(ui->rv, session, id, added, removed);
+}
+
 void ui_diff_release(struct ui *ui)
 {
 	for (size_t i = 0; i < ui->nextra; i++)
@@ -77,13 +117,14 @@ void ui_diff_update(struct ui *ui)
 
 	int same;
 
-	if (!ui->rv)
+	if (!ui->rv && !ui->replay)
 		return;
 	if (m->diffs != ui->rv_diffs) {
 		/* new checkpoints: what is shown may have changed (a step that
 		 * ended, the session's newest state); the review reads again
 		 * only what it lacks */
-		review_stale(ui->rv);
+		if (ui->rv)
+			review_stale(ui->rv);
 		ui->rv_diffs = m->diffs;
 		ui->shown.check = 1;
 	}
@@ -95,8 +136,8 @@ void ui_diff_update(struct ui *ui)
 		/* the same diff, unless the review made it again */
 		const struct review_file *f;
 
-		n = review_files(ui->rv, what, m->cp_session, id, &f, &err);
-		if (n >= 0 && review_generation(ui->rv) == ui->shown.gen) {
+		n = src_files(ui, what, m->cp_session, id, &f, &err);
+		if (n >= 0 && src_generation(ui) == ui->shown.gen) {
 			buf_release(&err);
 			return;
 		}
@@ -130,14 +171,14 @@ void ui_diff_update(struct ui *ui)
 					? "running: what it changed shows when it ends" : "not checkpointed yet");
 		goto out;
 	}
-	n = review_files(ui->rv, what, m->cp_session, id, &ui->files, &err);
+	n = src_files(ui, what, m->cp_session, id, &ui->files, &err);
 	if (n < 0) {
 		buf_addf(&t, id ? "step %u" : "the session", id);
 		ui->diff_note = buf_detach(&err, NULL);
 		goto out;
 	}
 	ui->shown.ok = 1;
-	ui->shown.gen = review_generation(ui->rv);
+	ui->shown.gen = src_generation(ui);
 	ui->nfiles = (size_t)n;
 	if (r && what == REVIEW_STEP) {
 		struct step_row *w = model_step(m, id);
@@ -146,7 +187,8 @@ void ui_diff_update(struct ui *ui)
 		for (size_t i = 0; i < ui->nfiles; i++)
 			w->added += ui->files[i].added, w->removed += ui->files[i].removed;
 		w->lines_known = 1;
-		list_extra(ui, r);
+		if (!ui->replay)
+			list_extra(ui, r); /* what is on disk now, not then */
 	}
 	if (what == REVIEW_ROLLBACK)
 		buf_addf(&t, "rollback to before step %u would change %zu file%s", id, ui->nfiles, ui->nfiles == 1 ? "" : "s");
@@ -167,7 +209,7 @@ void ui_diff_update(struct ui *ui)
 	ui->shown.file = ui->file;
 	if (ui->file < ui->nfiles) {
 		buf_reset(&err);
-		n = review_patch(ui->rv, ui->file, &ui->difflines, &err);
+		n = src_patch(ui, ui->file, &ui->difflines, &err);
 		if (n < 0)
 			ui->diff_note = buf_detach(&err, NULL);
 		else
@@ -187,7 +229,7 @@ void ui_diff_count(struct ui *ui)
 	struct model *m = &ui->model;
 	int done = 0;
 
-	if (!ui->rv || !m->cp_session)
+	if ((!ui->rv && !ui->replay) || !m->cp_session)
 		return;
 	for (int y = 0; y < PANEL_MAX_ROWS && done < COUNTS_PER_FRAME; y++) {
 		struct step_row *r = ui->hits.step[y] ? model_step(m, ui->hits.step[y]) : NULL;
@@ -200,7 +242,7 @@ void ui_diff_count(struct ui *ui)
 		}
 		done++;
 		/* not in the history as read yet: counted in a later frame */
-		if (review_count(ui->rv, m->cp_session, r->id, &r->added, &r->removed) < 0)
+		if (src_count(ui, m->cp_session, r->id, &r->added, &r->removed) < 0)
 			continue;
 		r->lines_known = 1;
 		ui_mark_dirty(ui);

@@ -38,6 +38,9 @@
 #define MOUSE_OFF "\033[?1006l\033[?1002l\033[?1000l"
 
 struct ui {
+	const struct ui_replay *replay; /* a replay drives the screen, not a session (NULL: live) */
+	unsigned replay_rows, replay_cols; /* the recorded pane's size */
+	int replay_quiet;   /* events passed over in a seek: no bell, no message */
 	struct model model; /* what the session did, from its events */
 	struct checkpoints *cp; /* NULL: no checkpoints */
 	struct review *rv;  /* the diffs, read from the checkpoints */

@@ -132,7 +132,10 @@ static void layout(struct ui *ui)
 	}
 	if (!ui->pane || !ui->status || !ui->side)
 		fatal("cannot lay out a %dx%d screen", ui->cols, ui->rows);
-	termview_resize(ui->tv, ui->pane_rows, ui->pane_cols);
+	if (ui->replay)
+		termview_resize(ui->tv, ui->replay_rows, ui->replay_cols);
+	else
+		termview_resize(ui->tv, ui->pane_rows, ui->pane_cols);
 	if (ui->session)
 		session_resize(ui->session, ui->pane_rows, ui->pane_cols);
 	clearok(curscr, TRUE);
@@ -152,11 +155,15 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->sandbox = m->sandbox;
 	st->limits = m->limits;
 	st->cwd = m->cwd;
+	if (ui->replay) {
+		st->elapsed_ns = ui->replay->now(ui->replay->data);
+		st->replay = ui->replay->status(ui->replay->data);
+	}
+	st->running = ui->replay ? m->pid && !m->exited : ui->running;
 	if (ui->session) {
 		st->frozen = session_frozen(ui->session);
 		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : m->ran_ns;
 	}
-	st->running = ui->running;
 	st->exit_code = m->exit_code;
 	st->exit_signal = m->exit_signal;
 	st->pane_rows = ui->pane_rows;
@@ -172,9 +179,9 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->zoomed = ui->zoomed;
 	st->focus = ui->focus;
 	st->flash = ui->flash_until > now_ns();
-	st->intercepting = ui->session && session_intercepting(ui->session);
+	st->intercepting = ui->replay ? ui->replay->intercepted : ui->session && session_intercepting(ui->session);
 	st->nsteps = m->nsteps;
-	if (m->nheld) {
+	if (m->nheld && !ui->replay) { /* a replay shows it in the panel: no keys answer it */
 		const struct held_row *h = &m->held[0];
 
 		st->held = h->what;
@@ -220,7 +227,7 @@ static void draw_panels(struct ui *ui, WINDOW *w, const struct view_state *st)
 	ps.expanded = ui->expanded;
 	ps.show_quiet = ui->show_quiet;
 	ps.held_keys = ui->held_keys;
-	ps.diff_title = ui->rv ? ui->diff_title : NULL;
+	ps.diff_title = ui->rv || ui->replay ? ui->diff_title : NULL;
 	ps.diff_note = ui->diff_note;
 	ps.files = ui->files;
 	ps.nfiles = ui->nfiles;
@@ -257,6 +264,8 @@ static void render(struct ui *ui)
 		draw_panels(ui, ui->side, &st);
 		wnoutrefresh(ui->side);
 	} else {
+		if (ui->replay)
+			werase(ui->pane); /* the recorded pane may be smaller than this one */
 		termview_draw(ui->tv, ui->pane, &ui->caps);
 		views_scroll_badge(&ui->views, ui->pane, &st);
 		if (ui->side_cols) {
@@ -354,7 +363,7 @@ static void quit_now(struct ui *ui)
 	if (ui->running && ui->session)
 		session_hangup(ui->session, 1000);
 	else
-		loop_stop(ui->loop, ui->ended ? ui->model.exit_status : 0);
+		loop_stop(ui->loop, ui->ended && !ui->replay ? ui->model.exit_status : 0);
 }
 
 static void scroll_by(struct ui *ui, int n)
@@ -699,8 +708,21 @@ static void ask_undo(struct ui *ui, int revert)
 	ui->undo_prompt = buf_detach(&b, NULL);
 }
 
-static void act_rollback(struct ui *ui) { ask_undo(ui, 0); }
-static void act_revert(struct ui *ui) { ask_undo(ui, 1); }
+static void act_rollback(struct ui *ui)
+{
+	if (ui->replay)
+		show_message(ui, "a replay undoes nothing: 'belay rollback' in the workspace does");
+	else
+		ask_undo(ui, 0);
+}
+
+static void act_revert(struct ui *ui)
+{
+	if (ui->replay)
+		show_message(ui, "a replay undoes nothing: 'belay revert' in the workspace does");
+	else
+		ask_undo(ui, 1);
+}
 
 /* y to the question: undo.h does it, as "belay rollback" in another terminal would. */
 static void undo_confirmed(struct ui *ui)
@@ -931,6 +953,29 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	if (key_equal(k, prefix)) {
 		ui->prefix_pending = 1;
 		mark_dirty(ui);
+		return;
+	}
+	if (ui->replay) {
+		/* a replay: its keys, then the review's; nothing is sent anywhere */
+		a = keymap_lookup(ui->km, KT_REPLAY, k);
+		key_format(k, ui->how, sizeof(ui->how));
+		if (a >= A_PLAY) {
+			ui->replay->action(ui->replay->data, a);
+			mark_dirty(ui);
+			return;
+		}
+		if (a == A_NONE)
+			a = keymap_lookup(ui->km, KT_REVIEW, k);
+		if (a == A_NONE)
+			a = keymap_lookup(ui->km, KT_ROOT, k);
+		if (a != A_NONE) {
+			run_action(ui, a);
+		} else {
+			char name[32];
+
+			key_format(k, name, sizeof(name));
+			show_message(ui, "%s does nothing in a replay (%s ? lists the keys)", name, ui->prefix_name);
+		}
 		return;
 	}
 	if (ui->focus) {
@@ -1436,7 +1481,7 @@ static void held_alarm(struct ui *ui)
 {
 	const struct held_row *h = ui->model.nheld ? &ui->model.held[ui->model.nheld - 1] : NULL;
 
-	if (!h || h->n <= ui->rung_n)
+	if (!h || h->n <= ui->rung_n || ui->replay)
 		return;
 	ui->rung_n = h->n;
 	if (ui->ring) {
@@ -1469,19 +1514,22 @@ void ui_event(const struct event *ev, void *data)
 		held_alarm(ui);
 		break;
 	case EV_GRANT:
-		show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
+		if (!ui->replay_quiet)
+			show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
 			     ui->prefix_name);
 		break;
 	case EV_NOTICE:
-		show_message(ui, "%s", ev->u.notice.text);
+		if (!ui->replay_quiet)
+			show_message(ui, "%s", ev->u.notice.text);
 		break;
 	case EV_HIDDEN:
-		show_message(ui, "the agent's tree opened %s: a credential store, hidden from it (empty)",
+		if (!ui->replay_quiet)
+			show_message(ui, "the agent's tree opened %s: a credential store, hidden from it (empty)",
 			     ev->u.hidden.path);
 		break;
 	case EV_SESSION_END:
 		ui->ended = 1;
-		if (!ui->hold || ui->quitting || ui->terminal_lost)
+		if (!ui->replay && (!ui->hold || ui->quitting || ui->terminal_lost))
 			loop_stop(ui->loop, ui->stopped ? 0 : ui->model.exit_status);
 		mark_dirty(ui);
 		break;
@@ -1547,4 +1595,67 @@ void ui_free(struct ui *ui)
 	if (active_ui == ui)
 		active_ui = NULL;
 	free(ui);
+}
+
+/* ---- a replay drives the screen ---- */
+
+void ui_replay(struct ui *ui, const struct ui_replay *r)
+{
+	ui->replay = r;
+	ui->running = 0;
+	/* the panels beside the pane have the keyboard; a narrow screen starts on the pane */
+	ui->focus = ui->side_cols > 0;
+	ui->tick_timer = loop_add_timer(ui->loop, 1000000000ull, tick, ui);
+	mark_dirty(ui);
+}
+
+void ui_replay_event(struct ui *ui, const struct event *ev, int quiet)
+{
+	ui->replay_quiet = quiet;
+	ui_event(ev, ui);
+	ui->replay_quiet = 0;
+}
+
+void ui_replay_reset(struct ui *ui, unsigned rows, unsigned cols)
+{
+	model_release(&ui->model);
+	model_init(&ui->model, getenv("HOME"));
+	ui->shown.valid = 0;
+	ui->rung_n = 0;
+	ui->ended = 0;
+	termview_reset(ui->tv);
+	ui_replay_size(ui, rows, cols);
+	mark_dirty(ui);
+}
+
+void ui_replay_size(struct ui *ui, unsigned rows, unsigned cols)
+{
+	ui->replay_rows = rows;
+	ui->replay_cols = cols;
+	termview_resize(ui->tv, rows, cols);
+	clearok(curscr, TRUE);
+	mark_dirty(ui);
+}
+
+struct termview *ui_termview(struct ui *ui)
+{
+	return ui->tv;
+}
+
+unsigned ui_selected(const struct ui *ui)
+{
+	return ui->sel;
+}
+
+void ui_select(struct ui *ui, unsigned step)
+{
+	ui->sel = step;
+	ui->file = 0;
+	ui->diff_top = 0;
+	mark_dirty(ui);
+}
+
+void ui_say(struct ui *ui, const char *text)
+{
+	show_message(ui, "%s", text);
 }

@@ -12,6 +12,7 @@
 #include "../supervisor/checkpoint.h"
 #include "../supervisor/event.h"
 #include "../supervisor/loop.h"
+#include "../supervisor/review.h"
 #include "../supervisor/session.h"
 #include "keymap.h"
 #include "theme.h"
@@ -44,6 +45,40 @@ void ui_attach(struct ui *ui, struct session *s);
 
 /* Session events: a session_event_cb. */
 void ui_event(const struct event *ev, void *data);
+
+/*
+ * A replay drives the screen instead of a session (player.c): the panels
+ * have the keyboard, keys of the "replay" table go to action(), and the
+ * diff section reads what the recording says a step changed.
+ */
+struct ui_replay {
+	void *data;
+	int intercepted; /* the session's calls were (a policy judged them) */
+	void (*action)(void *data, enum action a);
+	/* what step id changed, as recorded (review_files and review_patch's rules) */
+	int (*files)(void *data, unsigned id, const struct review_file **files, struct buf *err);
+	int (*patch)(void *data, size_t i, const struct review_line **lines, struct buf *err);
+	unsigned (*generation)(void *data);
+	/* lines added and removed by step id, without touching what files() gave; -1: not known yet */
+	int (*count)(void *data, unsigned id, unsigned *added, unsigned *removed);
+	/* the status line's words ("▶ 2x 0:12 / 3:45"), and the moment shown */
+	const char *(*status)(void *data);
+	uint64_t (*now)(void *data);
+};
+void ui_replay(struct ui *ui, const struct ui_replay *r);
+/* Events of the replay.  quiet: passing over them (a seek): no bell, no message. */
+void ui_replay_event(struct ui *ui, const struct event *ev, int quiet);
+/* Back to the start (a seek back): no steps, an empty pane of rows x cols. */
+void ui_replay_reset(struct ui *ui, unsigned rows, unsigned cols);
+/* The recorded pane's size changed. */
+void ui_replay_size(struct ui *ui, unsigned rows, unsigned cols);
+/* The pane's terminal (for keyframes). */
+struct termview *ui_termview(struct ui *ui);
+/* The step selected in the timeline (0: none), and select one. */
+unsigned ui_selected(const struct ui *ui);
+void ui_select(struct ui *ui, unsigned step);
+/* Say something on the status line for a while. */
+void ui_say(struct ui *ui, const char *text);
 
 /* Restore the outer terminal (for die_hook): leaves curses, modes off. */
 void ui_emergency_restore(void);

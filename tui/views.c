@@ -229,7 +229,13 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 		snprintf(s, sizeof(s), " scrollback -%u ", st->scroll_offset);
 		x += put(w, 0, x, cols - x, s, alert);
 	}
-	if (st->focus) {
+	if (st->replay) {
+		x += put(w, 0, x, cols - x, " REPLAY ", alert);
+		x += put(w, 0, x, cols - x, " ", base);
+		x += put(w, 0, x, cols - x, st->replay, base);
+		if (!st->message)
+			x += put(w, 0, x, cols - x, " · Space play · +/- speed · [ ] step · Enter go to step · q quit", key);
+	} else if (st->focus) {
 		/* the keys go to the panels, not to the agent: say so, and the main ones */
 		x += put(w, 0, x, cols - x, " REVIEW ", alert);
 		if (!st->message)

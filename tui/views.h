@@ -35,6 +35,7 @@ struct view_state {
 	const char *prompt;      /* a question waiting for y/n, NULL: none */
 	int zoomed;
 	int focus;               /* the review panels have the keyboard */
+	const char *replay;      /* a replay: where it is ("▶ 2x 0:12 / 3:45"); NULL: live */
 	int flash;               /* a call was just held: the status line flashes */
 	/* supervision */
 	int intercepting;
