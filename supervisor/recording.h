@@ -46,6 +46,13 @@ struct rec_line {
 };
 
 /*
+ * Leave "output" records unparsed (their obj NULL; recording_read_at reads
+ * one when needed): an index of a long recording is read several times
+ * faster.  Every line is still checked against the chain.
+ */
+void recording_skip_output(struct recording *r, int skip);
+
+/*
  * The next record.  Returns 1, 0 at the end, or -1 at the first damage
  * (recording_damage says what and where); after 0 or -1 it stays there.
  */

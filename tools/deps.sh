@@ -4,7 +4,7 @@
 set -e
 need="gcc make pkg-config libncurses-dev libtsm-dev libgit2-dev libseccomp-dev libjansson-dev
 libcmocka-dev libssl-dev zlib1g-dev ncurses-term clang libclang-rt-14-dev tmux vim less procps python3 python3-pil fonts-dejavu-core
-git curl hyperfine fonts-wqy-microhei fonts-unifont"
+git curl hyperfine fonts-wqy-microhei fonts-unifont asciinema"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

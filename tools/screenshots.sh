@@ -129,6 +129,14 @@ W=76 H=30
 sleep 0.5
 shot narrow
 stop
+# that session, recorded: replayed at the end of step 4, its diff beside the pane
+W=160 H=44
+sleep 0.5
+start "$root/build/belay" replay -C "$T/ws2" --paused --step 4 last
+wait_for 'REPLAY'
+wait_for 'step 4: 1 file'
+shot replay
+stop
 W=120 H=34
 
 # without colour (NO_COLOR)

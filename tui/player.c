@@ -100,7 +100,7 @@ static struct step_mark *mark_of(struct player *p, unsigned id)
 static void add_item(struct player *p, const struct rec_line *l)
 {
 	struct item *it;
-	json_int_t step = json_integer_value(json_object_get(l->obj, "step"));
+	json_int_t step = l->obj ? json_integer_value(json_object_get(l->obj, "step")) : 0;
 
 	p->items = xgrow(p->items, &p->cap, p->n + 1, sizeof(*p->items));
 	it = &p->items[p->n++];
@@ -142,6 +142,7 @@ struct player *player_open(const char *path, struct buf *err)
 	p->speed = 1;
 	buf_init(&p->bytes);
 	recording_size(rec, &p->rows0, &p->cols0);
+	recording_skip_output(rec, 1);
 	p->rows = p->rows0, p->cols = p->cols0;
 	while ((rc = recording_next(rec, &l)) > 0)
 		add_item(p, &l);

@@ -1,4 +1,4 @@
-# own-files - belay's own state, configuration and events are never the
+# own-files - belay's own state, configuration, events and recordings are never the
 # agent's, whatever the policy says: a policy that allows every write and
 # delete, and an agent that tries every name for them (directly, through a
 # link, a dangling link, ".." after a link, /proc/self/cwd, a hard link, a
@@ -30,6 +30,10 @@ try parent-link sh -c "rm -rf $HOME/.cache && ln -s /tmp $HOME/.cache && mv $HOM
 try chmod-own chmod 000 $C
 try events sh -c 'echo pwned > "$EVENTS"'
 try events-delete sh -c 'rm -f "$EVENTS"'
+try recording-append sh -c 'for r in $HOME/.local/state/belay/sessions/*.belay; do echo pwned >> "$r"; done'
+try recording-truncate sh -c 'for r in $HOME/.local/state/belay/sessions/*.belay; do : > "$r"; done'
+try recording-delete sh -c 'rm -f $HOME/.local/state/belay/sessions/*.belay'
+try recording-rename sh -c 'mv $HOME/.local/state/belay/sessions $HOME/sessions-moved'
 echo attempts done
 AGENT
 
@@ -45,7 +49,10 @@ run() {
 	(cd "$ws" && $cmd "$BELAY" --headless --events "$ev" --policy "$ws/../all.rules" -- sh "$AGENT" \
 		</dev/null >"$ws/../out" 2>&1)
 	check "$label: the agent made its attempts" grep -q 'attempts done' "$ws/../out"
-	check "$label: belay's state has no mark" sh -c "! grep -rqs pwned '$home/.local/state/belay' && test ! -e '$home/.local/state/belay/sub/../dotdot' && test ! -e '$home/.local/state/belay/dotdot'"
+	# (the recording holds the agent's attempts: that is what it did, and it stays whole)
+	check "$label: belay's state has no mark" sh -c "! grep -rqs --exclude-dir=sessions pwned '$home/.local/state/belay' && test ! -e '$home/.local/state/belay/sub/../dotdot' && test ! -e '$home/.local/state/belay/dotdot'"
+	check "$label: the session's recording is whole (belay verify)" \
+		sh -c "env -i HOME='$home' PATH=/usr/bin:/bin '$BELAY' verify -C '$ws' last | grep -q intact"
 	check "$label: the configuration is untouched" sh -c "[ \"\$(cat '$home/.config/belay/policies/default.rules')\" = 'default write ask' ] && test ! -e '$home/.config/belay/keymaps' && test ! -e '$home/.config/belay/proccwd'"
 	check "$label: nothing was moved or removed" sh -c "test -d '$home/.config/belay' && test -d '$home/.local/state/belay' && test ! -e '$home/cfg-moved' && test ! -e '$home/config-moved'"
 	check "$label: its folder keeps its mode" sh -c "[ \$(stat -c %a '$home/.config/belay') != 0 ]"

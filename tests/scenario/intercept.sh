@@ -131,7 +131,7 @@ check "a denied write fails with 'Permission denied' (EACCES)" grep -q 'Permissi
 check "(and did not happen)" test ! -e /etc/belay-ci-test
 
 # --- fail closed: a filter that cannot be installed stops belay
-run nested -- "$BELAY" --headless --no-checkpoint true
+run nested -- "$BELAY" --headless --no-checkpoint --no-record true
 check "belay inside belay: the inner one refuses (a listener is in place)" \
 	sh -c "grep -q 'cannot intercept' '$T/nested.out' && grep -q 'another seccomp listener' '$T/nested.out'"
 check "(with exit status 1, the agent never run)" sh -c "grep -q 'status.:1' '$T/nested.jsonl' || [ \$($EV '$T/nested.jsonl' status) = 1 ]"
@@ -139,7 +139,10 @@ run nested3 -- "$BELAY" --headless true
 check "(checkpointing, it cannot even start: belay's state is not the agent's)" \
 	sh -c "grep -q \"cannot create '$WS/home/.local/state/belay'\" '$T/nested3.out' &&
 	$EV '$T/nested3.jsonl' has \"type=decision verdict=deny rule=(belay's own files)\""
-run nested2 -- "$BELAY" --headless --no-intercept --no-checkpoint sh -c 'echo unsupervised-ran'
+run nested4 -- "$BELAY" --headless --no-checkpoint true
+check "(recording, it cannot start either: the recordings are belay's state)" \
+	grep -q "cannot make the recordings folder '$WS/home/.local/state/belay/sessions'" "$T/nested4.out"
+run nested2 -- "$BELAY" --headless --no-intercept --no-checkpoint --no-record sh -c 'echo unsupervised-ran'
 check "--no-intercept runs it, unsupervised, and says so" \
 	sh -c "grep -q unsupervised-ran '$T/nested2.out' && $EV '$T/nested2.jsonl' has 'type=decision by=agent-start'"
 

@@ -156,7 +156,7 @@ tm send-keys -t =j: Space
 check "Space plays to the end" swait j "the end of the recording" 30
 tm send-keys -t =j: q
 wait_dead j
-check "q quits the replay (exit 0)" test "$(dead_status j)" = 0
+check_eq "q quits the replay (exit 0)" 0 "$(dead_status j)"
 
 # recorded by default, found by session number or "last"
 (cd "$WS" && $ENVV XDG_STATE_HOME="$T/state" "$BELAY" --headless sh -c 'echo headless-run' >/dev/null)
@@ -257,7 +257,7 @@ check "(none reaches the outer terminal: no clipboard, title or hyperlink)" \
 	sh -c "! grep -qa -e ']52;' -e ']0;pwned' -e ']8;;http' '$T/out-h'"
 tm send-keys -t =h: q
 wait_dead h
-check "(belay survived: exit 0)" test "$(dead_status h)" = 0
+check_eq "(belay survived: exit 0)" 0 "$(dead_status h)"
 
 tm kill-server
 rm -rf "$WS"
