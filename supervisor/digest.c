@@ -7,15 +7,17 @@
 
 void digest_sha256(const void *const *data, const size_t *len, size_t n, unsigned char out[DIGEST_LEN])
 {
-	EVP_MD_CTX *md = EVP_MD_CTX_new();
+	/* one context, made again for each digest (a line of a recording is one) */
+	static EVP_MD_CTX *md;
 	unsigned outlen = 0;
 
+	if (!md)
+		md = EVP_MD_CTX_new();
 	if (!md || !EVP_DigestInit_ex(md, EVP_sha256(), NULL))
 		fatal("cannot compute SHA-256: OpenSSL refused");
 	for (size_t i = 0; i < n; i++)
 		EVP_DigestUpdate(md, data[i], len[i]);
 	EVP_DigestFinal_ex(md, out, &outlen);
-	EVP_MD_CTX_free(md);
 }
 
 void digest_hex(const unsigned char *d, size_t n, char *out)

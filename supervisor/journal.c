@@ -52,6 +52,7 @@ struct journal {
 	struct loop_timer *timer;
 	struct shadow *sh;
 	struct review *rv;
+	uint64_t last_seq, last_t; /* of the newest event */
 };
 
 struct journal *journal_new(struct loop *loop)
@@ -304,6 +305,8 @@ void journal_event(struct journal *j, const struct event *ev)
 {
 	if (!j || (j->rec.fd < 0 && j->events.fd < 0))
 		return;
+	j->last_seq = ev->seq;
+	j->last_t = ev->t_ns;
 	if (ev->type == EV_OUTPUT) {
 		add_output(j, ev);
 		return;
@@ -333,6 +336,26 @@ void journal_event(struct journal *j, const struct event *ev)
 	default:
 		break;
 	}
+}
+
+void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char *bytes, size_t len)
+{
+	json_t *o;
+
+	if (!j || j->rec.fd < 0)
+		return;
+	/* the screen is what the output so far drew: that output comes first */
+	flush_output(j, 1);
+	o = json_object();
+	json_object_set_new(o, "seq", json_integer((json_int_t)j->last_seq));
+	json_object_set_new(o, "t", json_real(seconds(j->last_t)));
+	json_object_set_new(o, "type", json_string("screen"));
+	json_object_set_new(o, "rows", json_integer(rows));
+	json_object_set_new(o, "cols", json_integer(cols));
+	json_object_set_new(o, "data", event_json_text(bytes, len));
+	json_to(o, &j->line);
+	json_decref(o);
+	sink_write(&j->rec, &j->line);
 }
 
 int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err)

@@ -13,7 +13,8 @@
  *            ("data", or "b64" when it is not UTF-8); and after each
  *            checkpoint a "diff" record per step it ends: the step's files
  *            and their patches, so that the recording can be reviewed
- *            without the shadow repository.
+ *            without the shadow repository; now and then a "screen"
+ *            record (journal_screen), the pane as it is then.
  *
  * Every line ends with "h": the first 16 bytes (hex) of SHA-256 of the
  * previous line's "h" and this line without its "h" (the line's text up
@@ -72,6 +73,14 @@ void journal_checkpoints(struct journal *j, struct shadow *sh);
 
 /* One event of the session, in order. */
 void journal_event(struct journal *j, const struct event *ev);
+
+/*
+ * A keyframe: bytes that draw the agent's screen as it is after the output
+ * recorded so far (a front end's terminal emulator makes them), written as
+ * a "screen" record, so that a replay seeks without playing the output
+ * from the start.  Only the recording has them.
+ */
+void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char *bytes, size_t len);
 
 /*
  * The default folder of recordings ($XDG_STATE_HOME/belay/sessions,

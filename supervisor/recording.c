@@ -297,12 +297,9 @@ void recording_size(const struct recording *r, unsigned *rows, unsigned *cols)
 }
 
 /* A record's time: a number of seconds, not before the one before (else clamped and said). */
-static uint64_t time_of(struct recording *r, size_t no, json_t *o)
+static uint64_t time_at(struct recording *r, size_t no, int is_number, double t)
 {
-	json_t *v = json_object_get(o, "t");
-	double t = json_number_value(v);
-
-	if (!json_is_number(v) || !isfinite(t) || t < 0) {
+	if (!is_number || !isfinite(t) || t < 0) {
 		warn_line(r, "line %zu: no time, taken as the time before", no);
 		return r->last_t;
 	}
@@ -316,6 +313,13 @@ static uint64_t time_of(struct recording *r, size_t no, json_t *o)
 		return r->last_t;
 	}
 	return (uint64_t)(t * 1e9) > r->last_t ? (uint64_t)(t * 1e9) : r->last_t;
+}
+
+static uint64_t time_of(struct recording *r, size_t no, json_t *o)
+{
+	json_t *v = json_object_get(o, "t");
+
+	return time_at(r, no, json_is_number(v), json_number_value(v));
 }
 
 void recording_skip_output(struct recording *r, int skip)
@@ -387,17 +391,12 @@ int recording_next(struct recording *r, struct rec_line *out)
 		double t;
 
 		if (output_line(r->line.data, r->line.len, &t)) {
-			json_t *o = json_object();
-
-			/* the time as time_of reads it, from a stand-in record */
-			json_object_set_new(o, "t", json_real(t));
 			r->no = no;
 			out->no = no;
 			out->offset = at;
 			out->obj = NULL;
 			out->type = "output";
-			out->t_ns = r->last_t = time_of(r, no, o);
-			json_decref(o);
+			out->t_ns = r->last_t = time_at(r, no, 1, t);
 			return 1;
 		}
 	}

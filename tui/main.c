@@ -880,6 +880,8 @@ int main(int argc, char **argv)
 		start_recording(journal, &o, &so, policy, cp, protect + (protect[1] ? 2 : 1));
 	if (cp)
 		journal_checkpoints(journal, checkpoints_shadow(cp));
+	if (ui && !o.no_record)
+		ui_record_screen(ui, journal);
 	so.journal = journal;
 	s = session_new(loop, &so, front, front_data);
 	if (cp)

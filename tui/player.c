@@ -2,11 +2,13 @@
  * player.c - a recording replayed on the review screen; see player.h.
  *
  * At open the recording is read once (recording.c checks each line): the
- * events are kept parsed, the output and the diffs as offsets in the file,
- * read again when needed.  Playing applies the items up to the moment shown
- * from a timer; every KEYFRAME_BYTES of output the pane is snapshot, so a
- * seek back resets the screen, replays the events (cheap: no output) and
- * feeds the output from the nearest keyframe only.
+ * events are kept parsed, the output, the diffs and the keyframes as
+ * offsets in the file, read again when needed.  Playing applies the items
+ * up to the moment shown from a timer.  A seek to a moment with a keyframe
+ * between it and the moment shown replays the events (cheap: no output) up
+ * to the keyframe, draws it, and feeds the output after it only.  A
+ * recording without keyframes (a headless session's) gets them here, every
+ * KEYFRAME_BYTES of output played.
  */
 #define _GNU_SOURCE
 #include "player.h"
@@ -27,7 +29,7 @@
 #define SEEK_NS (10 * 1000000000ull)
 #define CALL_LOOKBACK 10000           /* items searched back for the call a held event names */
 
-enum item_kind { IT_OUTPUT, IT_EVENT, IT_DIFF };
+enum item_kind { IT_OUTPUT, IT_EVENT, IT_DIFF, IT_SCREEN };
 
 struct item {
 	uint64_t t;
@@ -40,8 +42,9 @@ struct item {
 struct keyframe {
 	size_t item;       /* the pane as it is with the items before this one applied */
 	unsigned rows, cols;
-	char *bytes;
+	char *bytes;       /* NULL: not read yet from the recording's "screen" record at offset */
 	size_t len;
+	off_t offset;
 };
 
 struct step_mark {
@@ -68,6 +71,7 @@ struct player {
 	size_t nkf, kf_cap;
 	size_t fed;        /* output bytes fed since the last keyframe */
 	size_t kf_upto;    /* items applied in order from the start or a keyframe: keyframes are made only past here */
+	int recorded_kf;   /* the recording has keyframes of its own: none are made here */
 	struct step_mark *steps;
 	size_t nsteps, steps_cap;
 	size_t *diff_at;   /* by step id: 1 + the item of its diff as of now (0: none yet) */
@@ -110,6 +114,20 @@ static void add_item(struct player *p, const struct rec_line *l)
 	p->end = l->t_ns;
 	if (!strcmp(l->type, "output")) {
 		it->kind = IT_OUTPUT;
+	} else if (!strcmp(l->type, "screen")) {
+		json_int_t r = json_integer_value(json_object_get(l->obj, "rows"));
+		json_int_t c = json_integer_value(json_object_get(l->obj, "cols"));
+		struct keyframe *k;
+
+		it->kind = IT_SCREEN;
+		p->kf = xgrow(p->kf, &p->kf_cap, p->nkf + 1, sizeof(*p->kf));
+		k = &p->kf[p->nkf++];
+		memset(k, 0, sizeof(*k));
+		k->item = p->n - 1;
+		k->rows = r >= 2 && r <= RECORDING_MAX_ROWS ? (unsigned)r : p->rows0;
+		k->cols = c >= 2 && c <= RECORDING_MAX_COLS ? (unsigned)c : p->cols0;
+		k->offset = l->offset;
+		p->recorded_kf = 1;
 	} else if (!strcmp(l->type, "diff")) {
 		it->kind = IT_DIFF;
 		it->step = step > 0 && step <= 10000000 ? (unsigned)step : 0;
@@ -250,10 +268,13 @@ static void apply(struct player *p, size_t i, int quiet, int feed)
 		}
 		json_decref(o);
 		/* past anything seen before, and enough output since the last one */
-		if (i + 1 > p->kf_upto && p->fed >= KEYFRAME_BYTES && (!p->nkf || p->kf[p->nkf - 1].item < i + 1))
+		if (!p->recorded_kf && i + 1 > p->kf_upto && p->fed >= KEYFRAME_BYTES &&
+		    (!p->nkf || p->kf[p->nkf - 1].item < i + 1))
 			take_keyframe(p, i + 1);
 		break;
 	}
+	case IT_SCREEN:
+		break;
 	case IT_DIFF:
 		if (it->step >= p->ndiff_at) {
 			size_t n = p->ndiff_at;
@@ -300,41 +321,68 @@ static void forward_to(struct player *p, uint64_t t, int quiet)
 	p->now = t > p->end ? p->end : t;
 }
 
+/* Draw keyframe k on an empty pane of its size. */
+static void use_keyframe(struct player *p, struct keyframe *k)
+{
+	if (!k->bytes) {
+		json_t *o = recording_read_at(p->rec, k->offset);
+		json_t *d = json_object_get(o, "data");
+
+		k->bytes = xstrndup(json_is_string(d) ? json_string_value(d) : "", json_is_string(d) ? json_string_length(d) : 0);
+		k->len = strlen(k->bytes);
+		json_decref(o);
+	}
+	p->rows = k->rows, p->cols = k->cols;
+	ui_replay_size(p->ui, k->rows, k->cols);
+	termview_reset(ui_termview(p->ui));
+	termview_feed(ui_termview(p->ui), k->bytes, k->len);
+}
+
 void player_seek(struct player *p, uint64_t t)
 {
-	size_t target = 0, from = 0;
-	const struct keyframe *k = NULL;
+	size_t lo = 0, hi = p->n, start;
+	struct keyframe *k = NULL;
 
 	if (t > p->end)
 		t = p->end;
-	if (t >= p->now) {
+	/* the items at or before t are what the moment shows (times never go back) */
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->items[mid].t <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (size_t i = 0; i < p->nkf; i++)
+		if (p->kf[i].item <= lo && (!k || p->kf[i].item > k->item))
+			k = &p->kf[i];
+	if (t >= p->now && (!k || k->item <= p->pos)) {
 		forward_to(p, t, 1);
+		p->fed = 0;
 		return;
 	}
-	/* back: the items before target are what the moment t shows */
-	while (target < p->n && p->items[target].t <= t)
-		target++;
-	for (size_t i = p->nkf; i-- > 0 && !k;)
-		if (p->kf[i].item <= target)
-			k = &p->kf[i];
-	from = k ? k->item : 0;
-	p->rows = p->rows0, p->cols = p->cols0;
-	ui_replay_reset(p->ui, p->rows, p->cols);
-	memset(p->diff_at, 0, p->ndiff_at * sizeof(*p->diff_at));
-	p->cache_id = (unsigned)-1;
-	p->gen++;
-	for (size_t i = 0; i <= target; i++) {
-		if (k && i == from) {
-			p->rows = k->rows, p->cols = k->cols;
-			ui_replay_size(p->ui, k->rows, k->cols);
-			termview_feed(ui_termview(p->ui), k->bytes, k->len);
-		}
-		if (i < target)
-			apply(p, i, 1, i >= from);
+	if (t >= p->now) {
+		/* on, past a keyframe: the events up to it, its screen, the output after it */
+		start = p->pos;
+	} else {
+		start = 0;
+		p->rows = p->rows0, p->cols = p->cols0;
+		ui_replay_reset(p->ui, p->rows, p->cols);
+		memset(p->diff_at, 0, p->ndiff_at * sizeof(*p->diff_at));
+		p->cache_id = (unsigned)-1;
+		p->gen++;
+	}
+	for (size_t i = start; i <= lo; i++) {
+		if (k && i == k->item)
+			use_keyframe(p, k);
+		if (i < lo)
+			apply(p, i, 1, !k || i >= k->item);
 	}
 	p->fed = 0;
-	p->pos = target;
+	p->pos = lo;
 	p->now = t;
+	ui_redraw_soon(p->ui);
 }
 
 /* ---- playing ---- */
@@ -356,6 +404,7 @@ static void tick(struct loop *loop, void *data)
 	t = p->now + (uint64_t)((double)(wall - p->wall) * p->speed);
 	p->wall = wall;
 	forward_to(p, t, 0);
+	ui_redraw_soon(p->ui); /* the clock moved */
 	if (p->pos >= p->n) {
 		p->playing = 0;
 		p->now = p->end;
@@ -683,7 +732,7 @@ void player_start(struct player *p, struct loop *loop, struct ui *ui, uint64_t t
 	if (step)
 		goto_step(p, step);
 	else
-		forward_to(p, t_ns, 1);
+		player_seek(p, t_ns);
 	if (p->damage) {
 		char *m = xasprintf("the recording is damaged: %s", p->damage);
 

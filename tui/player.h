@@ -5,9 +5,10 @@
  *
  * Nothing of the recording is executed or written to the outer terminal:
  * its output goes through the pane's emulator like a live agent's, its
- * events through the same model.  Seeking back starts again from the
- * nearest keyframe (a snapshot of the pane taken while playing), never
- * from the start of the recording's output.
+ * events through the same model.  A seek starts from the nearest keyframe
+ * before the moment (the recording's "screen" records; for a recording
+ * without them, snapshots taken while playing), never from the start of
+ * the recording's output.
  */
 #ifndef BELAY_PLAYER_H
 #define BELAY_PLAYER_H

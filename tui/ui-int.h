@@ -41,6 +41,9 @@ struct ui {
 	const struct ui_replay *replay; /* a replay drives the screen, not a session (NULL: live) */
 	unsigned replay_rows, replay_cols; /* the recorded pane's size */
 	int replay_quiet;   /* events passed over in a seek: no bell, no message */
+	struct journal *journal; /* keyframes of the pane go there (NULL: none) */
+	size_t kf_bytes;    /* output fed since the last keyframe */
+	uint64_t kf_ns;     /* when it was taken */
 	struct model model; /* what the session did, from its events */
 	struct checkpoints *cp; /* NULL: no checkpoints */
 	struct review *rv;  /* the diffs, read from the checkpoints */
@@ -142,6 +145,10 @@ struct ui {
 
 /* Draw again at the next frame. */
 void ui_mark_dirty(struct ui *ui);
+
+/* A keyframe every KEYFRAME_BYTES of output, or KEYFRAME_NS after output, at most (ui_record_screen). */
+#define KEYFRAME_BYTES (64u << 10)
+#define KEYFRAME_NS (30 * 1000000000ull)
 
 /* ---- the diff section (ui-diff.c) ---- */
 

@@ -159,7 +159,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		st->elapsed_ns = ui->replay->now(ui->replay->data);
 		st->replay = ui->replay->status(ui->replay->data);
 	}
-	st->running = ui->replay ? m->pid && !m->exited : ui->running;
+	st->running = ui->replay ? !m->exited && !ui->ended : ui->running;
 	if (ui->session) {
 		st->frozen = session_frozen(ui->session);
 		st->elapsed_ns = ui->running ? now_ns() - session_started_ns(ui->session) : m->ran_ns;
@@ -209,7 +209,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 					      ui->reason);
 		st->prompt = ui->reason_prompt;
 	}
-	else if (ui->ended && !ui->message)
+	else if (ui->ended && !ui->message && !ui->replay)
 		st->message = "the agent has exited: q closes belay";
 }
 
@@ -344,6 +344,18 @@ static void mark_dirty(struct ui *ui)
 	ui->frame_timer = loop_add_timer(ui->loop, next > now ? next - now : 0, frame_due, ui);
 }
 
+/* The pane as it is, to the recording: a replay seeks from here. */
+static void keyframe(struct ui *ui)
+{
+	struct buf b = BUF_INIT;
+
+	termview_snapshot(ui->tv, &b);
+	journal_screen(ui->journal, termview_rows(ui->tv), termview_cols(ui->tv), b.data, b.len);
+	buf_release(&b);
+	ui->kf_bytes = 0;
+	ui->kf_ns = now_ns();
+}
+
 static void tick(struct loop *loop, void *data)
 {
 	struct ui *ui = data;
@@ -351,6 +363,8 @@ static void tick(struct loop *loop, void *data)
 	ui->tick_timer = NULL;
 	if (!ui->running)
 		return;
+	if (ui->journal && ui->kf_bytes && now_ns() - ui->kf_ns >= KEYFRAME_NS)
+		keyframe(ui);
 	mark_dirty(ui);
 	ui->tick_timer = loop_add_timer(loop, 1000000000ull, tick, ui);
 }
@@ -1504,6 +1518,9 @@ void ui_event(const struct event *ev, void *data)
 	case EV_OUTPUT:
 		termview_feed(ui->tv, ev->u.output.data, ev->u.output.len);
 		mark_dirty(ui);
+		ui->kf_bytes += ev->u.output.len;
+		if (ui->journal && ui->kf_bytes >= KEYFRAME_BYTES)
+			keyframe(ui);
 		break;
 	case EV_EXIT:
 		/* the exit itself is the model's */
@@ -1658,4 +1675,15 @@ void ui_select(struct ui *ui, unsigned step)
 void ui_say(struct ui *ui, const char *text)
 {
 	show_message(ui, "%s", text);
+}
+
+void ui_redraw_soon(struct ui *ui)
+{
+	mark_dirty(ui);
+}
+
+void ui_record_screen(struct ui *ui, struct journal *j)
+{
+	ui->journal = j;
+	ui->kf_ns = now_ns();
 }

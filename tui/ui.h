@@ -11,6 +11,7 @@
 
 #include "../supervisor/checkpoint.h"
 #include "../supervisor/event.h"
+#include "../supervisor/journal.h"
 #include "../supervisor/loop.h"
 #include "../supervisor/review.h"
 #include "../supervisor/session.h"
@@ -42,6 +43,9 @@ void ui_pane_size(const struct ui *ui, unsigned *rows, unsigned *cols);
 
 /* Start showing a session (not owned). */
 void ui_attach(struct ui *ui, struct session *s);
+
+/* Keyframes of the pane go to j's recording (not owned; NULL: none). */
+void ui_record_screen(struct ui *ui, struct journal *j);
 
 /* Session events: a session_event_cb. */
 void ui_event(const struct event *ev, void *data);
@@ -79,6 +83,8 @@ unsigned ui_selected(const struct ui *ui);
 void ui_select(struct ui *ui, unsigned step);
 /* Say something on the status line for a while. */
 void ui_say(struct ui *ui, const char *text);
+/* Draw again at the next frame (the replay's clock moved). */
+void ui_redraw_soon(struct ui *ui);
 
 /* Restore the outer terminal (for die_hook): leaves curses, modes off. */
 void ui_emergency_restore(void);

@@ -5,7 +5,8 @@
    recorded for SECONDS (60) by belay --headless; its size per 30 minutes
    (the minute times 30: the agent does the same all along).
 2. A one-hour recording (made here, chained as belay writes it: a spinner
-   at 10 fps, 720 steps with their diffs, 6 MB of tool output): the time
+   at 10 fps, 720 steps with their diffs, 6 MB of tool output, a keyframe
+   of the pane every 30 s as the screen writes them): the time
    from starting `belay replay --at 1800` on a pty of its own (120x40) to
    the frame that shows 30:00 (open, read and check every line, seek to the
    middle), then seeking back and forth with keys; belay's peak memory.
@@ -92,8 +93,14 @@ def write_hour(path):
     listing = "".join("-rw-r--r-- 1 user user %6d Dec  3 12:%02d file%03d.txt\r\n" % (i * 37, i % 60, i)
                       for i in range(100))
     step = 0
+    rows = listing.split("\r\n")[-39:-1]
+    screen = "\x1b[0m\x1b[H\x1b[2J" + "".join("\x1b[%d;1H%s" % (y + 1, l) for y, l in enumerate(rows))
     for tenth in range(36000):
         t = tenth / 10
+        if tenth and tenth % 300 == 0:
+            # a keyframe, as the screen writes one 30 s after output (the pane drawn again)
+            put({"seq": seq, "t": t, "type": "screen", "rows": 39, "cols": 89,
+                 "data": screen + "\x1b[39;1H\x1b[36m%s\x1b[0m Thinking… (%ds)" % (frames[tenth % 10], t)})
         seq += 1
         put({"seq": seq, "t": t, "type": "output", "step": 0,
              "data": "\r\x1b[2K\x1b[36m%s\x1b[0m Thinking… (%ds)" % (frames[tenth % 10], t)})

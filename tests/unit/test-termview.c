@@ -202,6 +202,42 @@ static void test_row_text(void **state)
 	termview_free(tv);
 }
 
+/* A keyframe draws the same screen on an empty one: text, colours, attributes, cursor. */
+static void test_snapshot(void **state)
+{
+	struct termview *tv = view(6, 12, 0), *copy = view(6, 12, 0);
+	struct buf a = BUF_INIT, b = BUF_INIT;
+	unsigned x1, y1, x2, y2;
+
+	(void)state;
+	feed(tv, "plain\r\n\033[1;31mbold red\033[0m \033[7minv\033[0m\r\n");
+	feed(tv, "\033[38;5;208m256\033[48;2;1;2;3mrgb\033[0m \xe4\xb8\x80\xe4\xba\x8c\r\n");
+	feed(tv, "\033[4;12Hz\033[5;1H\033[3munder\033[0m\033[6;12H\033(0q\033(B\033[3;5H");
+	termview_snapshot(tv, &a);
+	termview_feed(copy, a.data, a.len);
+	for (unsigned y = 0; y < 6; y++) {
+		char *want = row(tv, y);
+
+		assert_row(copy, y, want);
+		free(want);
+	}
+	assert_true(termview_cursor(tv, &x1, &y1));
+	assert_true(termview_cursor(copy, &x2, &y2));
+	assert_int_equal(x1, x2);
+	assert_int_equal(y1, y2);
+	/* the copy's keyframe is the same bytes: the attributes came across too */
+	termview_snapshot(copy, &b);
+	assert_int_equal(a.len, b.len);
+	assert_memory_equal(a.data, b.data, a.len);
+	/* reset: an empty screen again */
+	termview_reset(copy);
+	assert_row(copy, 0, "            ");
+	buf_release(&a);
+	buf_release(&b);
+	termview_free(tv);
+	termview_free(copy);
+}
+
 static void test_newer_emoji(void **state)
 {
 	struct termview *tv = view(2, 10, 0);
@@ -970,6 +1006,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(test_replies, teardown),
 		cmocka_unit_test_teardown(test_row_text, teardown),
+		cmocka_unit_test_teardown(test_snapshot, teardown),
 		cmocka_unit_test_teardown(test_newer_emoji, teardown),
 		cmocka_unit_test_teardown(test_rep, teardown),
 		cmocka_unit_test_teardown(test_wide_at_edge, teardown),
