@@ -132,6 +132,24 @@ char *cmd_record_find(const char *spec, const char *dir, struct buf *err)
 	return out;
 }
 
+/* The recording spec names (cmd_record_find), opened; NULL after saying why. */
+static struct recording *open_spec(const char *spec, const char *dir, char **path)
+{
+	struct buf err = BUF_INIT;
+	struct recording *r = NULL;
+
+	*path = cmd_record_find(spec, dir, &err);
+	if (*path)
+		r = recording_open(*path, &err);
+	if (!r) {
+		warn("%s", err.data);
+		free(*path);
+		*path = NULL;
+	}
+	buf_release(&err);
+	return r;
+}
+
 static int cmd_recordings(int argc, char **argv)
 {
 	const char *dir = NULL;
@@ -210,13 +228,8 @@ static int cmd_verify(int argc, char **argv)
 		fprintf(stderr, "usage: belay verify [-q] [-C DIR] FILE|SESSION|last\n");
 		return 2;
 	}
-	path = cmd_record_find(argv[optind], dir, &err);
-	if (!path || !(r = recording_open(path, &err))) {
-		warn("%s", err.data);
-		buf_release(&err);
-		free(path);
+	if (!(r = open_spec(argv[optind], dir, &path)))
 		return 1;
-	}
 	while ((rc = recording_next(r, &l)) > 0)
 		;
 	if (*recording_warnings(r))
@@ -288,13 +301,8 @@ static int cmd_export(int argc, char **argv)
 		fputs(usage, stderr);
 		return 2;
 	}
-	path = cmd_record_find(argv[optind], dir, &err);
-	if (!path || !(r = recording_open(path, &err))) {
-		warn("%s", err.data);
-		buf_release(&err);
-		free(path);
+	if (!(r = open_spec(argv[optind], dir, &path)))
 		return 1;
-	}
 	if (outpath && strcmp(outpath, "-")) {
 		/* written beside and renamed: a failed export leaves no half file */
 		tmp = xasprintf("%s.tmp%d", outpath, (int)getpid());
