@@ -701,8 +701,8 @@ static char *tilde(const char *path)
 	return xstrdup(path);
 }
 
-/* After a session on the screen: where its history is and how to use it. */
-static void print_history_hint(struct checkpoints *cp, const struct session *s)
+/* After a session on the screen: where its history and its recording are, and how to use them. */
+static void print_history_hint(struct checkpoints *cp, const struct session *s, const struct journal *j)
 {
 	const char *ws = shadow_workspace(checkpoints_shadow(cp));
 	char *dir = tilde(shadow_dir(checkpoints_shadow(cp)));
@@ -713,6 +713,12 @@ static void print_history_hint(struct checkpoints *cp, const struct session *s)
 	fprintf(stderr, "%s: 'belay log -C %s' lists them; 'belay rollback -C %s STEP' undoes from STEP on\n",
 		progname, ws, ws);
 	free(dir);
+	if (journal_path(j)) {
+		char *rec = tilde(journal_path(j));
+
+		fprintf(stderr, "%s: recorded in %s; 'belay replay %s' plays it back\n", progname, rec, journal_path(j));
+		free(rec);
+	}
 }
 
 int main(int argc, char **argv)
@@ -898,7 +904,7 @@ int main(int argc, char **argv)
 		ui_free(ui); /* the terminal is back: the hint can be read */
 		ui = NULL;
 		if (screen && cp)
-			print_history_hint(cp, s);
+			print_history_hint(cp, s, journal);
 	}
 	ui_free(ui); /* it did not start: the message is on stderr already; show it */
 	die_hook = NULL;
