@@ -48,6 +48,7 @@ send t C-] q
 wait_for t 'stop the agent and quit belay? (y/n)'
 send t y
 check "after quitting, belay says where the history is" wait_for t 'checkpointed in ~/.local/state/belay/shadow/'
+check "(and where the session is recorded)" wait_for t 'recorded in ~/.local/state/belay/sessions/'
 check "the tour shows the steps belay recorded" wait_for t 'rm -rf docs'
 check "and offers to roll the deletion back" wait_for t 'Roll the workspace back to before it? [Y/n]'
 send t Enter
