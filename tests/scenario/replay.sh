@@ -100,10 +100,12 @@ check "belay verify: intact" sh -c "$BELAY verify '$REC' | grep -q 'intact: [0-9
 EPOCH=$(python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).readline())["epoch"])' "$REC")
 
 # --- replay at each moment: the pane as it was live
-replay() { # replay NAME ARGS…: belay replay in a session of the same size
+replay() { # replay NAME ARGS…: belay replay in a session of the same size; its status to $T/exit-NAME
 	n=$1; shift
 	tm kill-session -t "=$n" 2>/dev/null
-	tm new-session -d -s "$n" -x $W -y $H "$ENVV XDG_STATE_HOME=$T/state TERM=tmux-256color $BELAY replay $*"
+	rm -f "$T/exit-$n"
+	tm new-session -d -s "$n" -x $W -y $H \
+		"$ENVV XDG_STATE_HOME=$T/state TERM=tmux-256color sh -c '$BELAY replay $*; echo \$? >$T/exit-$n'"
 	swait "$n" "REPLAY"
 }
 m=0
@@ -156,8 +158,7 @@ tm send-keys -t =j: Space
 check "Space plays to the end" swait j "the end of the recording" 30
 tm send-keys -t =j: q
 wait_dead j
-_w=0; while [ -z "$(dead_status j)" ] && [ $_w -lt 20 ]; do sleep 0.1; _w=$((_w + 1)); done
-check_eq "q quits the replay (exit 0)" 0 "$(dead_status j)"
+check_eq "q quits the replay (exit 0)" 0 "$(cat "$T/exit-j" 2>/dev/null)"
 
 # recorded by default, found by session number or "last"
 (cd "$WS" && $ENVV XDG_STATE_HOME="$T/state" "$BELAY" --headless sh -c 'echo headless-run' >/dev/null)
@@ -290,8 +291,7 @@ check "(none reaches the outer terminal: no clipboard, title or hyperlink)" \
 tm pipe-pane -t =h: # closed: tmux 3.3a reports no exit status for a pane still piped
 tm send-keys -t =h: q
 wait_dead h
-_w=0; while [ -z "$(dead_status h)" ] && [ $_w -lt 20 ]; do sleep 0.1; _w=$((_w + 1)); done
-check_eq "(belay survived: exit 0)" 0 "$(dead_status h)"
+check_eq "(belay survived: exit 0)" 0 "$(cat "$T/exit-h" 2>/dev/null)"
 
 tm kill-server
 rm -rf "$WS"
