@@ -11,6 +11,8 @@
 #include <fcntl.h>
 #include <jansson.h>
 #include <openssl/evp.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,6 +34,21 @@
 #endif
 
 #define PENDING_MAX (64 * 1024) /* output held back at most, bytes */
+#define SYNC_NS (100 * 1000000ull) /* step boundaries synced this often at most */
+#define QUEUE_MAX (32u << 20) /* bytes waiting for the writer, at most: past it the session waits */
+
+/*
+ * The recording is written by a thread of its own: the loop only queues
+ * what to write (a line's JSON, or the output's raw bytes); the writer
+ * encodes the output, chains and writes the lines, and syncs, in the order
+ * queued, so that recording costs the pane's throughput only a copy.
+ */
+enum job { JOB_LINE, JOB_OUTPUT, JOB_SYNC };
+
+struct job_output {
+	uint64_t seq, t_ns;
+	unsigned step;
+};
 
 struct sink {
 	int fd;           /* -1: none, or it failed */
@@ -50,6 +67,14 @@ struct journal {
 	uint64_t pending_seq, pending_t;
 	unsigned pending_step;
 	struct loop_timer *timer;
+	struct loop_timer *sync_timer; /* a sync put off (SYNC_NS) */
+	/* the writer thread: it alone touches rec (its fd and chain) while it runs */
+	pthread_t writer;
+	int writing, stop, failed;
+	pthread_mutex_t mu;
+	pthread_cond_t more, room;
+	struct buf queue;       /* jobs: kind (1 byte), length (size_t), bytes */
+	uint64_t synced_ns;
 	struct shadow *sh;
 	struct review *rv;
 	uint64_t last_seq, last_t; /* of the newest event */
@@ -67,7 +92,29 @@ struct journal *journal_new(struct loop *loop)
 	buf_init(&j->line);
 	buf_init(&j->text);
 	buf_init(&j->pending);
+	buf_init(&j->queue);
+	pthread_mutex_init(&j->mu, NULL);
+	pthread_cond_init(&j->more, NULL);
+	pthread_cond_init(&j->room, NULL);
 	return j;
+}
+
+static void put_job(struct journal *j, enum job kind, const void *a, size_t alen, const void *b, size_t blen)
+{
+	char k = (char)kind;
+	size_t len = alen + blen;
+
+	pthread_mutex_lock(&j->mu);
+	while (j->queue.len > QUEUE_MAX && !j->failed)
+		pthread_cond_wait(&j->room, &j->mu);
+	buf_add(&j->queue, &k, 1);
+	buf_add(&j->queue, &len, sizeof(len));
+	if (alen)
+		buf_add(&j->queue, a, alen);
+	if (blen)
+		buf_add(&j->queue, b, blen);
+	pthread_cond_signal(&j->more);
+	pthread_mutex_unlock(&j->mu);
 }
 
 /* Write body (JSON text, one object) as a line of k; body is changed. */
@@ -104,26 +151,6 @@ static void json_to(json_t *o, struct buf *out)
 	free(s);
 }
 
-static int is_utf8(const char *s, size_t n)
-{
-	const unsigned char *p = (const unsigned char *)s;
-	size_t i = 0;
-
-	while (i < n) {
-		uint32_t cp;
-		size_t k;
-
-		if (p[i] < 0x80) {
-			i++;
-			continue;
-		}
-		if (!(k = utf8_decode(p + i, n - i, &cp)))
-			return 0;
-		i += k;
-	}
-	return 1;
-}
-
 /* Bytes at the end of s that begin a UTF-8 character not complete in s. */
 static size_t incomplete_tail(const char *s, size_t len)
 {
@@ -147,13 +174,104 @@ static double seconds(uint64_t ns)
 	return (double)(ns / 1000) / 1e6;
 }
 
+/*
+ * An output line: the bytes as base64, made by hand (a JSON string of
+ * terminal output would escape every control byte, and cost twice the
+ * pane's time).
+ */
+static void output_line(struct buf *line, uint64_t seq, uint64_t t_ns, unsigned step, const char *d, size_t n)
+{
+	size_t at;
+
+	buf_reset(line);
+	buf_addf(line, "{\"seq\":%llu,\"t\":%.6f,\"type\":\"output\",\"step\":%u,\"b64\":\"", (unsigned long long)seq,
+		 seconds(t_ns), step);
+	at = line->len;
+	buf_grow(line, 4 * ((n + 2) / 3) + 64);
+	EVP_EncodeBlock((unsigned char *)line->data + at, (const unsigned char *)d, (int)n);
+	line->len = at + 4 * ((n + 2) / 3);
+	line->data[line->len] = '\0';
+	buf_addstr(line, "\"}");
+}
+
+/* The writer thread: the queued jobs, in order, until told to stop with none left. */
+static void *writer_main(void *data)
+{
+	struct journal *j = data;
+	struct buf jobs = BUF_INIT, line = BUF_INIT;
+
+	for (;;) {
+		struct buf swap;
+		size_t at = 0;
+		int stop;
+
+		pthread_mutex_lock(&j->mu);
+		while (!j->queue.len && !j->stop)
+			pthread_cond_wait(&j->more, &j->mu);
+		swap = j->queue, j->queue = jobs, jobs = swap;
+		buf_reset(&j->queue);
+		stop = j->stop && !jobs.len;
+		pthread_cond_broadcast(&j->room);
+		pthread_mutex_unlock(&j->mu);
+		if (stop)
+			break;
+		while (at < jobs.len) {
+			enum job kind = (enum job)jobs.data[at];
+			size_t len;
+			const char *p;
+
+			memcpy(&len, jobs.data + at + 1, sizeof(len));
+			p = jobs.data + at + 1 + sizeof(len);
+			at += 1 + sizeof(len) + len;
+			if (kind == JOB_SYNC) {
+				if (j->rec.fd >= 0)
+					fdatasync(j->rec.fd);
+				continue;
+			}
+			if (kind == JOB_OUTPUT) {
+				struct job_output h;
+
+				memcpy(&h, p, sizeof(h));
+				output_line(&line, h.seq, h.t_ns, h.step, p + sizeof(h), len - sizeof(h));
+			} else {
+				buf_reset(&line);
+				buf_add(&line, p, len);
+			}
+			sink_write(&j->rec, &line);
+			if (j->rec.fd < 0) {
+				pthread_mutex_lock(&j->mu);
+				j->failed = 1; /* nobody waits for room any more */
+				pthread_cond_broadcast(&j->room);
+				pthread_mutex_unlock(&j->mu);
+			}
+		}
+	}
+	buf_release(&jobs);
+	buf_release(&line);
+	return NULL;
+}
+
+/* The session is being recorded (careful: while the writer runs, only it reads rec.fd). */
+static int recording(const struct journal *j)
+{
+	return j->writing || j->rec.fd >= 0;
+}
+
+/* A line of the recording (JSON text, one object): to the writer, or written now before it runs. */
+static void rec_line(struct journal *j, struct buf *body)
+{
+	if (j->writing)
+		put_job(j, JOB_LINE, body->data, body->len, NULL, 0);
+	else
+		sink_write(&j->rec, body);
+}
+
 /* Write the pending output; all: even a character cut at its end. */
 static void flush_output(struct journal *j, int all)
 {
 	size_t n = j->pending.len - (all ? 0 : incomplete_tail(j->pending.data, j->pending.len));
 	const char *d = j->pending.data;
 	struct event ev = { .type = EV_OUTPUT };
-	json_t *o;
 
 	if (!n)
 		return;
@@ -167,23 +285,12 @@ static void flush_output(struct journal *j, int all)
 		event_to_json(&ev, &j->line);
 		sink_write(&j->events, &j->line);
 	}
-	if (j->rec.fd >= 0) {
-		o = json_object();
-		json_object_set_new(o, "seq", json_integer((json_int_t)ev.seq));
-		json_object_set_new(o, "t", json_real(seconds(ev.t_ns)));
-		json_object_set_new(o, "type", json_string("output"));
-		json_object_set_new(o, "step", json_integer(ev.step));
-		if (is_utf8(d, n)) {
-			json_object_set_new(o, "data", json_stringn(d, n));
-		} else {
-			char *b = xmalloc(4 * ((n + 2) / 3) + 1);
+	if (j->writing) {
+		struct job_output h = { ev.seq, ev.t_ns, ev.step };
 
-			EVP_EncodeBlock((unsigned char *)b, (const unsigned char *)d, (int)n);
-			json_object_set_new(o, "b64", json_string(b));
-			free(b);
-		}
-		json_to(o, &j->line);
-		json_decref(o);
+		put_job(j, JOB_OUTPUT, &h, sizeof(h), d, n);
+	} else if (j->rec.fd >= 0) {
+		output_line(&j->line, ev.seq, ev.t_ns, ev.step, d, n);
 		sink_write(&j->rec, &j->line);
 	}
 	buf_consume(&j->pending, n);
@@ -213,10 +320,39 @@ static void add_output(struct journal *j, const struct event *ev)
 		j->timer = loop_add_timer(j->loop, JOURNAL_COALESCE_NS, flush_timer, j);
 }
 
+static void sync_now(struct journal *j)
+{
+	if (j->writing)
+		put_job(j, JOB_SYNC, NULL, 0, NULL, 0);
+	else if (j->rec.fd >= 0)
+		fdatasync(j->rec.fd);
+	j->synced_ns = now_ns();
+}
+
+static void sync_timer(struct loop *loop, void *data)
+{
+	struct journal *j = data;
+
+	(void)loop;
+	j->sync_timer = NULL;
+	sync_now(j);
+}
+
+/*
+ * To disk at a step boundary: at once, or SYNC_NS after the last sync when
+ * steps come faster than that (2,000 execs a second would otherwise wait
+ * for the disk 4,000 times).
+ */
 static void sync_rec(struct journal *j)
 {
-	if (j->rec.fd >= 0)
-		fdatasync(j->rec.fd);
+	uint64_t now = now_ns();
+
+	if (!recording(j) || j->sync_timer)
+		return;
+	if (now - j->synced_ns >= SYNC_NS)
+		sync_now(j);
+	else
+		j->sync_timer = loop_add_timer(j->loop, j->synced_ns + SYNC_NS - now, sync_timer, j);
 }
 
 /* One patch as text: hunk headers, then ' ', '+', '-' or '\' and the line. */
@@ -296,14 +432,14 @@ static void write_diffs(struct journal *j, const struct event *ev)
 		json_decref(o);
 		buf_release(&err);
 		if (nf != 0)
-			sink_write(&j->rec, &j->line);
+			rec_line(j, &j->line);
 	}
 	history_steps_free(steps, n);
 }
 
 void journal_event(struct journal *j, const struct event *ev)
 {
-	if (!j || (j->rec.fd < 0 && j->events.fd < 0))
+	if (!j || (!recording(j) && j->events.fd < 0))
 		return;
 	j->last_seq = ev->seq;
 	j->last_t = ev->t_ns;
@@ -320,8 +456,9 @@ void journal_event(struct journal *j, const struct event *ev)
 		buf_add(&j->line, j->text.data, j->text.len);
 		sink_write(&j->events, &j->line);
 	}
-	sink_write(&j->rec, &j->text);
-	if (ev->type == EV_CHECKPOINT && j->rec.fd >= 0)
+	if (recording(j))
+		rec_line(j, &j->text);
+	if (ev->type == EV_CHECKPOINT && recording(j))
 		write_diffs(j, ev);
 	switch (ev->type) {
 	case EV_STEP_START:
@@ -329,7 +466,7 @@ void journal_event(struct journal *j, const struct event *ev)
 		sync_rec(j);
 		break;
 	case EV_SESSION_END:
-		sync_rec(j);
+		sync_now(j);
 		if (j->events.fd >= 0)
 			fsync(j->events.fd);
 		break;
@@ -342,7 +479,7 @@ void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char 
 {
 	json_t *o;
 
-	if (!j || j->rec.fd < 0)
+	if (!j || !recording(j))
 		return;
 	/* the screen is what the output so far drew: that output comes first */
 	flush_output(j, 1);
@@ -355,7 +492,7 @@ void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char 
 	json_object_set_new(o, "data", event_json_text(bytes, len));
 	json_to(o, &j->line);
 	json_decref(o);
-	sink_write(&j->rec, &j->line);
+	rec_line(j, &j->line);
 }
 
 int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err)
@@ -409,6 +546,17 @@ int journal_record(struct journal *j, const char *path, const struct journal_hea
 		buf_addf(err, "cannot record to '%s': the header could not be written", path);
 		return -1;
 	}
+	{
+		/* careful: the loop takes its signals from a signalfd, so no
+		 * other thread may receive one (SIGCHLD would be lost) */
+		sigset_t all, old;
+
+		sigfillset(&all);
+		pthread_sigmask(SIG_BLOCK, &all, &old);
+		if (pthread_create(&j->writer, NULL, writer_main, j) == 0)
+			j->writing = 1; /* else the loop writes, more slowly */
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
 	return 0;
 }
 
@@ -437,6 +585,20 @@ void journal_free(struct journal *j)
 		return;
 	flush_output(j, 1);
 	loop_cancel_timer(j->loop, j->timer);
+	loop_cancel_timer(j->loop, j->sync_timer);
+	if (j->writing) {
+		/* what is queued is written first */
+		pthread_mutex_lock(&j->mu);
+		j->stop = 1;
+		pthread_cond_signal(&j->more);
+		pthread_mutex_unlock(&j->mu);
+		pthread_join(j->writer, NULL);
+		j->writing = 0;
+	}
+	pthread_mutex_destroy(&j->mu);
+	pthread_cond_destroy(&j->more);
+	pthread_cond_destroy(&j->room);
+	buf_release(&j->queue);
 	if (j->rec.fd >= 0) {
 		fdatasync(j->rec.fd);
 		close(j->rec.fd);

@@ -10,7 +10,7 @@
  *   then     one record per line: the events as event_to_json() writes
  *            them, except that the agent's output is coalesced (at most
  *            JOURNAL_COALESCE_NS of it per line) and kept byte for byte
- *            ("data", or "b64" when it is not UTF-8); and after each
+ *            as base64 ("b64"); and after each
  *            checkpoint a "diff" record per step it ends: the step's files
  *            and their patches, so that the recording can be reviewed
  *            without the shadow repository; now and then a "screen"
@@ -21,7 +21,7 @@
  * to ',"h":' and a closing brace).  A changed, missing or added line breaks
  * the chain from there on.  Lines are written as they come (nothing is
  * held in memory but the output of the last few milliseconds) and synced
- * to disk at step boundaries and at the end.
+ * to disk at step boundaries (at most every 100 ms) and at the end.
  *
  * The events file (--events) is the same stream, plain: no header, no
  * chain, output coalesced the same way, not UTF-8 replaced by U+FFFD.

@@ -651,8 +651,17 @@ struct snap_ctx {
 	struct termview *tv;
 	struct buf *out;
 	unsigned x, y;       /* where the next character goes */
-	char sgr[96];        /* the attributes in force */
+	struct tsm_screen_attr attr; /* the attributes in force */
+	int have_attr;
 };
+
+static int same_attr(const struct tsm_screen_attr *a, const struct tsm_screen_attr *b)
+{
+	return a->fccode == b->fccode && a->bccode == b->bccode && a->fr == b->fr && a->fg == b->fg &&
+	       a->fb == b->fb && a->br == b->br && a->bg == b->bg && a->bb == b->bb && a->bold == b->bold &&
+	       a->italic == b->italic && a->underline == b->underline && a->blink == b->blink &&
+	       a->inverse == b->inverse;
+}
 
 static void snap_colour(char *s, size_t n, int fg, int8_t code, uint8_t r, uint8_t g, uint8_t b)
 {
@@ -679,15 +688,17 @@ static int snap_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch, si
 	/* an empty cell in the default colours: what the empty screen has already */
 	if (!len && a->bccode == TSM_COLOR_BACKGROUND && !a->inverse && !a->underline)
 		return 0;
-	snap_colour(fg, sizeof(fg), 1, a->fccode, a->fr, a->fg, a->fb);
-	snap_colour(bg, sizeof(bg), 0, a->bccode, a->br, a->bg, a->bb);
-	snprintf(sgr, sizeof(sgr), "\033[0%s%s%s%s%s%s%sm", a->bold ? ";1" : "", a->italic ? ";3" : "",
-		 a->underline ? ";4" : "", a->blink ? ";5" : "", a->inverse ? ";7" : "", fg, bg);
 	if (x != c->x || y != c->y)
 		buf_addf(c->out, "\033[%u;%uH", y + 1, x + 1);
-	if (strcmp(sgr, c->sgr)) {
+	/* careful: this runs for every cell of the screen: formatting only when the attributes change */
+	if (!c->have_attr || !same_attr(a, &c->attr)) {
+		snap_colour(fg, sizeof(fg), 1, a->fccode, a->fr, a->fg, a->fb);
+		snap_colour(bg, sizeof(bg), 0, a->bccode, a->br, a->bg, a->bb);
+		snprintf(sgr, sizeof(sgr), "\033[0%s%s%s%s%s%s%sm", a->bold ? ";1" : "", a->italic ? ";3" : "",
+			 a->underline ? ";4" : "", a->blink ? ";5" : "", a->inverse ? ";7" : "", fg, bg);
 		buf_addstr(c->out, sgr);
-		memcpy(c->sgr, sgr, sizeof(sgr));
+		c->attr = *a;
+		c->have_attr = 1;
 	}
 	/* a control character never goes out as one */
 	buf_add_utf8(c->out, cp < 0x20 || (cp >= 0x7f && cp < 0xa0) ? ' ' : cp);
@@ -701,7 +712,7 @@ static int snap_cell(struct tsm_screen *scr, uint64_t id, const uint32_t *ch, si
 
 void termview_snapshot(struct termview *tv, struct buf *out)
 {
-	struct snap_ctx c = { tv, out, 0, 0, "" };
+	struct snap_ctx c = { .tv = tv, .out = out };
 	unsigned flags = tsm_screen_get_flags(tv->screen);
 
 	buf_addstr(out, "\033[0m\033[H\033[2J");

@@ -146,8 +146,13 @@ struct ui {
 /* Draw again at the next frame. */
 void ui_mark_dirty(struct ui *ui);
 
-/* A keyframe every KEYFRAME_BYTES of output, or KEYFRAME_NS after output, at most (ui_record_screen). */
-#define KEYFRAME_BYTES (64u << 10)
+/*
+ * A keyframe of the pane to the recording (ui_record_screen) after
+ * KEYFRAME_BYTES of output and KEYFRAME_MIN_NS since the last one, or
+ * KEYFRAME_NS after any output: a seek plays at most about that much.
+ */
+#define KEYFRAME_BYTES (256u << 10)
+#define KEYFRAME_MIN_NS (1000 * 1000000ull)
 #define KEYFRAME_NS (30 * 1000000000ull)
 
 /* ---- the diff section (ui-diff.c) ---- */

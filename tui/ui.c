@@ -1519,7 +1519,7 @@ void ui_event(const struct event *ev, void *data)
 		termview_feed(ui->tv, ev->u.output.data, ev->u.output.len);
 		mark_dirty(ui);
 		ui->kf_bytes += ev->u.output.len;
-		if (ui->journal && ui->kf_bytes >= KEYFRAME_BYTES)
+		if (ui->journal && ui->kf_bytes >= KEYFRAME_BYTES && now_ns() - ui->kf_ns >= KEYFRAME_MIN_NS)
 			keyframe(ui);
 		break;
 	case EV_EXIT:
