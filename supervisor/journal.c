@@ -372,7 +372,61 @@ static void patch_text(const struct review_line *l, size_t n, struct buf *out)
 	}
 }
 
-/* A "diff" record for each step the checkpoint of ev ends: its files and patches. */
+/* The "diff" record of step st, which the checkpoint of ev ends: its files and patches. */
+static void write_diff(struct journal *j, const struct event *ev, const struct hist_step *st)
+{
+	const struct review_file *f;
+	struct buf err = BUF_INIT;
+	size_t left = JOURNAL_DIFF_BUDGET;
+	int nf = review_commits(j->rv, &st->base, &st->after, &f, &err);
+	json_t *o = json_object(), *files = json_array();
+
+	json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
+	json_object_set_new(o, "t", json_real(seconds(ev->t_ns)));
+	json_object_set_new(o, "type", json_string("diff"));
+	json_object_set_new(o, "step", json_integer(st->id));
+	json_object_set_new(o, "session", json_integer(st->session));
+	json_object_set_new(o, "commit", json_string(ev->u.checkpoint.commit));
+	if (nf < 0)
+		json_object_set_new(o, "error", event_json_text(err.data, err.len));
+	for (int i = 0; i < nf; i++) {
+		json_t *x = json_object();
+		char status[2] = { f[i].status, 0 };
+		const struct review_line *l;
+		int nl;
+
+		json_object_set_new(x, "path", event_json_text(f[i].path, strlen(f[i].path)));
+		if (f[i].old_path)
+			json_object_set_new(x, "old", event_json_text(f[i].old_path, strlen(f[i].old_path)));
+		json_object_set_new(x, "status", json_string(status));
+		json_object_set_new(x, "added", json_integer(f[i].added));
+		json_object_set_new(x, "removed", json_integer(f[i].removed));
+		json_object_set_new(x, "size", json_integer((json_int_t)f[i].size));
+		if (f[i].binary)
+			json_object_set_new(x, "binary", json_true());
+		else if ((uint64_t)f[i].added + f[i].removed > left / 2 ||
+			 (nl = review_patch(j->rv, (size_t)i, &l, &err)) < 0)
+			json_object_set_new(x, "cut", json_true());
+		else {
+			patch_text(l, (size_t)nl, &j->text);
+			if (j->text.len > left) {
+				json_object_set_new(x, "cut", json_true());
+			} else {
+				left -= j->text.len;
+				json_object_set_new(x, "patch", event_json_text(j->text.data, j->text.len));
+			}
+		}
+		json_array_append_new(files, x);
+	}
+	json_object_set_new(o, "files", files);
+	json_to(o, &j->line);
+	json_decref(o);
+	buf_release(&err);
+	if (nf != 0)
+		rec_line(j, &j->line);
+}
+
+/* A "diff" record for each step the checkpoint of ev ends. */
 static void write_diffs(struct journal *j, const struct event *ev)
 {
 	struct hist_step *steps;
@@ -383,57 +437,10 @@ static void write_diffs(struct journal *j, const struct event *ev)
 		return;
 	if (history_commit_steps(j->sh, &oid, ev->u.checkpoint.session, &steps, &n) < 0)
 		return;
-	for (size_t s = 0; s < n; s++) {
-		const struct review_file *f;
-		struct buf err = BUF_INIT;
-		size_t left = JOURNAL_DIFF_BUDGET;
-		int nf = review_commits(j->rv, &steps[s].base, &steps[s].after, &f, &err);
-		json_t *o = json_object(), *files = json_array();
-
-		json_object_set_new(o, "seq", json_integer((json_int_t)ev->seq));
-		json_object_set_new(o, "t", json_real(seconds(ev->t_ns)));
-		json_object_set_new(o, "type", json_string("diff"));
-		json_object_set_new(o, "step", json_integer(steps[s].id));
-		json_object_set_new(o, "session", json_integer(steps[s].session));
-		json_object_set_new(o, "commit", json_string(ev->u.checkpoint.commit));
-		if (nf < 0)
-			json_object_set_new(o, "error", event_json_text(err.data, err.len));
-		for (int i = 0; i < nf; i++) {
-			json_t *x = json_object();
-			char st[2] = { f[i].status, 0 };
-			const struct review_line *l;
-			int nl;
-
-			json_object_set_new(x, "path", event_json_text(f[i].path, strlen(f[i].path)));
-			if (f[i].old_path)
-				json_object_set_new(x, "old", event_json_text(f[i].old_path, strlen(f[i].old_path)));
-			json_object_set_new(x, "status", json_string(st));
-			json_object_set_new(x, "added", json_integer(f[i].added));
-			json_object_set_new(x, "removed", json_integer(f[i].removed));
-			json_object_set_new(x, "size", json_integer((json_int_t)f[i].size));
-			if (f[i].binary)
-				json_object_set_new(x, "binary", json_true());
-			else if ((uint64_t)f[i].added + f[i].removed > left / 2 ||
-				 (nl = review_patch(j->rv, (size_t)i, &l, &err)) < 0)
-				json_object_set_new(x, "cut", json_true());
-			else {
-				patch_text(l, (size_t)nl, &j->text);
-				if (j->text.len > left) {
-					json_object_set_new(x, "cut", json_true());
-				} else {
-					left -= j->text.len;
-					json_object_set_new(x, "patch", event_json_text(j->text.data, j->text.len));
-				}
-			}
-			json_array_append_new(files, x);
-		}
-		json_object_set_new(o, "files", files);
-		json_to(o, &j->line);
-		json_decref(o);
-		buf_release(&err);
-		if (nf != 0)
-			rec_line(j, &j->line);
-	}
+	for (size_t k = 0; k < n; k++)
+		/* a step that changed nothing has no diff (most steps: a test, a build, a search) */
+		if (!git_oid_equal(&steps[k].base, &steps[k].after))
+			write_diff(j, ev, &steps[k]);
 	history_steps_free(steps, n);
 }
 
