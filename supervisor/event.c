@@ -366,6 +366,35 @@ void event_to_json(const struct event *ev, struct buf *out)
 
 /* ---- and back: a recording's line as an event ---- */
 
+int event_output_bytes(json_t *obj, struct buf *out)
+{
+	json_t *d = json_object_get(obj, "data"), *b = json_object_get(obj, "b64");
+
+	if (json_is_string(d)) {
+		buf_add(out, json_string_value(d), json_string_length(d));
+		return 0;
+	}
+	if (json_is_string(b)) {
+		size_t n = json_string_length(b);
+		unsigned char *tmp = xmalloc(n / 4 * 3 + 3);
+		int k;
+
+		if (n % 4 || (k = EVP_DecodeBlock(tmp, (const unsigned char *)json_string_value(b), (int)n)) < 0) {
+			free(tmp);
+			return -1;
+		}
+		/* EVP_DecodeBlock counts the padding as bytes */
+		if (n >= 1 && json_string_value(b)[n - 1] == '=')
+			k--;
+		if (n >= 2 && json_string_value(b)[n - 2] == '=')
+			k--;
+		buf_add(out, tmp, (size_t)k);
+		free(tmp);
+		return 0;
+	}
+	return -1;
+}
+
 static const char *jstr(json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
@@ -502,23 +531,8 @@ int event_from_json(json_t *o, json_t *call, struct event *ev, struct event_read
 		ev->u.start.limits = jstr(o, "limits");
 		break;
 	case EV_OUTPUT: {
-		json_t *d = json_object_get(o, "data"), *b = json_object_get(o, "b64");
-
 		buf_init(&k->output);
-		if (json_is_string(d))
-			buf_add(&k->output, json_string_value(d), json_string_length(d));
-		else if (json_is_string(b)) {
-			size_t n = json_string_length(b);
-			unsigned char *tmp = xmalloc(n / 4 * 3 + 3);
-			int len = n % 4 ? -1 : EVP_DecodeBlock(tmp, (const unsigned char *)json_string_value(b), (int)n);
-
-			/* the padding decodes as bytes */
-			for (size_t i = n; len > 0 && i > 0 && json_string_value(b)[i - 1] == '='; i--)
-				len--;
-			if (len > 0)
-				buf_add(&k->output, tmp, (size_t)len);
-			free(tmp);
-		}
+		event_output_bytes(o, &k->output);
 		ev->u.output.data = k->output.data ? k->output.data : "";
 		ev->u.output.len = k->output.len;
 		break;

@@ -182,6 +182,8 @@ struct event_read {
 struct json_t;
 int event_from_json(struct json_t *o, struct json_t *call, struct event *ev, struct event_read *keep);
 void event_read_release(struct event_read *keep);
+/* The bytes of an output line ("data", or "b64" decoded) appended to out; -1 when it has neither. */
+int event_output_bytes(struct json_t *o, struct buf *out);
 
 /* A JSON string (jansson's, a new reference) of bytes, valid UTF-8 kept and the rest U+FFFD. */
 struct json_t *event_json_text(const char *s, size_t len);

@@ -8,7 +8,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <openssl/evp.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -460,29 +459,5 @@ json_t *recording_read_at(struct recording *r, off_t offset)
 
 int recording_output(json_t *obj, struct buf *out)
 {
-	json_t *d = json_object_get(obj, "data"), *b = json_object_get(obj, "b64");
-
-	if (json_is_string(d)) {
-		buf_add(out, json_string_value(d), json_string_length(d));
-		return 0;
-	}
-	if (json_is_string(b)) {
-		size_t n = json_string_length(b);
-		unsigned char *tmp = xmalloc(n / 4 * 3 + 3);
-		int k;
-
-		if (n % 4 || (k = EVP_DecodeBlock(tmp, (const unsigned char *)json_string_value(b), (int)n)) < 0) {
-			free(tmp);
-			return -1;
-		}
-		/* EVP_DecodeBlock counts the padding as bytes */
-		if (n >= 1 && json_string_value(b)[n - 1] == '=')
-			k--;
-		if (n >= 2 && json_string_value(b)[n - 2] == '=')
-			k--;
-		buf_add(out, tmp, (size_t)k);
-		free(tmp);
-		return 0;
-	}
-	return -1;
+	return event_output_bytes(obj, out);
 }
