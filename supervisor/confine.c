@@ -236,13 +236,15 @@ static int make_hide(struct confine *cf, const struct confine_opts *o)
 	struct buf err = BUF_INIT;
 	char *state, *dir;
 
-	if (o->show_stores)
+	if (o->show_stores && !(o->covers && o->covers[0]))
 		return 0;
 	state = dirs_get(DIR_STATE);
 	/* what a belay that died (killed, a crash) left of its stand-ins */
 	remove_left_by_dead(state, "hidden-", remove_tree);
 	dir = xasprintf("%s/hidden-%d", state, (int)getpid());
-	cf->hide = hide_new(o->user ? o->home : getenv("HOME"), o->workspace, dir, policy_read_allowed, o->policy, &err);
+	/* --no-hide: belay's own folders are still covered, the stores not */
+	cf->hide = hide_new(o->show_stores ? NULL : o->user ? o->home : getenv("HOME"), o->show_stores ? NULL : o->workspace,
+			    dir, o->covers, policy_read_allowed, o->policy, &err);
 	free(dir);
 	free(state);
 	if (!cf->hide)

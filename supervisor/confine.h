@@ -36,6 +36,7 @@ struct confine_opts {
 	uid_t uid;
 	gid_t gid;
 	const char *home;       /* that user's home folder (its stores are hidden) */
+	char *const *covers;    /* belay's folders the agent's tree never reaches (hide.h), even with show_stores */
 };
 
 /*

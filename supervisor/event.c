@@ -34,6 +34,7 @@ static const char *const type_names[EV__COUNT] = {
 	[EV_NOTICE] = "notice",
 	[EV_CHECKPOINT] = "checkpoint",
 	[EV_HIDDEN] = "hidden",
+	[EV_NOTE] = "note",
 };
 
 const char *event_type_name(enum event_type type)
@@ -51,6 +52,7 @@ static const char *const decider_names[DECIDED__COUNT] = {
 	[DECIDED_AGENT_START] = "agent-start",
 	[DECIDED_GONE] = "gone",
 	[DECIDED_SESSION_END] = "session-end",
+	[DECIDED_REVIEWER] = "reviewer",
 };
 
 static const char *const checkpoint_kind_names[CP__COUNT] = {
@@ -297,6 +299,8 @@ void event_to_json(const struct event *ev, struct buf *out)
 		json_object_set_new(o, "rule", json_str(ev->u.held.rule));
 		if (ev->u.held.text)
 			json_object_set_new(o, "text", json_str(ev->u.held.text));
+		if (ev->u.held.two)
+			json_object_set_new(o, "two", json_true());
 		break;
 	case EV_DECISION:
 		json_object_set_new(o, "call", json_integer((json_int_t)ev->u.decision.call));
@@ -311,6 +315,12 @@ void event_to_json(const struct event *ev, struct buf *out)
 			json_object_set_new(o, "held_ms", json_integer((json_int_t)(ev->u.decision.held_ns / 1000000)));
 		if (ev->u.decision.reason)
 			json_object_set_new(o, "reason", json_str(ev->u.decision.reason));
+		if (ev->u.decision.who)
+			json_object_set_new(o, "who", json_str(ev->u.decision.who));
+		break;
+	case EV_NOTE:
+		json_object_set_new(o, "who", json_str(ev->u.note.who));
+		json_object_set_new(o, "text", json_str(ev->u.note.text));
 		break;
 	case EV_STEP_START:
 		json_object_set_new(o, "pid", json_integer(ev->u.step.pid));
@@ -563,6 +573,7 @@ int event_from_json(json_t *o, json_t *call, struct event *ev, struct event_read
 		ev->u.held.n = (unsigned)jint(o, "held", 0, 1 << 30);
 		ev->u.held.rule = jstr(o, "rule");
 		ev->u.held.text = jstr(o, "text");
+		ev->u.held.two = json_is_true(json_object_get(o, "two"));
 		if (call) {
 			call_from_json(call, &k->call);
 			ev->u.held.c = &k->call;
@@ -582,8 +593,13 @@ int event_from_json(json_t *o, json_t *call, struct event *ev, struct event_read
 		ev->u.decision.text = jstr(o, "text");
 		ev->u.decision.held_ns = (uint64_t)jint(o, "held_ms", 0, 1LL << 40) * 1000000ull;
 		ev->u.decision.reason = jstr(o, "reason");
+		ev->u.decision.who = jstr(o, "who");
 		break;
 	}
+	case EV_NOTE:
+		ev->u.note.who = jstr(o, "who") ? jstr(o, "who") : "";
+		ev->u.note.text = jstr(o, "text") ? jstr(o, "text") : "";
+		break;
 	case EV_STEP_START:
 		ev->u.step.pid = (pid_t)jint(o, "pid", 0, 1 << 30);
 		ev->u.step.cmd = jstr(o, "cmd") ? jstr(o, "cmd") : "";

@@ -27,6 +27,7 @@ enum decider {
 	DECIDED_AGENT_START, /* nothing: the call starts the agent */
 	DECIDED_GONE,        /* nothing: the process went away while it waited */
 	DECIDED_SESSION_END, /* nothing: the session ended while it waited */
+	DECIDED_REVIEWER,    /* a person through the control socket (belay attach, approve, deny) */
 	DECIDED__COUNT
 };
 
@@ -61,6 +62,7 @@ enum event_type {
 	EV_NOTICE,        /* something the person should know (interception off…) */
 	EV_CHECKPOINT,    /* the workspace was checkpointed (or could not be) */
 	EV_HIDDEN,        /* the agent's tree opened a hidden credential store (and found it empty) */
+	EV_NOTE,          /* a person's note on a step ("why did it delete this?") */
 	EV__COUNT
 };
 
@@ -107,6 +109,7 @@ struct event {
 			const char *rule; /* what asked for the decision */
 			const char *text; /* the rule as written, or NULL */
 			const struct call *c; /* the call itself */
+			int two;          /* it needs two people to allow it (--two-person) */
 		} held;
 		struct {
 			uint64_t call;       /* seq of the call's event */
@@ -117,6 +120,7 @@ struct event {
 			const char *text;    /* the rule as written, or NULL */
 			uint64_t held_ns;    /* how long it waited (0: not held) */
 			const char *reason;  /* the person's words when denying, or NULL */
+			const char *who;     /* the person's user name (a reviewer's), or NULL */
 		} decision;
 		struct {
 			pid_t pid;       /* the step's first process (0 for edits) */
@@ -139,6 +143,10 @@ struct event {
 		struct {
 			const char *path; /* the store, or the file in it */
 		} hidden;
+		struct {
+			const char *who;  /* the user who wrote it */
+			const char *text; /* one line */
+		} note;
 		struct {
 			enum checkpoint_kind kind;
 			unsigned session;

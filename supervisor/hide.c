@@ -37,6 +37,7 @@ struct store {
 	int is_dir;
 	int wd;        /* its inotify watch */
 	int reported;
+	int cover;     /* one of belay's own folders, covered: not a store, not watched */
 	unsigned long flags; /* the remount's: MS_RDONLY and what the stand-in's mount is locked with */
 };
 
@@ -140,11 +141,35 @@ static int add_store(struct hide *h, const char *path, int (*let_through)(const 
 		return -1;
 	}
 	h->s = xgrow(h->s, &h->cap, h->n + 1, sizeof(*h->s));
-	h->s[h->n++] = (struct store){ xstrdup(path), standin, S_ISDIR(st.st_mode), -1, 0, locked_flags(standin) };
+	h->s[h->n++] = (struct store){ xstrdup(path), standin, S_ISDIR(st.st_mode), -1, 0, 0, locked_flags(standin) };
 	return 0;
 }
 
-struct hide *hide_new(const char *home, const char *workspace, const char *dir,
+/* Cover belay's folder path with an empty one: nothing in it can be reached (control sockets). */
+static int add_cover(struct hide *h, const char *path, struct buf *err)
+{
+	struct stat st;
+	char *standin;
+	int e;
+
+	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+		return 0;
+	if (!h->n && (e = make_dirs(h->dir, NULL)) < 0) {
+		buf_addf(err, "cannot make '%s' for the stand-ins of belay's folders: %s", h->dir, strerror(-e));
+		return -1;
+	}
+	standin = xasprintf("%s/%zu", h->dir, h->n);
+	if (mkdir(standin, 0555) < 0 && errno != EEXIST) {
+		buf_addf(err, "cannot make a stand-in for '%s' in '%s': %s", path, h->dir, strerror(errno));
+		free(standin);
+		return -1;
+	}
+	h->s = xgrow(h->s, &h->cap, h->n + 1, sizeof(*h->s));
+	h->s[h->n++] = (struct store){ xstrdup(path), standin, 1, -1, 0, 1, locked_flags(standin) };
+	return 0;
+}
+
+struct hide *hide_new(const char *home, const char *workspace, const char *dir, char *const *covers,
 		      int (*let_through)(const char *path, void *data), void *data, struct buf *err)
 {
 	struct hide *h = xcalloc(1, sizeof(*h));
@@ -178,6 +203,8 @@ struct hide *hide_new(const char *home, const char *workspace, const char *dir,
 		}
 		free(up);
 	}
+	for (size_t i = 0; !bad && covers && covers[i]; i++)
+		bad = add_cover(h, covers[i], err) < 0;
 	if (bad) {
 		hide_free(h);
 		return NULL;
@@ -244,7 +271,7 @@ int hide_watch(struct hide *h)
 	if (h->ifd < 0)
 		return -1;
 	for (size_t i = 0; i < h->n; i++)
-		h->s[i].wd = inotify_add_watch(h->ifd, h->s[i].standin, IN_OPEN);
+		h->s[i].wd = h->s[i].cover ? -1 : inotify_add_watch(h->ifd, h->s[i].standin, IN_OPEN);
 	return h->ifd;
 }
 

@@ -28,10 +28,11 @@ struct hide;
 /*
  * Prepare the stand-ins for the stores under home and above workspace that
  * exist, but for those let_through(path, data) says the policy lets
- * through; dir is a folder of belay's own for them (made, and removed by
+ * through, and an empty folder over each of covers (belay's own folders
+ * the agent must never reach, NULL-terminated; NULL: none); dir is a folder of belay's own for them (made, and removed by
  * hide_free).  NULL with why in err when they cannot be made.
  */
-struct hide *hide_new(const char *home, const char *workspace, const char *dir,
+struct hide *hide_new(const char *home, const char *workspace, const char *dir, char *const *covers,
 		      int (*let_through)(const char *path, void *data), void *data, struct buf *err);
 void hide_free(struct hide *h);
 

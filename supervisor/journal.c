@@ -78,6 +78,9 @@ struct journal {
 	struct shadow *sh;
 	struct review *rv;
 	uint64_t last_seq, last_t; /* of the newest event */
+	struct buf header;         /* the header's JSON (journal_begin) */
+	journal_tap_fn tap;        /* the control socket's copy of the stream, or NULL */
+	void *tap_arg;
 };
 
 struct journal *journal_new(struct loop *loop)
@@ -93,6 +96,7 @@ struct journal *journal_new(struct loop *loop)
 	buf_init(&j->text);
 	buf_init(&j->pending);
 	buf_init(&j->queue);
+	buf_init(&j->header);
 	pthread_mutex_init(&j->mu, NULL);
 	pthread_cond_init(&j->more, NULL);
 	pthread_cond_init(&j->room, NULL);
@@ -257,13 +261,36 @@ static int recording(const struct journal *j)
 	return j->writing || j->rec.fd >= 0;
 }
 
+/* Records are made: for the recording, or the tap (diffs and screens are neither the events file's). */
+static int streaming(const struct journal *j)
+{
+	return recording(j) || j->tap;
+}
+
+static void tap(struct journal *j, enum journal_part_kind kind, const char *d, size_t n, uint64_t seq, uint64_t t,
+		unsigned step)
+{
+	struct journal_part p = { kind, d, n, seq, t, step };
+
+	if (j->tap)
+		j->tap(&p, j->tap_arg);
+}
+
 /* A line of the recording (JSON text, one object): to the writer, or written now before it runs. */
-static void rec_line(struct journal *j, struct buf *body)
+static void rec_line_quiet(struct journal *j, struct buf *body)
 {
 	if (j->writing)
 		put_job(j, JOB_LINE, body->data, body->len, NULL, 0);
 	else
 		sink_write(&j->rec, body);
+}
+
+/* A record: to the tap, and to the recording. */
+static void rec_line(struct journal *j, struct buf *body)
+{
+	tap(j, JOURNAL_RECORD, body->data, body->len, 0, 0, 0);
+	if (recording(j))
+		rec_line_quiet(j, body);
 }
 
 /* Write the pending output; all: even a character cut at its end. */
@@ -280,6 +307,7 @@ static void flush_output(struct journal *j, int all)
 	ev.step = j->pending_step;
 	ev.u.output.data = d;
 	ev.u.output.len = n;
+	tap(j, JOURNAL_OUTPUT, d, n, ev.seq, ev.t_ns, ev.step);
 	if (j->events.fd >= 0) {
 		buf_reset(&j->line);
 		event_to_json(&ev, &j->line);
@@ -446,7 +474,7 @@ static void write_diffs(struct journal *j, const struct event *ev)
 
 void journal_event(struct journal *j, const struct event *ev)
 {
-	if (!j || (!recording(j) && j->events.fd < 0))
+	if (!j || (!streaming(j) && j->events.fd < 0))
 		return;
 	j->last_seq = ev->seq;
 	j->last_t = ev->t_ns;
@@ -463,9 +491,8 @@ void journal_event(struct journal *j, const struct event *ev)
 		buf_add(&j->line, j->text.data, j->text.len);
 		sink_write(&j->events, &j->line);
 	}
-	if (recording(j))
-		rec_line(j, &j->text);
-	if (ev->type == EV_CHECKPOINT && recording(j))
+	rec_line(j, &j->text);
+	if (ev->type == EV_CHECKPOINT && streaming(j))
 		write_diffs(j, ev);
 	switch (ev->type) {
 	case EV_STEP_START:
@@ -486,7 +513,7 @@ void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char 
 {
 	json_t *o;
 
-	if (!j || !recording(j))
+	if (!j || !streaming(j))
 		return;
 	/* the screen is what the output so far drew: that output comes first */
 	flush_output(j, 1);
@@ -499,27 +526,18 @@ void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char 
 	json_object_set_new(o, "data", event_json_text(bytes, len));
 	json_to(o, &j->line);
 	json_decref(o);
-	rec_line(j, &j->line);
+	tap(j, JOURNAL_SCREEN, j->line.data, j->line.len, j->last_seq, j->last_t, 0);
+	if (recording(j))
+		rec_line_quiet(j, &j->line);
 }
 
-int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err)
+void journal_begin(struct journal *j, const struct journal_header *h)
 {
 	struct timespec ts;
 	struct tm tm;
 	char when[64];
 	json_t *o;
 
-	j->rec.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
-	if (j->rec.fd < 0) {
-		buf_addf(err, errno == EEXIST ? "cannot record to '%s': it exists (choose another file, or remove it)"
-					      : "cannot record to '%s': %s",
-			 path, strerror(errno));
-		return -1;
-	}
-	free(j->path);
-	j->path = realpath(path, NULL);
-	if (!j->path)
-		j->path = xstrdup(path);
 	clock_gettime(CLOCK_REALTIME, &ts);
 	gmtime_r(&ts.tv_sec, &tm);
 	strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm);
@@ -546,8 +564,44 @@ int journal_record(struct journal *j, const char *path, const struct journal_hea
 		json_object_set_new(o, "policy", json_string(h->policy));
 	if (h->profile)
 		json_object_set_new(o, "profile", event_json_text(h->profile, strlen(h->profile)));
-	json_to(o, &j->line);
+	json_to(o, &j->header);
 	json_decref(o);
+}
+
+const char *journal_header_text(const struct journal *j)
+{
+	return j && j->header.len ? j->header.data : NULL;
+}
+
+void journal_tap(struct journal *j, journal_tap_fn fn, void *arg)
+{
+	j->tap = fn;
+	j->tap_arg = arg;
+}
+
+void journal_flush(struct journal *j)
+{
+	if (j)
+		flush_output(j, 1);
+}
+
+int journal_record(struct journal *j, const char *path, const struct journal_header *h, struct buf *err)
+{
+	j->rec.fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_APPEND, 0600);
+	if (j->rec.fd < 0) {
+		buf_addf(err, errno == EEXIST ? "cannot record to '%s': it exists (choose another file, or remove it)"
+					      : "cannot record to '%s': %s",
+			 path, strerror(errno));
+		return -1;
+	}
+	free(j->path);
+	j->path = realpath(path, NULL);
+	if (!j->path)
+		j->path = xstrdup(path);
+	if (!j->header.len)
+		journal_begin(j, h);
+	buf_reset(&j->line);
+	buf_add(&j->line, j->header.data, j->header.len);
 	sink_write(&j->rec, &j->line);
 	if (j->rec.fd < 0) {
 		buf_addf(err, "cannot record to '%s': the header could not be written", path);
@@ -616,6 +670,7 @@ void journal_free(struct journal *j)
 	buf_release(&j->line);
 	buf_release(&j->text);
 	buf_release(&j->pending);
+	buf_release(&j->header);
 	free(j->path);
 	free(j);
 }

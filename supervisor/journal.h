@@ -58,6 +58,34 @@ struct journal *journal_new(struct loop *loop);
 void journal_free(struct journal *j);
 
 /*
+ * The header (the session's facts, the time now), kept for the recording
+ * and the tap; journal_record makes it when not made before.
+ */
+void journal_begin(struct journal *j, const struct journal_header *h);
+/* The header's JSON text, or NULL before journal_begin. */
+const char *journal_header_text(const struct journal *j);
+
+/*
+ * A copy of the stream as it is written, for the control socket: every
+ * record (the events, diffs: JSON text of one object, without "h" or
+ * newline), every keyframe, and the agent's output as raw bytes, coalesced
+ * as in the recording.  Called from the loop, in order; fn must not call
+ * back into the journal but for journal_header_text.
+ */
+enum journal_part_kind { JOURNAL_RECORD, JOURNAL_SCREEN, JOURNAL_OUTPUT };
+struct journal_part {
+	enum journal_part_kind kind;
+	const char *data;
+	size_t len;
+	uint64_t seq, t_ns; /* JOURNAL_OUTPUT's and JOURNAL_SCREEN's */
+	unsigned step;      /* JOURNAL_OUTPUT's */
+};
+typedef void (*journal_tap_fn)(const struct journal_part *p, void *arg);
+void journal_tap(struct journal *j, journal_tap_fn fn, void *arg);
+/* Hand the output held back (coalescing) on now: after it, what the tap got is all the session emitted. */
+void journal_flush(struct journal *j);
+
+/*
  * Record to path: a new file (an existing one is refused, never
  * overwritten), the header written at once.  Returns 0, or -1 (err).
  */

@@ -35,6 +35,7 @@
 #include "buf.h"
 #include "dirs.h"
 #include "envpass.h"
+#include "glob.h"
 #include "guard.h"
 #include "confine.h"
 #include "hide.h"
@@ -54,6 +55,8 @@
 struct held {
 	struct held_call pub;
 	struct call call;
+	uid_t approved_by; /* two-person calls: the first person's uid (approved is set) */
+	int approved;
 };
 
 extern char **environ;
@@ -108,6 +111,9 @@ struct session {
 	struct steps *steps;
 	char *told;        /* the last denial told to a process (tell_denied) */
 	const char *reason; /* the person's words for the denial being made, or NULL */
+	const char *who;    /* the user name of the person deciding now (a reviewer), or NULL */
+	char **two_person;  /* globs of rules whose calls need two people (--two-person) */
+	char **covers;      /* belay's folders hidden from the agent's tree (the control sockets') */
 	pid_t told_pid;
 	int agent_started; /* the agent's own exec was seen */
 	int launcher;      /* the agent's program is a launcher: its first child is the agent */
@@ -215,6 +221,8 @@ struct session *session_new(struct loop *loop, const struct session_opts *o, ses
 	s->timed_asks = o->timed_asks;
 	s->ask_timeout_ms = o->ask_timeout_ms;
 	s->timeout_allows = o->timeout_allows;
+	s->two_person = strv_copy(o->two_person);
+	s->covers = strv_copy(o->covers);
 	return s;
 }
 
@@ -253,6 +261,8 @@ void session_free(struct session *s)
 	for (size_t i = 0; s->protect && s->protect[i]; i++)
 		free(s->protect[i]);
 	free(s->protect);
+	strv_free(s->two_person);
+	strv_free(s->covers);
 	for (size_t i = 0; s->argv[i]; i++)
 		free(s->argv[i]);
 	free(s->argv);
@@ -526,6 +536,11 @@ static void emit_notice(struct session *s, const char *text)
 	emit(s, &ev);
 }
 
+void session_notice(struct session *s, const char *text)
+{
+	emit_notice(s, text);
+}
+
 static enum event_type call_event_type(const struct call *c)
 {
 	return c->op == OP_EXEC ? EV_EXEC : c->op == OP_CONNECT ? EV_CONNECT : EV_FILE;
@@ -594,6 +609,7 @@ static void emit_decision(struct session *s, uint64_t call_seq, unsigned step, e
 	ev.u.decision.text = text;
 	ev.u.decision.held_ns = held_ns;
 	ev.u.decision.reason = verdict == VERDICT_DENY ? s->reason : NULL;
+	ev.u.decision.who = by == DECIDED_USER || by == DECIDED_REVIEWER ? s->who : NULL;
 	emit(s, &ev);
 }
 
@@ -680,6 +696,15 @@ static void tell_denied(struct session *s, const struct call *c, int by_agent, e
 static void sweep(struct loop *loop, void *data);
 static void arm_answer_timer(struct session *s);
 
+/* A call held by this rule needs two people (--two-person): a glob matches its place or its text. */
+static int needs_two(const struct session *s, const char *rule, const char *text)
+{
+	for (size_t i = 0; s->two_person && s->two_person[i]; i++)
+		if ((rule && glob_match(s->two_person[i], rule, GLOB_TEXT) == 1) || (text && glob_match(s->two_person[i], text, GLOB_TEXT) == 1))
+			return 1;
+	return 0;
+}
+
 static void hold(struct session *s, struct call *c, unsigned step, int by_agent, uint64_t seq, const char *rule,
 		 const char *text)
 {
@@ -697,6 +722,7 @@ static void hold(struct session *s, struct call *c, unsigned step, int by_agent,
 	h->pub.rule = rule;
 	h->pub.since_ns = now_ns();
 	h->pub.seq = seq;
+	h->pub.two = needs_two(s, rule, text);
 	if (st)
 		st->held++;
 	/* careful: growing the array moved the calls; point again */
@@ -709,6 +735,7 @@ static void hold(struct session *s, struct call *c, unsigned step, int by_agent,
 	ev.u.held.rule = rule;
 	ev.u.held.text = text;
 	ev.u.held.c = &h->call;
+	ev.u.held.two = h->pub.two;
 	emit(s, &ev);
 	if (!s->answer_timer)
 		arm_answer_timer(s);
@@ -948,7 +975,26 @@ char *session_grant_preview(const struct session *s, unsigned n)
 	return policy_grant_preview(s->policy, &s->held[i].call);
 }
 
+static int answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how, uid_t uid);
+
 int session_answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how)
+{
+	return answer(s, n, a, by, how, getuid());
+}
+
+int session_decide(struct session *s, unsigned n, enum answer a, const struct answerer *w)
+{
+	int rc;
+
+	s->reason = a == ANSWER_DENY && w->reason && *w->reason ? w->reason : NULL;
+	s->who = w->who;
+	rc = answer(s, n, a, w->by, w->how, w->uid);
+	s->reason = NULL;
+	s->who = NULL;
+	return rc;
+}
+
+static int answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how, uid_t uid)
 {
 	size_t i = held_index(s, n);
 	struct held *h;
@@ -964,6 +1010,25 @@ int session_answer(struct session *s, unsigned n, enum answer a, enum decider by
 		emit_decision(s, h->pub.seq, h->pub.step, VERDICT_DENY, DECIDED_GONE, NULL, NULL, NULL, held_ns);
 		drop_held(s, i);
 		return -1;
+	}
+	if (h->pub.two && a != ANSWER_DENY && (by == DECIDED_USER || by == DECIDED_REVIEWER)) {
+		/* two people, two users: the first yes waits for the second */
+		struct event ev = { .type = EV_NOTICE, .step = h->pub.step };
+		char *t;
+
+		if (h->approved && h->approved_by == uid)
+			return -2;
+		if (!h->approved) {
+			h->approved = 1;
+			h->approved_by = uid;
+			t = xasprintf("#%u: allowed by %s; it needs a second person (another user) to allow it too", n,
+				      s->who ? s->who : "the person at the session's screen");
+			ev.u.notice.text = t;
+			emit(s, &ev);
+			free(t);
+			return 1;
+		}
+		a = ANSWER_ALLOW; /* no grant from a call two people had to allow */
 	}
 	if (a == ANSWER_ALLOW_SIMILAR && s->policy) {
 		struct event ev = { .type = EV_GRANT, .step = h->pub.step };
@@ -1006,12 +1071,18 @@ int session_answer(struct session *s, unsigned n, enum answer a, enum decider by
 
 int session_deny_because(struct session *s, unsigned n, enum decider by, const char *how, const char *reason)
 {
-	int rc;
+	struct answerer w = { by, how, NULL, getuid(), reason };
 
-	s->reason = reason && *reason ? reason : NULL;
-	rc = session_answer(s, n, ANSWER_DENY, by, how);
-	s->reason = NULL;
-	return rc;
+	return session_decide(s, n, ANSWER_DENY, &w);
+}
+
+void session_note(struct session *s, unsigned step, const char *who, const char *text)
+{
+	struct event ev = { .type = EV_NOTE, .step = step };
+
+	ev.u.note.who = who;
+	ev.u.note.text = text;
+	emit(s, &ev);
 }
 
 int session_freeze(struct session *s, int frozen)
@@ -1145,6 +1216,7 @@ int session_start(struct session *s)
 		co.keep_caps = s->keep_caps;
 		co.no_sandbox = s->no_sandbox;
 		co.show_stores = s->show_stores;
+		co.covers = s->covers;
 		co.user = s->run_user;
 		co.uid = s->run_uid;
 		co.gid = s->run_gid;

@@ -70,6 +70,14 @@ struct session_opts {
 	uid_t run_uid;
 	gid_t run_gid;
 	const char *run_home;
+	/* Calls held by rules these globs match (the rule's place, or its
+	 * text) need two people to allow them: the person at the screen and
+	 * a reviewer, two users (NULL-terminated, copied; NULL: none). */
+	char *const *two_person;
+	/* Folders of belay the agent's tree must never reach, even with
+	 * show_stores (the control sockets'): covered in its mount namespace
+	 * (hide.h; NULL-terminated, copied). */
+	char *const *covers;
 };
 
 /* How a person (or a front end) answers a held call. */
@@ -89,6 +97,7 @@ struct held_call {
 	uint64_t since_ns;      /* when it was held (monotonic) */
 	uint64_t seq;           /* the seq of its call event */
 	int freezes;            /* the policy said freeze: the tree is frozen while it waits */
+	int two;                /* it needs two people (session_opts.two_person) */
 };
 
 typedef void (*session_event_cb)(const struct event *ev, void *data);
@@ -138,6 +147,24 @@ void session_signal_foreground(struct session *s, int sig);
  * (or it went away).
  */
 int session_answer(struct session *s, unsigned n, enum answer a, enum decider by, const char *how);
+/* Who answers, for session_decide. */
+struct answerer {
+	enum decider by;     /* DECIDED_USER at the screen, DECIDED_REVIEWER through the control socket */
+	const char *how;     /* the keys, or the command ("belay approve"), or NULL */
+	const char *who;     /* the person's user name, or NULL (the person at the screen) */
+	uid_t uid;           /* theirs: a two-person call needs two different ones */
+	const char *reason;  /* a denial's words, or NULL */
+};
+/*
+ * Answer held call n as w says.  0; 1 when it is a two-person call this
+ * was the first yes to (it still waits); -2 when this user had allowed it
+ * already; -1 when there is no such call.
+ */
+int session_decide(struct session *s, unsigned n, enum answer a, const struct answerer *w);
+/* Something the person should know (an EV_NOTICE). */
+void session_notice(struct session *s, const char *text);
+/* A note on step (0: the session) by who: an EV_NOTE for everyone. */
+void session_note(struct session *s, unsigned step, const char *who, const char *text);
 /*
  * Deny held call n with the person's reason (one line; shown to the denied
  * process with the denial, and kept in the decision's event).

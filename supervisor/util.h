@@ -27,6 +27,9 @@ void *xgrow(void *p, size_t *n, size_t want, size_t esz);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) PRINTF_LIKE(1, 2);
+/* A copy of a NULL-terminated array of strings (NULL for NULL), and its free. */
+char **strv_copy(char *const *v);
+void strv_free(char **v);
 
 /* The program name used in messages ("belay"). */
 extern const char *progname;

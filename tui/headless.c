@@ -10,6 +10,7 @@
 #include "headless.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,7 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include "../supervisor/call.h"
 #include "../supervisor/util.h"
 
 struct headless {
@@ -28,6 +30,7 @@ struct headless {
 	int stdout_ok;
 	char last_in; /* the last byte of stdin passed on */
 	int fixed_size;
+	char *waits_for; /* --on-ask wait: the session's id, for the answers it names */
 };
 
 static void write_all(struct headless *h, const char *p, size_t len)
@@ -150,6 +153,7 @@ void headless_free(struct headless *h)
 	if (h->raw)
 		tcsetattr(STDIN_FILENO, TCSANOW, &h->saved);
 	loop_remove_fd(h->loop, h->stdin_h);
+	free(h->waits_for);
 	free(h);
 }
 
@@ -170,7 +174,24 @@ void headless_event(const struct event *ev, void *data)
 	case EV_SESSION_END:
 		loop_stop(h->loop, ev->u.end.status);
 		break;
+	case EV_HELD:
+		if (h->waits_for && ev->u.held.c) {
+			char *what = call_describe(ev->u.held.c), *shown = text_visible(what);
+
+			fprintf(stderr, "belay: %s:%u waits (%s): %s\nbelay: answer with 'belay approve %s:%u' or 'belay deny %s:%u [REASON]'\n",
+				h->waits_for, ev->u.held.n, ev->u.held.rule ? ev->u.held.rule : "", shown, h->waits_for,
+				ev->u.held.n, h->waits_for, ev->u.held.n);
+			free(what);
+			free(shown);
+		}
+		break;
 	default:
 		break;
 	}
+}
+
+void headless_waits(struct headless *h, const char *session_id)
+{
+	free(h->waits_for);
+	h->waits_for = session_id ? xstrdup(session_id) : NULL;
 }

@@ -22,6 +22,8 @@ void headless_size(unsigned *rows, unsigned *cols);
 int headless_termios(struct termios *t);
 
 void headless_attach(struct headless *h, struct session *s);
+/* --on-ask wait: say on stderr what waits, and how to answer it (belay approve SESSION:CALL). */
+void headless_waits(struct headless *h, const char *session_id);
 /* Session events: a session_event_cb. */
 void headless_event(const struct event *ev, void *data);
 

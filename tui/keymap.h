@@ -71,6 +71,7 @@ enum action {
 	A_QUIET,
 	A_ROLLBACK,
 	A_REVERT,
+	A_NOTE,
 	A_PLAY,
 	A_SPEED_UP,
 	A_SPEED_DOWN,

@@ -24,6 +24,7 @@
 #include "../supervisor/buf.h"
 #include "../supervisor/conf.h"
 #include "../supervisor/event.h"
+#include "../supervisor/control.h"
 #include "../supervisor/journal.h"
 #include "../supervisor/loop.h"
 #include "../supervisor/policy.h"
@@ -34,7 +35,9 @@
 #include "cmd-checkpoint.h"
 #include "cmd-doctor.h"
 #include "cmd-policy.h"
+#include "cmd-control.h"
 #include "cmd-record.h"
+#include "viewer.h"
 #include "data.h"
 #include "headless.h"
 #include "keymap.h"
@@ -71,6 +74,11 @@ struct options {
 	uint64_t keep_caps;
 	size_t npass_env;
 	int on_ask_allow;  /* --on-ask allow */
+	int on_ask_wait;   /* --on-ask wait: for an answer on the control socket */
+	struct control_share *shares; /* --share */
+	size_t nshares;
+	char **two_person; /* --two-person globs, NULL-terminated */
+	size_t ntwo;
 	long ask_timeout;  /* --ask-timeout seconds; -1: not given */
 	char **argv;
 };
@@ -96,6 +104,8 @@ enum {
 	OPT_NO_CHECKPOINT,
 	OPT_ON_ASK,
 	OPT_ASK_TIMEOUT,
+	OPT_SHARE,
+	OPT_TWO_PERSON,
 };
 
 static const struct option long_options[] = {
@@ -121,6 +131,8 @@ static const struct option long_options[] = {
 	{ "no-checkpoint", no_argument, NULL, OPT_NO_CHECKPOINT },
 	{ "on-ask", required_argument, NULL, OPT_ON_ASK },
 	{ "ask-timeout", required_argument, NULL, OPT_ASK_TIMEOUT },
+	{ "share", required_argument, NULL, OPT_SHARE },
+	{ "two-person", required_argument, NULL, OPT_TWO_PERSON },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -149,8 +161,13 @@ static void usage(void)
 	       "                    dropped by default); repeatable\n"
 	       "      --pass-env NAME  give the agent this variable (a glob) even if it looks\n"
 	       "                    like a credential; repeatable (see belay(1), ENVIRONMENT)\n"
-	       "      --on-ask allow|deny  answer held calls this way (headless: deny)\n"
-	       "      --ask-timeout SECONDS  after this long (headless: 0; screen: never)\n"
+	       "      --on-ask allow|deny|wait  answer held calls this way (headless: deny);\n"
+	       "                    wait: for 'belay approve' or a reviewer (deny at the timeout)\n"
+	       "      --ask-timeout SECONDS  after this long (headless: 0; screen, wait: never)\n"
+	       "      --share USER[:ROLE]  let USER (or @GROUP) attach: ROLE watch (default) or\n"
+	       "                    review (watch and decide); repeatable\n"
+	       "      --two-person GLOB  calls held by rules GLOB matches (their place or text)\n"
+	       "                    need two people, two users, to allow them; repeatable\n"
 	       "      --no-intercept  do not intercept the agent's calls (unsupervised)\n"
 	       "      --no-checkpoint  do not checkpoint the workspace (nothing can be rolled back)\n"
 	       "      --keymap NAME|FILE  key bindings (built in: default, tmux)\n"
@@ -284,10 +301,25 @@ static void parse_args(int argc, char **argv, struct options *o)
 			o->no_checkpoint = 1;
 			break;
 		case OPT_ON_ASK:
-			if (!strcmp(optarg, "allow"))
-				o->on_ask_allow = 1;
-			else if (strcmp(optarg, "deny"))
-				usage_error("--on-ask '%s' must be allow or deny", optarg);
+			o->on_ask_allow = !strcmp(optarg, "allow");
+			o->on_ask_wait = !strcmp(optarg, "wait");
+			if (!o->on_ask_allow && !o->on_ask_wait && strcmp(optarg, "deny"))
+				usage_error("--on-ask '%s' must be allow, deny or wait", optarg);
+			break;
+		case OPT_SHARE: {
+			struct buf err = BUF_INIT;
+
+			o->shares = xrealloc(o->shares, (o->nshares + 1) * sizeof(*o->shares));
+			if (control_share_parse(optarg, &o->shares[o->nshares], &err) < 0)
+				usage_error("%s", err.data);
+			o->nshares++;
+			buf_release(&err);
+			break;
+		}
+		case OPT_TWO_PERSON:
+			o->two_person = xrealloc(o->two_person, (o->ntwo + 2) * sizeof(char *));
+			o->two_person[o->ntwo++] = xstrdup(optarg);
+			o->two_person[o->ntwo] = NULL;
 			break;
 		case OPT_ASK_TIMEOUT:
 			if (!parse_int(optarg, 0, 86400 * 365, &n))
@@ -535,6 +567,79 @@ static struct ui *make_ui(struct loop *loop, const struct options *o, struct che
  * [--keymap K] [--theme T] FILE|SESSION|last: the review screen, driven by
  * a recording.
  */
+/* belay attach [--read-only] [SESSION]: a running session's review screen, from its control socket. */
+static int cmd_attach(int argc, char **argv)
+{
+	static const struct option longs[] = {
+		{ "read-only", no_argument, NULL, 'r' },
+		{ "keymap", required_argument, NULL, 'k' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ 0 },
+	};
+	const char *usage = "usage: belay attach [--read-only] [SESSION]   (belay ls lists the sessions)\n";
+	struct options o = { .history = 2000 };
+	struct buf err = BUF_INIT, errors = BUF_INIT;
+	struct ctlsock_found f;
+	struct ctl c;
+	struct viewer *v;
+	struct loop *loop;
+	struct ui *ui;
+	char *startup = NULL;
+	int read_only = 0, ch, status;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "rh", longs, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			read_only = 1;
+			break;
+		case 'k':
+			o.keymap = optarg;
+			break;
+		case 't':
+			o.theme = optarg;
+			break;
+		case 'h':
+			fputs(usage, stdout);
+			return 0;
+		default:
+			fputs(usage, stderr);
+			return 2;
+		}
+	}
+	if (optind < argc - 1) {
+		fputs(usage, stderr);
+		return 2;
+	}
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		warn("belay attach needs a terminal ('belay held' and 'belay approve' work without one)");
+		return 2;
+	}
+	if (ctl_find(optind < argc ? argv[optind] : NULL, &f, &err) < 0 || ctl_open(&c, &f, &err) < 0 ||
+	    !(v = viewer_new(&c, read_only, &err))) {
+		warn("%s", err.data);
+		buf_release(&err);
+		return 1;
+	}
+	free(f.path);
+	free(f.id);
+	loop = loop_new();
+	ui = make_ui(loop, &o, NULL, &errors, &startup);
+	viewer_start(v, loop, ui);
+	status = loop_run(loop);
+	ui_free(ui);
+	die_hook = NULL;
+	viewer_free(v);
+	loop_free(loop);
+	if (errors.len)
+		fputs(errors.data, stderr);
+	buf_release(&errors);
+	buf_release(&err);
+	free(startup);
+	return status;
+}
+
 static int cmd_replay(int argc, char **argv)
 {
 	static const struct option longs[] = {
@@ -690,6 +795,42 @@ static void start_recording(struct journal *j, const struct options *o, const st
 	free(ws);
 }
 
+/*
+ * The control socket (belay ls, attach, approve): a session shared, or
+ * one that waits for answers from it, does not start without it; any
+ * other goes on and says so.
+ */
+static struct control *start_control(struct loop *loop, struct journal *j, const struct options *o,
+				     const struct session_opts *so, const struct policy *policy, struct checkpoints *cp)
+{
+	struct buf err = BUF_INIT;
+	struct control *c;
+
+	if (!journal_header_text(j)) {
+		/* not recorded: viewers still get the header */
+		char digest[80], *ws = so->cwd ? xstrdup(so->cwd) : realpath(".", NULL);
+		struct journal_header h = { so->argv, ws, so->rows, so->cols, cp ? checkpoints_session(cp) : 0, NULL,
+					    so->profile };
+
+		if (policy) {
+			policy_digest(policy, digest);
+			h.policy = digest;
+		}
+		journal_begin(j, &h);
+		free(ws);
+	}
+	c = control_new(loop, j, o->shares, o->nshares, &err);
+	if (!c) {
+		if (o->nshares || o->on_ask_wait) {
+			warn("%s: nobody could attach (--share) or answer (--on-ask wait)", err.data);
+			exit(2);
+		}
+		warn("%s: nobody can attach to this session", err.data);
+	}
+	buf_release(&err);
+	return c;
+}
+
 /* "~/x" for a path in the home folder (caller frees). */
 static char *tilde(const char *path)
 {
@@ -740,6 +881,8 @@ int main(int argc, char **argv)
 	char *workspace = NULL, *startup = NULL, *protect[4] = { NULL, NULL, NULL, NULL };
 	struct checkpoints *cp = NULL;
 	struct checkpoint_info cpinfo;
+	struct control *control;
+	char **covers;
 	int status, cprc = 0;
 
 	setup_locale();
@@ -751,8 +894,12 @@ int main(int argc, char **argv)
 		return cmd_checkpoint(argc - 1, argv + 1);
 	if (argc > 1 && !strcmp(argv[1], "replay"))
 		return cmd_replay(argc - 1, argv + 1);
+	if (argc > 1 && !strcmp(argv[1], "attach"))
+		return cmd_attach(argc - 1, argv + 1);
 	if (argc > 1 && cmd_record_is(argv[1]))
 		return cmd_record(argc - 1, argv + 1);
+	if (argc > 1 && cmd_control_is(argv[1]))
+		return cmd_control(argc - 1, argv + 1);
 	parse_args(argc, argv, &o);
 	signal(SIGPIPE, SIG_IGN);
 
@@ -854,8 +1001,10 @@ int main(int argc, char **argv)
 	so.no_sandbox = o.no_sandbox;
 	so.keep_caps = o.keep_caps;
 	so.protect = protect;
-	/* headless, nobody can answer: at once unless told to wait */
-	so.timed_asks = o.headless || o.ask_timeout >= 0;
+	so.two_person = o.two_person;
+	so.covers = covers = ctlsock_covers();
+	/* headless, nobody can answer: at once unless told to wait (for belay approve) */
+	so.timed_asks = o.on_ask_wait ? o.ask_timeout > 0 : o.headless || o.ask_timeout >= 0;
 	so.ask_timeout_ms = o.ask_timeout > 0 ? (unsigned long)o.ask_timeout * 1000 : 0;
 	so.timeout_allows = o.on_ask_allow;
 	if (o.headless) {
@@ -886,10 +1035,15 @@ int main(int argc, char **argv)
 		start_recording(journal, &o, &so, policy, cp, protect + (protect[1] ? 2 : 1));
 	if (cp)
 		journal_checkpoints(journal, checkpoints_shadow(cp));
-	if (ui && !o.no_record)
+	control = start_control(loop, journal, &o, &so, policy, cp);
+	if (ui && (!o.no_record || control))
 		ui_record_screen(ui, journal);
 	so.journal = journal;
 	s = session_new(loop, &so, front, front_data);
+	if (control)
+		control_serve(control, s);
+	if (hl && control && o.on_ask_wait)
+		headless_waits(hl, control_id(control));
 	if (cp)
 		session_report_checkpoint(s, cprc, &cpinfo);
 	if (hl)
@@ -909,7 +1063,13 @@ int main(int argc, char **argv)
 	ui_free(ui); /* it did not start: the message is on stderr already; show it */
 	die_hook = NULL;
 	headless_free(hl);
+	control_free(control);
 	session_free(s);
+	strv_free(covers);
+	strv_free(o.two_person);
+	for (size_t i = 0; i < o.nshares; i++)
+		free(o.shares[i].name);
+	free(o.shares);
 	checkpoints_free(cp);
 	policy_free(policy);
 	free(profile_label);

@@ -21,6 +21,7 @@
 #include "../supervisor/event.h"
 #include "../supervisor/recording.h"
 #include "../supervisor/util.h"
+#include "recdiff.h"
 #include "termview.h"
 
 #define TICK_NS (16 * 1000000ull)
@@ -79,10 +80,7 @@ struct player {
 	/* the diff last asked for */
 	unsigned cache_id;
 	size_t cache_item;
-	struct review_file *files;
-	size_t nfiles;
-	struct review_line *lines;
-	size_t nlines, lines_cap;
+	struct recdiff diff;
 	unsigned gen;
 	struct event_read er;
 	struct buf bytes;
@@ -184,12 +182,7 @@ void player_free(struct player *p)
 	free(p->kf);
 	free(p->steps);
 	free(p->diff_at);
-	for (size_t i = 0; i < p->nfiles; i++)
-		free(p->files[i].path), free(p->files[i].old_path);
-	free(p->files);
-	for (size_t i = 0; i < p->nlines; i++)
-		free(p->lines[i].text);
-	free(p->lines);
+	recdiff_release(&p->diff);
 	event_read_release(&p->er);
 	buf_release(&p->bytes);
 	recording_free(p->rec);
@@ -521,18 +514,6 @@ static void action(void *data, enum action a)
 
 /* ---- the diffs as recorded ---- */
 
-static void drop_cache(struct player *p)
-{
-	for (size_t i = 0; i < p->nfiles; i++)
-		free(p->files[i].path), free(p->files[i].old_path);
-	free(p->files);
-	p->files = NULL;
-	p->nfiles = 0;
-	for (size_t i = 0; i < p->nlines; i++)
-		free(p->lines[i].text);
-	p->nlines = 0;
-}
-
 static json_t *diff_record(struct player *p, unsigned id)
 {
 	if (id >= p->ndiff_at || !p->diff_at[id])
@@ -543,126 +524,49 @@ static json_t *diff_record(struct player *p, unsigned id)
 static int files(void *data, unsigned id, const struct review_file **out, struct buf *err)
 {
 	struct player *p = data;
-	json_t *o, *fs, *f;
-	size_t i;
+	json_t *o;
 
 	*out = NULL;
 	if (p->cache_id == id && p->cache_item == (id < p->ndiff_at ? p->diff_at[id] : 0)) {
-		*out = p->files;
-		return (int)p->nfiles;
+		*out = p->diff.files;
+		return (int)p->diff.nfiles;
 	}
-	drop_cache(p);
 	p->cache_id = (unsigned)-1;
 	p->gen++;
 	o = diff_record(p, id);
+	/* a step that changed nothing has no diff record */
+	recdiff_files(&p->diff, o);
+	*out = p->diff.files;
 	if (!o) {
-		/* a step that changed nothing has no diff record */
+		if (id < p->ndiff_at && p->diff_at[id]) {
+			buf_addstr(err, "the recording's diff of this step cannot be read");
+			return -1;
+		}
 		p->cache_id = id;
 		p->cache_item = 0;
-		p->files = xcalloc(1, sizeof(*p->files));
-		*out = p->files;
-		if (id >= p->ndiff_at || !p->diff_at[id])
-			return 0;
-		buf_addstr(err, "the recording's diff of this step cannot be read");
-		return -1;
-	}
-	fs = json_object_get(o, "files");
-	p->files = xcalloc(json_array_size(fs) + 1, sizeof(*p->files));
-	json_array_foreach(fs, i, f) {
-		struct review_file *rf = &p->files[p->nfiles++];
-		const char *st = json_string_value(json_object_get(f, "status"));
-		json_int_t a = json_integer_value(json_object_get(f, "added"));
-		json_int_t r = json_integer_value(json_object_get(f, "removed"));
-
-		rf->path = xstrdup(json_string_value(json_object_get(f, "path")) ?: "?");
-		if (json_string_value(json_object_get(f, "old")))
-			rf->old_path = xstrdup(json_string_value(json_object_get(f, "old")));
-		rf->status = st && strchr("AMDRT", st[0]) && st[0] ? st[0] : 'M';
-		rf->added = a > 0 && a < 1 << 30 ? (unsigned)a : 0;
-		rf->removed = r > 0 && r < 1 << 30 ? (unsigned)r : 0;
-		rf->binary = json_is_true(json_object_get(f, "binary"));
-		rf->size = json_integer_value(json_object_get(f, "size")) > 0
-				   ? (uint64_t)json_integer_value(json_object_get(f, "size"))
-				   : 0;
+		return 0;
 	}
 	json_decref(o);
 	p->cache_id = id;
 	p->cache_item = p->diff_at[id];
-	*out = p->files;
-	return (int)p->nfiles;
-}
-
-static void add_line(struct player *p, enum diff_part part, const char *text, size_t len, unsigned o, unsigned n)
-{
-	struct review_line *l;
-
-	p->lines = xgrow(p->lines, &p->lines_cap, p->nlines + 1, sizeof(*p->lines));
-	l = &p->lines[p->nlines++];
-	l->part = part;
-	l->text = xstrndup(text, len);
-	l->old_no = o;
-	l->new_no = n;
-}
-
-/* A recorded patch ("@@ -a,b +c,d @@", then ' ', '+', '-', '\' lines) as lines with their numbers. */
-static void parse_patch(struct player *p, const char *s, size_t len)
-{
-	unsigned o = 0, n = 0;
-	const char *end = s + len;
-
-	while (s < end) {
-		const char *nl = memchr(s, '\n', (size_t)(end - s));
-		size_t l = nl ? (size_t)(nl - s) : (size_t)(end - s);
-
-		if (l >= 2 && !strncmp(s, "@@", 2)) {
-			unsigned a = 0, c = 0;
-
-			if (sscanf(s, "@@ -%u%*[^+]+%u", &a, &c) == 2 || sscanf(s, "@@ -%u +%u", &a, &c) == 2)
-				o = a, n = c;
-			add_line(p, DIFF_HUNK_HEADER, s, l, 0, 0);
-		} else if (l && *s == '+') {
-			add_line(p, DIFF_ADDED, s + 1, l - 1, 0, n++);
-		} else if (l && *s == '-') {
-			add_line(p, DIFF_REMOVED, s + 1, l - 1, o++, 0);
-		} else if (l && *s == ' ') {
-			add_line(p, DIFF_CONTEXT, s + 1, l - 1, o++, n++);
-		} else {
-			add_line(p, DIFF_OTHER, l >= 2 ? s + 2 : s, l >= 2 ? l - 2 : l, 0, 0);
-		}
-		s += l + 1;
-	}
+	return (int)p->diff.nfiles;
 }
 
 static int patch(void *data, size_t i, const struct review_line **out, struct buf *err)
 {
 	struct player *p = data;
-	json_t *o, *f, *t;
+	json_t *o;
+	size_t n;
 
 	*out = NULL;
-	for (size_t k = 0; k < p->nlines; k++)
-		free(p->lines[k].text);
-	p->nlines = 0;
-	if (p->cache_id == (unsigned)-1 || i >= p->nfiles || !(o = diff_record(p, p->cache_id))) {
+	if (p->cache_id == (unsigned)-1 || i >= p->diff.nfiles || !(o = diff_record(p, p->cache_id))) {
 		buf_addstr(err, "no such file in this step");
 		return -1;
 	}
-	f = json_array_get(json_object_get(o, "files"), i);
-	t = json_object_get(f, "patch");
-	if (p->files[i].binary) {
-		char *s = xasprintf("binary file, %llu bytes", (unsigned long long)p->files[i].size);
-
-		add_line(p, DIFF_OTHER, s, strlen(s), 0, 0);
-		free(s);
-	} else if (json_is_string(t)) {
-		parse_patch(p, json_string_value(t), json_string_length(t));
-	} else {
-		const char *s = "too large to be recorded line by line (the checkpoints have it)";
-
-		add_line(p, DIFF_OTHER, s, strlen(s), 0, 0);
-	}
+	n = recdiff_patch(&p->diff, o, i);
 	json_decref(o);
-	*out = p->lines;
-	return (int)p->nlines;
+	*out = p->diff.lines;
+	return (int)n;
 }
 
 static unsigned generation(void *data)
@@ -673,19 +577,12 @@ static unsigned generation(void *data)
 static int count(void *data, unsigned id, unsigned *added, unsigned *removed)
 {
 	struct player *p = data;
-	json_t *o = diff_record(p, id), *f;
-	size_t i;
+	json_t *o = diff_record(p, id);
 
 	*added = *removed = 0;
 	if (!o)
 		return id < p->ndiff_at ? 0 : -1;
-	json_array_foreach(json_object_get(o, "files"), i, f) {
-		json_int_t a = json_integer_value(json_object_get(f, "added"));
-		json_int_t r = json_integer_value(json_object_get(f, "removed"));
-
-		*added += a > 0 && a < 1 << 30 ? (unsigned)a : 0;
-		*removed += r > 0 && r < 1 << 30 ? (unsigned)r : 0;
-	}
+	recdiff_count(o, added, removed);
 	json_decref(o);
 	return 0;
 }
@@ -723,8 +620,16 @@ void player_start(struct player *p, struct loop *loop, struct ui *ui, uint64_t t
 	p->loop = loop;
 	p->ui = ui;
 	p->speed = speed;
-	p->ops = (struct ui_replay){ p, json_string_value(json_object_get(recording_header(p->rec), "policy")) != NULL,
-				     action, files, patch, generation, count, status, now_of };
+	memset(&p->ops, 0, sizeof(p->ops));
+	p->ops.data = p;
+	p->ops.intercepted = json_string_value(json_object_get(recording_header(p->rec), "policy")) != NULL;
+	p->ops.action = action;
+	p->ops.files = files;
+	p->ops.patch = patch;
+	p->ops.generation = generation;
+	p->ops.count = count;
+	p->ops.status = status;
+	p->ops.now = now_of;
 	ui_replay(ui, &p->ops);
 	ui_replay_reset(ui, p->rows0, p->cols0);
 	p->now = 0;

@@ -132,6 +132,8 @@ struct ui {
 	unsigned grant_n;  /* "allow similar" waits for y on this call (0: no) */
 	char *grant_text;  /* the rule it would add */
 	unsigned reason_n; /* deny-reason: the line being typed denies this call (0: no) */
+	unsigned note_step; /* note: the line being typed is a note on this step (0: none) */
+	int noting;        /* a note is being typed */
 	char reason[256];  /* what has been typed */
 	char *reason_prompt;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */

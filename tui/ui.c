@@ -16,6 +16,7 @@
 #include <malloc.h>
 #include <signal.h>
 #include <stdio.h>
+#include <pwd.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -158,6 +159,8 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	if (ui->replay) {
 		st->elapsed_ns = ui->replay->now(ui->replay->data);
 		st->replay = ui->replay->status(ui->replay->data);
+		st->replay_label = ui->replay->label;
+		st->replay_keys = ui->replay->keys;
 	}
 	st->running = ui->replay ? !m->exited && !ui->ended : ui->running;
 	if (ui->session) {
@@ -181,7 +184,7 @@ static void fill_state(struct ui *ui, struct view_state *st)
 	st->flash = ui->flash_until > now_ns();
 	st->intercepting = ui->replay ? ui->replay->intercepted : ui->session && session_intercepting(ui->session);
 	st->nsteps = m->nsteps;
-	if (m->nheld && !ui->replay) { /* a replay shows it in the panel: no keys answer it */
+	if (m->nheld && (!ui->replay || ui->replay->decide)) { /* a replay shows it in the panel: no keys answer it */
 		const struct held_row *h = &m->held[0];
 
 		st->held = h->what;
@@ -207,6 +210,11 @@ static void fill_state(struct ui *ui, struct view_state *st)
 		free(ui->reason_prompt);
 		ui->reason_prompt = xasprintf("#%u: deny, because: %s_   Enter: deny · Escape: back", ui->reason_n,
 					      ui->reason);
+		st->prompt = ui->reason_prompt;
+	} else if (ui->noting) {
+		free(ui->reason_prompt);
+		ui->reason_prompt = ui->note_step ? xasprintf("note on step %u: %s_   Enter: add · Escape: back", ui->note_step, ui->reason)
+						  : xasprintf("note on the session: %s_   Enter: add · Escape: back", ui->reason);
 		st->prompt = ui->reason_prompt;
 	}
 	else if (ui->ended && !ui->message && !ui->replay)
@@ -460,21 +468,38 @@ static void act_scroll_exit(struct ui *ui)
  */
 static unsigned decidable(struct ui *ui)
 {
-	const struct held_call *h = NULL;
+	int found = 0;
 
+	if (ui->replay) {
+		/* watched from elsewhere: the session says what still waits */
+		if (!ui->replay->decide) {
+			show_message(ui, ui->model.nheld ? "you may watch this session, not decide" : "no call is waiting for a decision");
+			return 0;
+		}
+		for (size_t i = 0; i < ui->model.nheld; i++)
+			found |= ui->model.held[i].n == ui->shown_n;
+	}
 	for (size_t i = 0; ui->session && i < session_nheld(ui->session); i++)
-		if (session_held(ui->session, i)->n == ui->shown_n)
-			h = session_held(ui->session, i);
-	if (!ui->shown_n || !h) {
-		show_message(ui, ui->session && session_nheld(ui->session) ? "that call was answered already"
-									 : "no call is waiting for a decision");
+		found |= session_held(ui->session, i)->n == ui->shown_n;
+	if (!ui->shown_n || !found) {
+		show_message(ui, ui->model.nheld ? "that call was answered already" : "no call is waiting for a decision");
 		return 0;
 	}
 	if (now_ns() - ui->shown_since < (uint64_t)keymap_decide_delay(ui->km) * 1000000ull) {
 		show_message(ui, "appeared just now: nothing decided (%s again to decide)", ui->how);
 		return 0;
 	}
-	return h->n;
+	return ui->shown_n;
+}
+
+/* A decision through the viewer's session (belay attach). */
+static void remote_decide(struct ui *ui, unsigned n, enum answer a, const char *how, const char *reason)
+{
+	struct buf err = BUF_INIT;
+
+	if (ui->replay->decide(ui->replay->data, n, a, how, reason, &err) < 0)
+		show_message(ui, "%s", err.data);
+	buf_release(&err);
 }
 
 static void decide(struct ui *ui, enum answer a)
@@ -483,6 +508,13 @@ static void decide(struct ui *ui, enum answer a)
 
 	if (!n)
 		return;
+	if (ui->replay) {
+		if (a == ANSWER_ALLOW_SIMILAR)
+			show_message(ui, "allow-similar adds a rule to the session: only its owner, at its screen, can");
+		else
+			remote_decide(ui, n, a, ui->how, NULL);
+		return;
+	}
 	if (a == ANSWER_ALLOW_SIMILAR) {
 		/* the rule is shown first; y adds it */
 		char *rule = session_grant_preview(ui->session, n);
@@ -514,18 +546,57 @@ static void act_deny_reason(struct ui *ui)
 	ui->reason[0] = '\0';
 }
 
-/* A key while the reason is typed: none reaches the agent. */
+/* Enter on a note: to the session (ours, or the one watched). */
+static void note_done(struct ui *ui)
+{
+	struct buf err = BUF_INIT;
+
+	ui->noting = 0;
+	if (!ui->reason[0]) {
+		show_message(ui, "an empty note: nothing added");
+	} else if (ui->replay && ui->replay->note) {
+		if (ui->replay->note(ui->replay->data, ui->note_step, ui->reason, &err) < 0)
+			show_message(ui, "%s", err.data);
+	} else if (ui->session) {
+		struct passwd *pw = getpwuid(getuid());
+
+		session_note(ui->session, ui->note_step, pw ? pw->pw_name : "owner", ui->reason);
+	}
+	buf_release(&err);
+}
+
+/* Write a note on the selected step: the keys that follow write it (reason_key). */
+static void act_note(struct ui *ui)
+{
+	if (ui->replay && !ui->replay->note) {
+		show_message(ui, "a replay's notes are in the recording already: nothing can be added");
+		return;
+	}
+	ui->noting = 1;
+	ui->note_step = ui->sel;
+	ui->reason[0] = '\0';
+	mark_dirty(ui);
+}
+
+/* A key while the reason (or a note) is typed: none reaches the agent. */
 static void reason_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
 {
 	size_t len = strlen(ui->reason);
 
-	if (k->code == KEYC_ENTER) {
+	if (ui->noting && k->code == KEYC_ENTER) {
+		note_done(ui);
+	} else if (ui->noting && (k->code == KEYC_ESCAPE || (k->code == 'c' && k->mods == KEYM_CTRL))) {
+		ui->noting = 0;
+		show_message(ui, "no note added");
+	} else if (k->code == KEYC_ENTER) {
 		unsigned n = ui->reason_n;
 		char how[96];
 
 		ui->reason_n = 0;
 		snprintf(how, sizeof(how), "%s (with a reason)", ui->how);
-		if (session_deny_because(ui->session, n, DECIDED_USER, how, ui->reason) < 0)
+		if (ui->replay)
+			remote_decide(ui, n, ANSWER_DENY, how, ui->reason);
+		else if (session_deny_because(ui->session, n, DECIDED_USER, how, ui->reason) < 0)
 			show_message(ui, "call #%u is no longer waiting: nothing denied", n);
 	} else if (k->code == KEYC_ESCAPE || (k->code == 'c' && k->mods == KEYM_CTRL)) {
 		ui->reason_n = 0;
@@ -867,6 +938,7 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_DIFF_PAGE_UP] = act_diff_page_up,
 	[A_DIFF_PAGE_DOWN] = act_diff_page_down,
 	[A_SESSION_DIFF] = act_session_diff,
+	[A_NOTE] = act_note,
 	[A_QUIET] = act_quiet,
 	[A_ROLLBACK] = act_rollback,
 	[A_REVERT] = act_revert,
@@ -915,7 +987,7 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 		mark_dirty(ui);
 		return;
 	}
-	if (ui->reason_n) {
+	if (ui->reason_n || ui->noting) {
 		reason_key(ui, k, raw, rawlen);
 		return;
 	}
@@ -1538,6 +1610,24 @@ void ui_event(const struct event *ev, void *data)
 	case EV_NOTICE:
 		if (!ui->replay_quiet)
 			show_message(ui, "%s", ev->u.notice.text);
+		break;
+	case EV_NOTE:
+		if (!ui->replay_quiet) {
+			char *t = text_visible(ev->u.note.text);
+
+			if (ev->step)
+				show_message(ui, "note by %s on step %u: %s", ev->u.note.who, ev->step, t);
+			else
+				show_message(ui, "note by %s: %s", ev->u.note.who, t);
+			free(t);
+		}
+		break;
+	case EV_DECISION:
+		/* someone else decided: everyone sees who */
+		if (!ui->replay_quiet && ev->u.decision.by == DECIDED_REVIEWER)
+			show_message(ui, "%s by %s (%s)", ev->u.decision.verdict == VERDICT_DENY ? "denied" : "allowed",
+				     ev->u.decision.who ? ev->u.decision.who : "a reviewer",
+				     ev->u.decision.how ? ev->u.decision.how : "control socket");
 		break;
 	case EV_HIDDEN:
 		if (!ui->replay_quiet)

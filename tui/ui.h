@@ -68,6 +68,13 @@ struct ui_replay {
 	/* the status line's words ("▶ 2x 0:12 / 3:45"), and the moment shown */
 	const char *(*status)(void *data);
 	uint64_t (*now)(void *data);
+	/* A live session watched from elsewhere (belay attach): */
+	const char *label;      /* the status line's word: NULL: "REPLAY" */
+	const char *keys;       /* the keys it names there, or NULL: the replay's */
+	/* answer held call n (NULL: this viewer may not decide); how: the keys.  0, or -1 with err */
+	int (*decide)(void *data, unsigned n, enum answer a, const char *how, const char *reason, struct buf *err);
+	/* a note on step (NULL: none can be written) */
+	int (*note)(void *data, unsigned step, const char *text, struct buf *err);
 };
 void ui_replay(struct ui *ui, const struct ui_replay *r);
 /* Events of the replay.  quiet: passing over them (a seek): no bell, no message. */

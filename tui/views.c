@@ -230,11 +230,17 @@ void views_status(const struct views *v, WINDOW *w, const struct view_state *st)
 		x += put(w, 0, x, cols - x, s, alert);
 	}
 	if (st->replay) {
-		x += put(w, 0, x, cols - x, " REPLAY ", alert);
+		char label[32];
+
+		snprintf(label, sizeof(label), " %s ", st->replay_label ? st->replay_label : "REPLAY");
+		x += put(w, 0, x, cols - x, label, alert);
 		x += put(w, 0, x, cols - x, " ", base);
 		x += put(w, 0, x, cols - x, st->replay, base);
 		if (!st->message)
-			x += put(w, 0, x, cols - x, " · Space play · +/- speed · [ ] step · Enter go to step · q quit", key);
+			x += put(w, 0, x, cols - x,
+				 st->replay_keys ? st->replay_keys
+						 : " · Space play · +/- speed · [ ] step · Enter go to step · q quit",
+				 key);
 	} else if (st->focus) {
 		/* the keys go to the panels, not to the agent: say so, and the main ones */
 		x += put(w, 0, x, cols - x, " REVIEW ", alert);

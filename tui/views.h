@@ -36,6 +36,8 @@ struct view_state {
 	int zoomed;
 	int focus;               /* the review panels have the keyboard */
 	const char *replay;      /* a replay: where it is ("▶ 2x 0:12 / 3:45"); NULL: live */
+	const char *replay_label; /* its word ("REPLAY", "LIVE") */
+	const char *replay_keys;  /* its keys, or NULL: the replay's */
 	int flash;               /* a call was just held: the status line flashes */
 	/* supervision */
 	int intercepting;
