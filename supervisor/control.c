@@ -773,6 +773,8 @@ void control_free(struct control *c)
 	if (!c)
 		return;
 	for (size_t i = 0; i < c->ncl; i++) {
+		/* the session's end is the last thing they get: what fits the socket goes */
+		client_flush(c->cl[i]);
 		c->cl[i]->attached = 0; /* no notice: the session is going */
 		client_drop(c->cl[i]);
 	}

@@ -180,7 +180,12 @@ static int export_cast(struct recording *r, FILE *out)
 			cast_marker(out, l.t_ns, text);
 		} else if (!strcmp(l.type, "decision") && json_object_get(l.obj, "held_ms")) {
 			text = xasprintf("%s by %s%s%s", !strcmp(str(l.obj, "verdict") ?: "", "allow") ? "allowed" : "denied",
-					 str(l.obj, "by") ?: "?", str(l.obj, "how") ? " with " : "", str(l.obj, "how") ?: "");
+					 str(l.obj, "who") ?: str(l.obj, "by") ?: "?", str(l.obj, "how") ? " with " : "",
+					 str(l.obj, "how") ?: "");
+			cast_marker(out, l.t_ns, text);
+		} else if (!strcmp(l.type, "note")) {
+			text = xasprintf("note by %s (step %lld): %s", str(l.obj, "who") ?: "?", num(l.obj, "step"),
+					 str(l.obj, "text") ?: "");
 			cast_marker(out, l.t_ns, text);
 		} else if (!strcmp(l.type, "checkpoint") && str(l.obj, "restored")) {
 			cast_marker(out, l.t_ns, str(l.obj, "restored"));
@@ -246,7 +251,7 @@ struct md_step {
 
 struct md_decision {
 	long long step, held;
-	char *what, *verdict, *by, *how, *rule, *reason;
+	char *what, *verdict, *by, *how, *rule, *reason, *who;
 	long long held_ms;
 	uint64_t t;
 };
@@ -258,6 +263,8 @@ struct md {
 	size_t ndec, dec_cap;
 	struct recent calls;
 	char *restores;            /* rollbacks and reverts, one line each */
+	struct md_note { uint64_t t; long long step; char *who, *text; } *notes;
+	size_t nnotes, notes_cap;
 	long long exit_status;
 	int exited;
 	uint64_t last_t;
@@ -361,6 +368,7 @@ static void md_read(struct md *m, const struct rec_line *l)
 		d->how = dup_or_null(str(o, "how"));
 		d->rule = dup_or_null(str(o, "text") ?: str(o, "rule"));
 		d->reason = dup_or_null(str(o, "reason"));
+		d->who = dup_or_null(str(o, "who"));
 		d->held_ms = json_object_get(o, "held_ms") ? num(o, "held_ms") : -1;
 		if (strcmp(d->verdict, "allow") && (st = md_step(m, d->step)))
 			st->denied = 1;
@@ -371,6 +379,10 @@ static void md_read(struct md *m, const struct rec_line *l)
 
 		free(m->restores);
 		m->restores = line;
+	} else if (!strcmp(type, "note")) {
+		m->notes = xgrow(m->notes, &m->notes_cap, m->nnotes + 1, sizeof(*m->notes));
+		m->notes[m->nnotes++] = (struct md_note){ l->t_ns, num(o, "step"), xstrdup(str(o, "who") ?: "?"),
+							   xstrdup(str(o, "text") ?: "") };
 	} else if (!strcmp(type, "exit")) {
 		m->exited = 1;
 		m->exit_status = num(o, "status");
@@ -497,7 +509,12 @@ static int export_md(struct recording *r, FILE *out)
 			md_text(out, d->reason);
 		}
 		fputs(" | ", out);
-		md_text(out, !strcmp(d->by, "user") ? "a person" : d->by);
+		if (d->who) {
+			md_text(out, d->who);
+			fputs(!strcmp(d->by, "reviewer") ? ", reviewing" : "", out);
+		} else {
+			md_text(out, !strcmp(d->by, "user") ? "a person" : d->by);
+		}
 		if (d->how) {
 			fputs(" (", out);
 			md_code(out, d->how);
@@ -518,6 +535,21 @@ static int export_md(struct recording *r, FILE *out)
 			fputs("- ", out);
 			md_text(out, p);
 			fputc('\n', out);
+		}
+	}
+	if (m.nnotes) {
+		fputs("\n## Notes\n\n| at | step | by | note |\n|---|---|---|---|\n", out);
+		for (size_t i = 0; i < m.nnotes; i++) {
+			fputs("| ", out);
+			md_clock(out, m.notes[i].t);
+			if (m.notes[i].step > 0)
+				fprintf(out, " | %lld | ", m.notes[i].step);
+			else
+				fputs(" | — | ", out);
+			md_text(out, m.notes[i].who);
+			fputs(" | ", out);
+			md_text(out, m.notes[i].text);
+			fputs(" |\n", out);
 		}
 	}
 	fprintf(out, "\n## Steps\n\n");
@@ -558,9 +590,12 @@ static int export_md(struct recording *r, FILE *out)
 	free(m.steps);
 	for (size_t i = 0; i < m.ndec; i++) {
 		free(m.dec[i].what), free(m.dec[i].verdict), free(m.dec[i].by), free(m.dec[i].how);
-		free(m.dec[i].rule), free(m.dec[i].reason);
+		free(m.dec[i].rule), free(m.dec[i].reason), free(m.dec[i].who);
 	}
 	free(m.dec);
+	for (size_t i = 0; i < m.nnotes; i++)
+		free(m.notes[i].who), free(m.notes[i].text);
+	free(m.notes);
 	recent_release(&m.calls);
 	free(m.restores);
 	free(cmd);

@@ -52,6 +52,8 @@
 #define DRAIN_NS (250 * 1000000ull)
 #define SWEEP_NS (500 * 1000000ull) /* how often held calls are checked for life */
 
+#define DENIED_AGAIN_NS (2000 * 1000000ull) /* a person's no stands this long for the same call of the same process */
+
 struct held {
 	struct held_call pub;
 	struct call call;
@@ -114,6 +116,9 @@ struct session {
 	const char *who;    /* the user name of the person deciding now (a reviewer), or NULL */
 	char **two_person;  /* globs of rules whose calls need two people (--two-person) */
 	char **covers;      /* belay's folders hidden from the agent's tree (the control sockets') */
+	char *denied_what;  /* the call a person denied last (call_describe), its process, when */
+	pid_t denied_pid;
+	uint64_t denied_ns;
 	pid_t told_pid;
 	int agent_started; /* the agent's own exec was seen */
 	int launcher;      /* the agent's program is a launcher: its first child is the agent */
@@ -263,6 +268,7 @@ void session_free(struct session *s)
 	free(s->protect);
 	strv_free(s->two_person);
 	strv_free(s->covers);
+	free(s->denied_what);
 	for (size_t i = 0; s->argv[i]; i++)
 		free(s->argv[i]);
 	free(s->argv);
@@ -670,7 +676,13 @@ static void tell_denied(struct session *s, const struct call *c, int by_agent, e
 	what = call_describe(c);
 	if (strlen(what) > 120)
 		strcpy(what + 117, "...");
-	if (by == DECIDED_USER && s->reason)
+	if (by == DECIDED_REVIEWER && s->reason)
+		text = xasprintf("belay: %s denied by %s, a reviewer, who says: %s; do not try it another way, ask them",
+				 what, s->who ? s->who : "someone", s->reason);
+	else if (by == DECIDED_REVIEWER)
+		text = xasprintf("belay: %s denied by %s, a reviewer%s%s; do not try it another way, ask them", what,
+				 s->who ? s->who : "someone", why ? " after it asked " : "", why ? why : "");
+	else if (by == DECIDED_USER && s->reason)
 		text = xasprintf("belay: %s denied by the user, who says: %s; do not try it another way, ask them",
 				 what, s->reason);
 	else if (by == DECIDED_USER)
@@ -695,6 +707,20 @@ static void tell_denied(struct session *s, const struct call *c, int by_agent, e
 
 static void sweep(struct loop *loop, void *data);
 static void arm_answer_timer(struct session *s);
+
+/* The same process asks for the same thing a person denied it a moment ago (DENIED_AGAIN_NS). */
+static int denied_just_now(struct session *s, const struct call *c)
+{
+	char *what;
+	int same;
+
+	if (!s->denied_what || c->pid != s->denied_pid || now_ns() - s->denied_ns > DENIED_AGAIN_NS)
+		return 0;
+	what = call_describe(c);
+	same = !strcmp(what, s->denied_what);
+	free(what);
+	return same;
+}
 
 /* A call held by this rule needs two people (--two-person): a glob matches its place or its text. */
 static int needs_two(const struct session *s, const char *rule, const char *text)
@@ -919,7 +945,12 @@ static void handle_call(struct session *s, struct call *c)
 		s->held[s->nheld - 1].pub.freezes = 1;
 		return;
 	}
-	if (d.verdict == VERDICT_ASK) {
+	if (d.verdict == VERDICT_ASK && denied_just_now(s, c)) {
+		/* a shell tries each $PATH entry: the person's no stands for the next try too */
+		d.verdict = VERDICT_DENY;
+		d.rule = "(denied just before)";
+		d.text = NULL;
+	} else if (d.verdict == VERDICT_ASK) {
 		hold(s, c, step, by_agent, seq, d.rule, d.text);
 		return;
 	}
@@ -1039,10 +1070,17 @@ static int answer(struct session *s, unsigned n, enum answer a, enum decider by,
 		ev.u.grant.text = text;
 		emit(s, &ev);
 	}
-	if (a != ANSWER_DENY)
+	if (a != ANSWER_DENY) {
 		write_ahead(s, &h->call, h->pub.step);
-	else
+	} else {
 		tell_denied(s, &h->call, h->pub.by_agent, by, h->pub.rule);
+		if (by == DECIDED_USER || by == DECIDED_REVIEWER) {
+			free(s->denied_what);
+			s->denied_what = call_describe(&h->call);
+			s->denied_pid = h->call.pid;
+			s->denied_ns = now_ns();
+		}
+	}
 	reply(s, &h->call, a != ANSWER_DENY);
 	if (a == ANSWER_DENY && h->pub.step)
 		steps_get(s->steps, h->pub.step)->denied++;

@@ -408,7 +408,7 @@ static const char *status(void *data)
 
 	snprintf(v->status, sizeof(v->status), "session %s · %s · %llu:%02llu%s", v->c.id,
 		 v->may_decide ? "you may decide" : "watching only", s / 60, s % 60,
-		 v->closed ? " · disconnected" : v->ended ? " · over" : "");
+		 v->ended ? " · over" : v->closed ? " · disconnected" : "");
 	return v->status;
 }
 
