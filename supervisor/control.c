@@ -608,23 +608,35 @@ static pid_t parent_of(pid_t pid)
 	return ppid;
 }
 
+/* pid runs the same program as this process (a belay). */
+static int is_belay(pid_t pid, const struct stat *self)
+{
+	char path[64];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	return stat(path, &st) == 0 && st.st_dev == self->st_dev && st.st_ino == self->st_ino;
+}
+
 /*
- * The peer is a process of the agent's tree: belay is its subreaper, so
- * every process the agent starts stays below belay, however it forks.
+ * The peer is a process of an agent's tree: of this session's (belay is
+ * its subreaper, so every process the agent starts stays below belay,
+ * however it forks), or of any other belay's, even one run without
+ * interception (whose agent would otherwise be the owner here).
  * 1 (or unknowable: gone already), 0 when it is not.
  */
 static int from_agent_tree(pid_t pid)
 {
 	pid_t me = getpid();
+	struct stat self;
+	int know = stat("/proc/self/exe", &self) == 0;
 
 	if (pid <= 0)
 		return 1;
 	for (int depth = 0; depth < 4096; depth++) {
 		pid_t pp = parent_of(pid);
 
-		if (pp < 0)
-			return 1;
-		if (pp == me)
+		if (pp < 0 || pp == me || (know && pp > 1 && is_belay(pp, &self)))
 			return 1;
 		if (pp <= 1)
 			return 0;
@@ -681,7 +693,7 @@ static void accept_ready(struct loop *loop, int fd, unsigned revents, void *data
 	}
 	if (from_agent_tree(cred.pid)) {
 		/* never the agent's: said to the person, not to the peer */
-		say(c, xasprintf("a process of the agent's tree (pid %d) connected to belay's control socket: refused",
+		say(c, xasprintf("a process run by an agent (pid %d, under this belay or another) connected to belay's control socket: refused",
 				 (int)cred.pid));
 		close(cfd);
 		return;
