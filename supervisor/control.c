@@ -39,6 +39,24 @@
 #define MAX_TIMELINE (256u << 20) /* past it, late joiners get no more diffs (the events still) */
 #define MAX_NOTE 1000             /* bytes of a note */
 #define MAX_REASON 300
+/*
+ * A viewer this far behind stops getting the output; once it has read all
+ * but RESUME_AT it gets the pane as it is then and follows again, so that
+ * a slow viewer costs the session nothing and shows what the screen shows
+ * (tmux redraws a slow client the same way).  Without a screen to take the
+ * pane from (headless) nothing is skipped, and a viewer CONTROL_MAX_QUEUE
+ * behind is dropped.
+ */
+#define STALE_AT (1u << 20)
+#define RESUME_AT (64u * 1024)
+/*
+ * A flood (more than FLOOD_BYTES of output in FLOOD_NS) reaches viewers
+ * as the pane at the end of each FLOOD_NS: a reviewer sees what the screen
+ * shows ten times a second, and no viewer parses megabytes a second to
+ * show it (their scrollback misses what the flood scrolled past).
+ */
+#define FLOOD_BYTES (128u * 1024)
+#define FLOOD_NS (100 * 1000000ull)
 
 struct client {
 	struct control *c;
@@ -49,6 +67,7 @@ struct client {
 	char *user;
 	enum control_role role;
 	int hello, attached, errors, dead;
+	int behind;     /* output is not sent: it catches up with a keyframe (STALE_AT, RESUME_AT) */
 	struct buf in, out;
 };
 
@@ -65,6 +84,9 @@ struct control {
 	struct client **cl;
 	size_t ncl, cl_cap;
 	struct loop_timer *later; /* dropped clients freed, notices said: outside every callback of ours */
+	struct loop_timer *flood_timer; /* the end of a window of flood: viewers get the pane */
+	uint64_t window_start;
+	size_t window_bytes;
 	char **notices;
 	size_t nnotices;
 	struct buf timeline; /* the records so far, a line each */
@@ -282,6 +304,75 @@ static void broadcast(struct control *c, const char *d, size_t n)
 	}
 }
 
+/* The pane now to every viewer that skipped output and has read what it had. */
+static void catch_up(struct control *c)
+{
+	struct buf rec = BUF_INIT;
+	int got = 0;
+
+	for (size_t i = 0; i < c->ncl; i++) {
+		struct client *cl = c->cl[i];
+
+		if (!cl->behind || cl->dead || cl->out.len >= RESUME_AT)
+			continue;
+		/* careful: this hands held-back output to the tap first; the
+		 * viewers behind still skip it (the pane has it) */
+		if (!got && journal_screen_now(c->j, &rec) < 0)
+			break;
+		if (!got)
+			buf_addch(&rec, '\n');
+		got = 1;
+		client_queue(cl, rec.data, rec.len);
+		cl->behind = 0;
+		client_flush(cl);
+	}
+	buf_release(&rec);
+}
+
+static void flood_over(struct loop *loop, void *data)
+{
+	struct control *c = data;
+
+	(void)loop;
+	c->flood_timer = NULL;
+	c->window_start = now_ns();
+	c->window_bytes = 0;
+	catch_up(c);
+}
+
+/*
+ * Output to the viewers that keep up.  With a screen to take the pane from,
+ * a viewer skips output while the agent floods (FLOOD_BYTES) or while it
+ * is too far behind (STALE_AT), and then gets the pane (catch_up).
+ */
+static void broadcast_output(struct control *c, const char *d, size_t n)
+{
+	int skip = journal_draws_screen(c->j), flooding;
+	uint64_t now = now_ns();
+
+	if (now - c->window_start >= FLOOD_NS) {
+		c->window_start = now;
+		c->window_bytes = 0;
+	}
+	c->window_bytes += n;
+	flooding = skip && c->window_bytes > FLOOD_BYTES;
+	if (flooding && !c->flood_timer)
+		c->flood_timer = loop_add_timer(c->loop, c->window_start + FLOOD_NS - now, flood_over, c);
+	for (size_t i = 0; i < c->ncl; i++) {
+		struct client *cl = c->cl[i];
+
+		if (!cl->attached || cl->dead || cl->behind)
+			continue;
+		if (skip && (flooding || cl->out.len > STALE_AT)) {
+			cl->behind = 1;
+			continue;
+		}
+		client_queue(cl, d, n);
+		if (!cl->dead && !(loop_fd_events(cl->h) & LOOP_OUT))
+			loop_fd_set_events(cl->h, LOOP_IN | LOOP_OUT);
+	}
+}
+
 static void tapped(const struct journal_part *p, void *arg)
 {
 	struct control *c = arg;
@@ -325,7 +416,7 @@ static void tapped(const struct journal_part *p, void *arg)
 		buf_reset(&c->line);
 		output_head(&c->line, p->seq, p->t_ns, p->step, p->len);
 		buf_add(&c->line, p->data, p->len);
-		broadcast(c, c->line.data, c->line.len);
+		broadcast_output(c, c->line.data, c->line.len);
 		break;
 	}
 }
@@ -458,6 +549,7 @@ static void req_attach(struct client *cl)
 {
 	struct control *c = cl->c;
 	const char *h = journal_header_text(c->j);
+	struct buf now = BUF_INIT;
 
 	/* what the tap has is all the session emitted (nothing held back) */
 	journal_flush(c->j);
@@ -468,17 +560,22 @@ static void req_attach(struct client *cl)
 	client_queue(cl, h ? h : "{}", strlen(h ? h : "{}"));
 	client_queue(cl, "\n", 1);
 	client_queue(cl, c->timeline.data ? c->timeline.data : "", c->timeline.len);
-	if (c->screen.len) {
+	if (journal_screen_now(c->j, &now) == 0) {
+		/* the pane as the screen shows it now */
+		buf_addch(&now, '\n');
+		client_queue(cl, now.data, now.len);
+	} else if (c->screen.len) {
 		client_queue(cl, c->screen.data, c->screen.len);
 		client_queue(cl, "\n", 1);
 	}
-	if (c->since.len) {
+	if (c->since.len && !journal_draws_screen(c->j)) {
 		buf_reset(&c->line);
 		output_head(&c->line, c->since_seq, c->since_t, 0, c->since.len);
 		client_queue(cl, c->line.data, c->line.len);
 		client_queue(cl, c->since.data, c->since.len);
 	}
 	client_queue(cl, "{\"type\":\"live\"}\n", 16);
+	buf_release(&now);
 	if (cl->dead)
 		return;
 	cl->attached = 1;
@@ -547,8 +644,11 @@ static void client_ready(struct loop *loop, int fd, unsigned revents, void *data
 	size_t at = 0;
 
 	(void)loop;
-	if (revents & LOOP_OUT)
+	if (revents & LOOP_OUT) {
 		client_flush(cl);
+		if (cl->behind && !cl->dead && cl->out.len < RESUME_AT && !cl->c->flood_timer)
+			catch_up(cl->c);
+	}
 	if (cl->dead || !(revents & (LOOP_IN | LOOP_HUP | LOOP_ERR)))
 		goto out;
 	/* one bounded read per wake-up: a client that floods gets no more of the loop than one that does not */
@@ -793,6 +893,7 @@ void control_free(struct control *c)
 	sweep(c);
 	free(c->cl);
 	loop_cancel_timer(c->loop, c->later);
+	loop_cancel_timer(c->loop, c->flood_timer);
 	for (size_t i = 0; i < c->nnotices; i++)
 		free(c->notices[i]);
 	free(c->notices);

@@ -81,6 +81,8 @@ struct journal {
 	struct buf header;         /* the header's JSON (journal_begin) */
 	journal_tap_fn tap;        /* the control socket's copy of the stream, or NULL */
 	void *tap_arg;
+	journal_screen_fn screen_fn; /* the front end that draws the pane, or NULL */
+	void *screen_arg;
 };
 
 struct journal *journal_new(struct loop *loop)
@@ -509,26 +511,59 @@ void journal_event(struct journal *j, const struct event *ev)
 	}
 }
 
-void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char *bytes, size_t len)
+/* A "screen" record of the pane as bytes draw it, after everything recorded so far, into out. */
+static void screen_record(struct journal *j, unsigned rows, unsigned cols, const char *bytes, size_t len, struct buf *out)
 {
-	json_t *o;
+	json_t *o = json_object();
 
-	if (!j || !streaming(j))
-		return;
-	/* the screen is what the output so far drew: that output comes first */
-	flush_output(j, 1);
-	o = json_object();
 	json_object_set_new(o, "seq", json_integer((json_int_t)j->last_seq));
 	json_object_set_new(o, "t", json_real(seconds(j->last_t)));
 	json_object_set_new(o, "type", json_string("screen"));
 	json_object_set_new(o, "rows", json_integer(rows));
 	json_object_set_new(o, "cols", json_integer(cols));
 	json_object_set_new(o, "data", event_json_text(bytes, len));
-	json_to(o, &j->line);
+	json_to(o, out);
 	json_decref(o);
+}
+
+void journal_screen(struct journal *j, unsigned rows, unsigned cols, const char *bytes, size_t len)
+{
+	if (!j || !streaming(j))
+		return;
+	/* the screen is what the output so far drew: that output comes first */
+	flush_output(j, 1);
+	screen_record(j, rows, cols, bytes, len, &j->line);
 	tap(j, JOURNAL_SCREEN, j->line.data, j->line.len, j->last_seq, j->last_t, 0);
 	if (recording(j))
 		rec_line_quiet(j, &j->line);
+}
+
+void journal_screen_source(struct journal *j, journal_screen_fn fn, void *arg)
+{
+	j->screen_fn = fn;
+	j->screen_arg = arg;
+}
+
+int journal_draws_screen(const struct journal *j)
+{
+	return j && j->screen_fn;
+}
+
+int journal_screen_now(struct journal *j, struct buf *record)
+{
+	struct buf bytes = BUF_INIT;
+	unsigned rows, cols;
+
+	if (!j || !j->screen_fn)
+		return -1;
+	flush_output(j, 1);
+	if (j->screen_fn(j->screen_arg, &rows, &cols, &bytes) < 0) {
+		buf_release(&bytes);
+		return -1;
+	}
+	screen_record(j, rows, cols, bytes.data ? bytes.data : "", bytes.len, record);
+	buf_release(&bytes);
+	return 0;
 }
 
 void journal_begin(struct journal *j, const struct journal_header *h)

@@ -82,6 +82,20 @@ struct journal_part {
 };
 typedef void (*journal_tap_fn)(const struct journal_part *p, void *arg);
 void journal_tap(struct journal *j, journal_tap_fn fn, void *arg);
+/*
+ * Who draws the pane (the screen's terminal emulator): fn makes the bytes
+ * that draw it as it is now, and its size; 0, or -1.
+ */
+typedef int (*journal_screen_fn)(void *arg, unsigned *rows, unsigned *cols, struct buf *out);
+void journal_screen_source(struct journal *j, journal_screen_fn fn, void *arg);
+/*
+ * The pane now, as a "screen" record (JSON text, into record), after the
+ * output held back went to the tap: a viewer that starts from it and
+ * follows the tap sees what the screen shows.  0, or -1 with no source.
+ */
+int journal_screen_now(struct journal *j, struct buf *record);
+/* A front end draws the pane (journal_screen_source was given one). */
+int journal_draws_screen(const struct journal *j);
 /* Hand the output held back (coalescing) on now: after it, what the tap got is all the session emitted. */
 void journal_flush(struct journal *j);
 

@@ -19,7 +19,8 @@ wait_for() {
 		tm capture-pane -p -t =s: | grep -qF -- "$1" && return 0
 		sleep 0.1; i=$((i + 1))
 	done
-	echo "screenshots: '$1' never appeared" >&2
+	echo "screenshots: '$1' never appeared; the screen:" >&2
+	tm capture-pane -p -t =s: >&2
 	return 1
 }
 shot() {
@@ -137,6 +138,35 @@ wait_for 'REPLAY'
 wait_for 'step 4: 1 file'
 shot replay
 stop
+
+# pair review: a reviewer's screen attached to a live session whose push is held
+git init -q --bare "$T/remote3.git"
+mkdir -p "$T/ws3"
+(cd "$T/ws3" && printf '# demo\n' >README.md && git init -q . && git config user.name demo &&
+	git config user.email demo@localhost && git remote add origin "$T/remote3.git" && git add README.md &&
+	git commit -qm start)
+tm new-session -d -s o -x $W -y $H "$ENVV $root/build/belay --no-record -C $T/ws3 $root/build/agents/demo"
+owait() {
+	i=0
+	while [ $i -lt 100 ]; do
+		tm capture-pane -p -t =o: | tr -s ' ' | grep -qF -- "$1" && return 0
+		sleep 0.1; i=$((i + 1))
+	done
+	echo "screenshots: '$1' never appeared in the owner's screen" >&2
+	return 1
+}
+owait 'demo agent'
+for text in 'for each step' 'write some' 'two files' 'Added German'; do
+	owait "$text"
+	sleep 0.3
+	tm send-keys -t =o: Enter
+done
+owait 'HELD #1'
+start "$root/build/belay" attach "$(tm display -p -t =o: '#{pane_pid}')"
+wait_for 'C-] a allow'
+shot pair
+stop
+tm kill-session -t =o
 W=120 H=34
 
 # without colour (NO_COLOR)

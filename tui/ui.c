@@ -880,6 +880,9 @@ static void make_held_keys(struct ui *ui)
 	struct buf b = BUF_INIT;
 
 	for (size_t i = 0; i < ARRAY_SIZE(answers); i++) {
+		/* a viewer adds no rule to the session (allow similar is the owner's) */
+		if (ui->replay && answers[i].a == A_ALLOW_SIMILAR)
+			continue;
 		struct held_hint h = { &b, ui->prefix_name, answers[i].a, answers[i].label, 0 };
 
 		keymap_each(ui->km, KT_PREFIX, held_hint_key, &h);
@@ -1669,6 +1672,9 @@ void ui_free(struct ui *ui)
 	if (!ui)
 		return;
 	restore_terminal(ui);
+	/* careful: the journal outlives the screen; nobody may ask it for the pane now */
+	if (ui->journal)
+		journal_screen_source(ui->journal, NULL, NULL);
 	loop_cancel_timer(ui->loop, ui->frame_timer);
 	loop_cancel_timer(ui->loop, ui->esc_timer);
 	loop_cancel_timer(ui->loop, ui->tick_timer);
@@ -1709,6 +1715,9 @@ void ui_free(struct ui *ui)
 void ui_replay(struct ui *ui, const struct ui_replay *r)
 {
 	ui->replay = r;
+	make_held_keys(ui);
+	if (r->decide && strlen(ui->held_keys) + 16 < sizeof(ui->held_keys))
+		strcat(ui->held_keys, " · as a reviewer");
 	ui->running = 0;
 	/* the panels beside the pane have the keyboard; a narrow screen starts on the pane */
 	ui->focus = ui->side_cols > 0;
@@ -1772,8 +1781,21 @@ void ui_redraw_soon(struct ui *ui)
 	mark_dirty(ui);
 }
 
+/* The pane as it is, for a viewer who joins or falls behind (journal_screen_now). */
+static int pane_now(void *arg, unsigned *rows, unsigned *cols, struct buf *out)
+{
+	struct ui *ui = arg;
+
+	termview_snapshot(ui->tv, out);
+	*rows = termview_rows(ui->tv);
+	*cols = termview_cols(ui->tv);
+	return 0;
+}
+
 void ui_record_screen(struct ui *ui, struct journal *j)
 {
 	ui->journal = j;
 	ui->kf_ns = now_ns();
+	if (j)
+		journal_screen_source(j, pane_now, ui);
 }

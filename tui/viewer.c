@@ -162,10 +162,14 @@ static void keyframe(struct viewer *v, json_t *o)
 	json_t *d = json_object_get(o, "data");
 	json_int_t r = json_integer_value(json_object_get(o, "rows")), c = json_integer_value(json_object_get(o, "cols"));
 
-	if (r >= 2 && r <= RECORDING_MAX_ROWS && c >= 2 && c <= RECORDING_MAX_COLS)
+	if (r >= 2 && r <= RECORDING_MAX_ROWS && c >= 2 && c <= RECORDING_MAX_COLS &&
+	    ((unsigned)r != v->rows || (unsigned)c != v->cols)) {
+		/* a new size repaints everything; the same one only what changed */
 		v->rows = (unsigned)r, v->cols = (unsigned)c;
-	ui_replay_size(v->ui, v->rows, v->cols);
+		ui_replay_size(v->ui, v->rows, v->cols);
+	}
 	termview_reset(ui_termview(v->ui));
+	ui_redraw_soon(v->ui);
 	if (json_is_string(d))
 		termview_feed(ui_termview(v->ui), json_string_value(d), json_string_length(d));
 }
