@@ -136,6 +136,15 @@ size_t ctlsock_find(struct ctlsock_found **out)
 			free(dir);
 		}
 	}
+	/* a session started where XDG_RUNTIME_DIR was not set (a cron job, a tmux started early) */
+	if (getenv("XDG_RUNTIME_DIR")) {
+		char *fallback = xasprintf("/tmp/belay-%u", (unsigned)me);
+
+		buf_reset(&err);
+		if (check_dir(fallback, me, 0, &err) == 0)
+			find_in(fallback, me, out, &n, &cap);
+		free(fallback);
+	}
 	/* other users' shared sessions: a session says who may attach */
 	if ((d = opendir(CTLSOCK_SHARED))) {
 		while ((e = readdir(d))) {

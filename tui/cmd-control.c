@@ -243,16 +243,46 @@ static int split_id(const char *arg, char **session, long *call)
 	return 0;
 }
 
+/* argv[from..] as one line of words. */
+static void join_words(struct buf *b, int argc, char **argv, int from)
+{
+	for (int i = from; i < argc; i++)
+		buf_addf(b, "%s%s", i > from ? " " : "", argv[i]);
+}
+
+/* Send req (taken) to session id and read its answer: NULL after saying why on stderr. */
+static json_t *ask_one(const char *id, json_t *req)
+{
+	struct buf err = BUF_INIT;
+	struct ctlsock_found f;
+	struct ctl c;
+	json_t *r = NULL;
+
+	if (ctl_find(id, &f, &err) < 0) {
+		json_decref(req);
+	} else {
+		if (ctl_open(&c, &f, &err) < 0) {
+			json_decref(req);
+		} else {
+			r = ctl_ask(&c, req, &err);
+			ctl_close(&c);
+		}
+		free(f.path);
+		free(f.id);
+	}
+	if (!r)
+		fprintf(stderr, "belay: %s\n", err.data);
+	buf_release(&err);
+	return r;
+}
+
 static int cmd_answer(int argc, char **argv)
 {
 	int allow = !strcmp(argv[0], "approve");
-	struct buf err = BUF_INIT, reason = BUF_INIT;
-	struct ctlsock_found f;
-	struct ctl c;
+	struct buf reason = BUF_INIT;
 	char *session = NULL;
 	long call;
 	json_t *r, *req;
-	int rc = 1;
 
 	if (argc < 2 || (allow && argc > 2) || split_id(argv[1], &session, &call) < 0) {
 		fprintf(stderr, "belay: %s needs a held call's id, SESSION:CALL as belay held shows it (usage: belay %s ID%s)\n",
@@ -260,46 +290,28 @@ static int cmd_answer(int argc, char **argv)
 		free(session);
 		return 2;
 	}
-	for (int i = 2; i < argc; i++)
-		buf_addf(&reason, "%s%s", i > 2 ? " " : "", argv[i]);
-	if (ctl_find(session, &f, &err) < 0 || ctl_open(&c, &f, &err) < 0) {
-		fprintf(stderr, "belay: %s\n", err.data);
-		goto out;
-	}
+	join_words(&reason, argc, argv, 2);
 	req = json_pack("{s:s, s:I, s:s, s:s}", "op", "decide", "call", (json_int_t)call, "verdict",
 			allow ? "allow" : "deny", "how", allow ? "belay approve" : "belay deny");
 	if (reason.len)
 		json_object_set_new(req, "reason", json_string(reason.data));
-	r = ctl_ask(&c, req, &err);
-	if (!r) {
-		fprintf(stderr, "belay: %s\n", err.data);
-	} else if (!strcmp(str(r, "type"), "waiting")) {
+	r = ask_one(session, req);
+	if (r && !strcmp(str(r, "type"), "waiting"))
 		printf("%s:%ld: %s\n", session, call, str(r, "message"));
-		rc = 0;
-	} else {
+	else if (r)
 		printf("%s:%ld %s\n", session, call, allow ? "allowed" : "denied");
-		rc = 0;
-	}
 	json_decref(r);
-	ctl_close(&c);
-	free(f.path);
-	free(f.id);
-out:
-	buf_release(&err);
 	buf_release(&reason);
 	free(session);
-	return rc;
+	return r ? 0 : 1;
 }
 
 static int cmd_note(int argc, char **argv)
 {
-	struct buf err = BUF_INIT, text = BUF_INIT;
-	struct ctlsock_found f;
-	struct ctl c;
-	char *session = NULL, *colon;
+	struct buf text = BUF_INIT;
+	char *session, *colon;
 	long step = 0;
 	json_t *r, *req;
-	int rc = 1;
 
 	if (argc < 3) {
 		fprintf(stderr, "belay: note needs a session (SESSION, or SESSION:STEP) and the text (usage: belay note SESSION[:STEP] TEXT)\n");
@@ -314,29 +326,15 @@ static int cmd_note(int argc, char **argv)
 			return 2;
 		}
 	}
-	for (int i = 2; i < argc; i++)
-		buf_addf(&text, "%s%s", i > 2 ? " " : "", argv[i]);
-	if (ctl_find(session, &f, &err) < 0 || ctl_open(&c, &f, &err) < 0) {
-		fprintf(stderr, "belay: %s\n", err.data);
-		goto out;
-	}
+	join_words(&text, argc, argv, 2);
 	req = json_pack("{s:s, s:s}", "op", "note", "text", text.data);
 	if (step)
 		json_object_set_new(req, "step", json_integer(step));
-	r = ctl_ask(&c, req, &err);
-	if (!r)
-		fprintf(stderr, "belay: %s\n", err.data);
-	else
-		rc = 0;
+	r = ask_one(session, req);
 	json_decref(r);
-	ctl_close(&c);
-	free(f.path);
-	free(f.id);
-out:
-	buf_release(&err);
 	buf_release(&text);
 	free(session);
-	return rc;
+	return r ? 0 : 1;
 }
 
 int cmd_control(int argc, char **argv)

@@ -67,6 +67,7 @@ void model_release(struct model *m)
 
 		free(r->cmd);
 		free(r->summary);
+		free(r->note);
 		for (size_t j = 0; j < r->nprocs; j++)
 			free(r->procs[j].cmd);
 		free(r->procs);
@@ -466,6 +467,13 @@ int model_event(struct model *m, const struct event *ev)
 				still |= m->held[i].step == r->id;
 			r->state = still ? STEP_HELD : r->was_denied ? STEP_DENIED : r->duration_ns ? STEP_DONE : STEP_RUNNING;
 		}
+		break;
+	case EV_NOTE:
+		if (!r)
+			return 0;
+		free(r->note);
+		r->note = xasprintf("%s: %s", ev->u.note.who, ev->u.note.text);
+		r->notes++;
 		break;
 	case EV_GRANT:
 		m->grants = xgrow(m->grants, &m->grants_cap, m->ngrants + 1, sizeof(*m->grants));

@@ -62,6 +62,9 @@ struct step_row {
 	/* lines it added and removed, when someone (the diff view) counted them */
 	int lines_known;
 	unsigned added, removed;
+	/* people's notes on it: how many, and the newest ("alice: why?") */
+	unsigned notes;
+	char *note;
 };
 
 /* A call waiting for a person's decision. */

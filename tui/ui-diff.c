@@ -201,6 +201,16 @@ void ui_diff_update(struct ui *ui)
 			 ui->nfiles == 1 ? "" : "s");
 	if (r && r->lines_known && what == REVIEW_STEP && ui->nfiles)
 		buf_addf(&t, " +%u −%u", r->added, r->removed);
+	if (r && r->note && what == REVIEW_STEP) {
+		char *v = text_visible(r->note);
+
+		/* the newest of the step's notes (all are in the recording) */
+		if (r->notes > 1)
+			buf_addf(&t, " · %u notes, the last %s", r->notes, v);
+		else
+			buf_addf(&t, " · note %s", v);
+		free(v);
+	}
 	if (!ui->nfiles && !ui->nextra) {
 		ui->diff_note = xstrdup(what == REVIEW_STEP ? "no file changed" : "nothing would change");
 		goto out;

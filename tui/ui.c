@@ -1615,6 +1615,7 @@ void ui_event(const struct event *ev, void *data)
 			show_message(ui, "%s", ev->u.notice.text);
 		break;
 	case EV_NOTE:
+		ui->shown.valid = 0; /* the diff's title names the step's notes */
 		if (!ui->replay_quiet) {
 			char *t = text_visible(ev->u.note.text);
 

@@ -113,6 +113,7 @@ wait_for rev "note on step"
 send rev -l "why push before the tests?"
 send rev Enter
 check "the owner sees the reviewer's note" wait_for own "note by $(id -un) on step"
+check "the note stays in the title of the step's diff" wait_for rev "note $(id -un): why push"
 check "the note is in the recording" python3 "$EVENTS_PY" "$REC" has "type=note text~push"
 check "belay note writes one from a script" sh -c "$ENVV $BELAY note $SID:2 'looks fine' && sleep 0.5"
 check "and the owner sees it" wait_for own "note by $(id -un) on step 2: looks fine"
