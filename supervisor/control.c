@@ -39,6 +39,8 @@
 #define MAX_TIMELINE (256u << 20) /* past it, late joiners get no more diffs (the events still) */
 #define MAX_NOTE 1000             /* bytes of a note */
 #define MAX_REASON 300
+#define MAX_INPUT 4096            /* bytes of keys a request carries */
+#define INPUT_BACKLOG (64 * 1024) /* keys waiting for the agent, at most, before more are refused */
 /*
  * A viewer this far behind stops getting the output; once it has read all
  * but RESUME_AT it gets the pane as it is then and follows again, so that
@@ -84,6 +86,7 @@ struct control {
 	struct client **cl;
 	size_t ncl, cl_cap;
 	struct loop_timer *later; /* dropped clients freed, notices said: outside every callback of ours */
+	int keyboard;        /* the owner handed the keyboard to the reviewers */
 	struct loop_timer *flood_timer; /* the end of a window of flood: viewers get the pane */
 	uint64_t window_start;
 	size_t window_bytes;
@@ -528,6 +531,28 @@ out:
 	free(how);
 }
 
+/* Keys from a reviewer the owner handed the keyboard to: to the agent's terminal. */
+static void req_input(struct client *cl, json_t *o)
+{
+	json_t *d = json_object_get(o, "data");
+	size_t n = json_string_length(d);
+
+	if (cl->role < ROLE_REVIEW || !cl->c->keyboard) {
+		client_error(cl, "the owner has not handed you the keyboard: your keys do not reach the agent");
+		return;
+	}
+	if (!json_is_string(d) || n > MAX_INPUT) {
+		client_error(cl, "input needs \"data\": at most %d bytes of keys", MAX_INPUT);
+		cl->errors++;
+		return;
+	}
+	if (!cl->c->s || session_pending_input(cl->c->s) + n > INPUT_BACKLOG) {
+		client_error(cl, "the agent is not reading its terminal: keys dropped");
+		return;
+	}
+	session_write(cl->c->s, json_string_value(d), n);
+}
+
 static void req_note(struct client *cl, json_t *o)
 {
 	json_t *st = json_object_get(o, "step");
@@ -575,6 +600,8 @@ static void req_attach(struct client *cl)
 		client_queue(cl, c->since.data, c->since.len);
 	}
 	client_queue(cl, "{\"type\":\"live\"}\n", 16);
+	if (c->keyboard && cl->role >= ROLE_REVIEW)
+		client_queue(cl, "{\"type\":\"keyboard\",\"handed\":true}\n", 35);
 	buf_release(&now);
 	if (cl->dead)
 		return;
@@ -617,6 +644,8 @@ static void request(struct client *cl, const char *line, size_t len)
 		req_decide(cl, o);
 	} else if (!strcmp(op, "note")) {
 		req_note(cl, o);
+	} else if (!strcmp(op, "input")) {
+		req_input(cl, o);
 	} else if (!strcmp(op, "attach")) {
 		const char *role = json_string_value(json_object_get(o, "role"));
 
@@ -628,7 +657,7 @@ static void request(struct client *cl, const char *line, size_t len)
 		else
 			req_attach(cl);
 	} else {
-		client_error(cl, "unknown op '%.40s' (hello, info, held, decide, note, attach)", op);
+		client_error(cl, "unknown op '%.40s' (hello, info, held, decide, note, attach, input)", op);
 		cl->errors++;
 	}
 	json_decref(o);
@@ -916,6 +945,25 @@ void control_free(struct control *c)
 	free(c->path);
 	free(c->id);
 	free(c);
+}
+
+int control_hand_keyboard(struct control *c)
+{
+	const char *line = !c->keyboard ? "{\"type\":\"keyboard\",\"handed\":true}\n"
+					: "{\"type\":\"keyboard\",\"handed\":false}\n";
+
+	c->keyboard = !c->keyboard;
+	for (size_t i = 0; i < c->ncl; i++) {
+		struct client *cl = c->cl[i];
+
+		if (cl->attached && !cl->dead && cl->role >= ROLE_REVIEW) {
+			client_queue(cl, line, strlen(line));
+			client_flush(cl);
+		}
+	}
+	say(c, xstrdup(c->keyboard ? "the keyboard is handed to the reviewers watching: their keys reach the agent too"
+				   : "the keyboard is the owner's alone again: no reviewer's key reaches the agent"));
+	return c->keyboard;
 }
 
 void control_serve(struct control *c, struct session *s)

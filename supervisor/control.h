@@ -59,6 +59,12 @@ void control_serve(struct control *c, struct session *s);
 const char *control_dir(const struct control *c);
 const char *control_path(const struct control *c);
 const char *control_id(const struct control *c);
+/*
+ * Hand the keyboard to the reviewers attached (review role), or take it
+ * back: while it is theirs, the keys they send reach the agent.  Returns
+ * whether it is handed now.
+ */
+int control_hand_keyboard(struct control *c);
 /* Clients attached now. */
 unsigned control_viewers(const struct control *c);
 

@@ -73,6 +73,7 @@ static const struct {
 	[A_ROLLBACK] = { "rollback", "put the workspace back to before the step (shows what, asks)" },
 	[A_REVERT] = { "revert", "undo only the step's changes (shows what, asks)" },
 	[A_NOTE] = { "note", "write a note on the selected step, for everyone watching and the recording" },
+	[A_HAND_KEYBOARD] = { "hand-keyboard", "hand the keyboard to the reviewers attached (belay attach), or take it back" },
 	[A_PLAY] = { "play", "replay: play, or pause" },
 	[A_SPEED_UP] = { "speed-up", "replay: twice as fast (up to 16x)" },
 	[A_SPEED_DOWN] = { "speed-down", "replay: half as fast (down to 0.5x)" },

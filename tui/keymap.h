@@ -72,6 +72,7 @@ enum action {
 	A_ROLLBACK,
 	A_REVERT,
 	A_NOTE,
+	A_HAND_KEYBOARD,
 	A_PLAY,
 	A_SPEED_UP,
 	A_SPEED_DOWN,

@@ -839,6 +839,11 @@ static struct control *start_control(struct loop *loop, struct journal *j, const
 	return c;
 }
 
+static int hand_keyboard(void *data)
+{
+	return control_hand_keyboard(data);
+}
+
 /* "~/x" for a path in the home folder (caller frees). */
 static char *tilde(const char *path)
 {
@@ -1050,6 +1055,8 @@ int main(int argc, char **argv)
 	s = session_new(loop, &so, front, front_data);
 	if (control)
 		control_serve(control, s);
+	if (control && ui)
+		ui_on_handover(ui, hand_keyboard, control);
 	if (hl && control && o.on_ask_wait)
 		headless_waits(hl, control_id(control));
 	if (cp)

@@ -134,6 +134,9 @@ struct ui {
 	unsigned reason_n; /* deny-reason: the line being typed denies this call (0: no) */
 	unsigned note_step; /* note: the line being typed is a note on this step (0: none) */
 	int noting;        /* a note is being typed */
+	int keying;        /* a key is on its way to the agent (not the emulator's reply) */
+	int (*handover)(void *data); /* hand-keyboard (main: the control socket) */
+	void *handover_data;
 	char reason[256];  /* what has been typed */
 	char *reason_prompt;
 	char held_keys[128]; /* "a allow · s allow similar · d deny", from the keymap */

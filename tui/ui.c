@@ -565,6 +565,26 @@ static void note_done(struct ui *ui)
 	buf_release(&err);
 }
 
+static void act_hand_keyboard(struct ui *ui)
+{
+	if (ui->replay) {
+		show_message(ui, "only the session's owner, at its screen, hands the keyboard over");
+		return;
+	}
+	if (!ui->handover) {
+		show_message(ui, "nobody can attach to this session (no control socket): no keyboard to hand over");
+		return;
+	}
+	/* the session's notice says what happened, on every screen */
+	ui->handover(ui->handover_data);
+}
+
+void ui_on_handover(struct ui *ui, int (*handover)(void *data), void *data)
+{
+	ui->handover = handover;
+	ui->handover_data = data;
+}
+
 /* Write a note on the selected step: the keys that follow write it (reason_key). */
 static void act_note(struct ui *ui)
 {
@@ -942,6 +962,7 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_DIFF_PAGE_DOWN] = act_diff_page_down,
 	[A_SESSION_DIFF] = act_session_diff,
 	[A_NOTE] = act_note,
+	[A_HAND_KEYBOARD] = act_hand_keyboard,
 	[A_QUIET] = act_quiet,
 	[A_ROLLBACK] = act_rollback,
 	[A_REVERT] = act_revert,
@@ -1042,6 +1063,13 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 	if (key_equal(k, prefix)) {
 		ui->prefix_pending = 1;
 		mark_dirty(ui);
+		return;
+	}
+	if (ui->replay && !ui->focus && ui->replay->input && ui->replay->handed(ui->replay->data)) {
+		/* watched from elsewhere, the keyboard handed over: keys to the agent */
+		ui->keying = 1;
+		termview_key(ui->tv, k, raw, rawlen);
+		ui->keying = 0;
 		return;
 	}
 	if (ui->replay) {
@@ -1422,6 +1450,13 @@ static void to_agent(void *data, const char *bytes, size_t len)
 {
 	struct ui *ui = data;
 
+	/* watched from elsewhere: keys when the keyboard was handed over;
+	 * never this emulator's replies (the owner's screen answers) */
+	if (ui->replay) {
+		if (ui->keying && ui->replay->input)
+			ui->replay->input(ui->replay->data, bytes, len);
+		return;
+	}
 	/* replies to the agent's queries (where is the cursor, what are
 	 * you): one that does not read them gets no more than REPLY_BACKLOG
 	 * waiting; keys are not replies and are never dropped here */

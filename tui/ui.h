@@ -44,6 +44,9 @@ void ui_pane_size(const struct ui *ui, unsigned *rows, unsigned *cols);
 /* Start showing a session (not owned). */
 void ui_attach(struct ui *ui, struct session *s);
 
+/* hand-keyboard: handover() hands the keyboard to the reviewers or takes it back; returns whether handed. */
+void ui_on_handover(struct ui *ui, int (*handover)(void *data), void *data);
+
 /* Keyframes of the pane go to j's recording (not owned; NULL: none). */
 void ui_record_screen(struct ui *ui, struct journal *j);
 
@@ -75,6 +78,9 @@ struct ui_replay {
 	int (*decide)(void *data, unsigned n, enum answer a, const char *how, const char *reason, struct buf *err);
 	/* a note on step (NULL: none can be written) */
 	int (*note)(void *data, unsigned step, const char *text, struct buf *err);
+	/* keys for the agent, while the owner has handed the keyboard over (NULL: never) */
+	void (*input)(void *data, const char *bytes, size_t len);
+	int (*handed)(void *data);
 };
 void ui_replay(struct ui *ui, const struct ui_replay *r);
 /* Events of the replay.  quiet: passing over them (a seek): no bell, no message. */

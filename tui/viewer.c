@@ -39,6 +39,7 @@ struct viewer {
 	unsigned out_step;
 	unsigned rows, cols;
 	int live, closed, ended, may_decide;
+	int handed;         /* the owner handed the keyboard to the reviewers */
 	json_t **diffs;     /* by step id */
 	size_t ndiffs;
 	json_t *calls[CALLS];
@@ -188,6 +189,12 @@ static void record(struct viewer *v, json_t *o)
 	}
 	if (!strcmp(type, "screen")) {
 		keyframe(v, o);
+		return;
+	}
+	if (!strcmp(type, "keyboard")) {
+		v->handed = json_is_true(json_object_get(o, "handed"));
+		ui_say(v->ui, v->handed ? "the owner handed you the keyboard: C-] Tab to the pane, and your keys reach the agent"
+					: "the owner took the keyboard back: your keys no longer reach the agent");
 		return;
 	}
 	if (!strcmp(type, "diff")) {
@@ -410,8 +417,9 @@ static const char *status(void *data)
 	struct viewer *v = data;
 	unsigned long long s = now_of(v) / 1000000000ull;
 
-	snprintf(v->status, sizeof(v->status), "session %s · %s · %llu:%02llu%s", v->c.id,
-		 v->may_decide ? "you may decide" : "watching only", s / 60, s % 60,
+	snprintf(v->status, sizeof(v->status), "session %s · %s%s · %llu:%02llu%s", v->c.id,
+		 v->may_decide ? "you may decide" : "watching only",
+		 v->handed && v->may_decide ? " · the keyboard is yours too (C-] Tab: the pane)" : "", s / 60, s % 60,
 		 v->ended ? " · over" : v->closed ? " · disconnected" : "");
 	return v->status;
 }
@@ -440,6 +448,23 @@ static int decide(void *data, unsigned n, enum answer a, const char *how, const 
 		return -1;
 	}
 	return 0;
+}
+
+static void input(void *data, const char *bytes, size_t len)
+{
+	struct viewer *v = data;
+	json_t *d = json_stringn(bytes, len);
+
+	/* keys are text (UTF-8 and control characters); anything else is not sent */
+	if (d && !v->closed)
+		ctl_send(&v->c, json_pack("{s:s, s:o}", "op", "input", "data", d));
+	else
+		json_decref(d);
+}
+
+static int handed(void *data)
+{
+	return ((struct viewer *)data)->handed;
 }
 
 static int note(void *data, unsigned step, const char *text, struct buf *err)
@@ -475,6 +500,8 @@ void viewer_start(struct viewer *v, struct loop *loop, struct ui *ui)
 	v->ops.keys = v->may_decide ? " · C-] a allow · C-] d deny · N note · q quit" : " · N note · q quit";
 	v->ops.decide = v->may_decide ? decide : NULL;
 	v->ops.note = note;
+	v->ops.input = v->may_decide ? input : NULL;
+	v->ops.handed = handed;
 	ui_replay(ui, &v->ops);
 	ui_replay_reset(ui, v->rows, v->cols);
 	fd_set_nonblock(v->c.fd, 1);

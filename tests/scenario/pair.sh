@@ -85,9 +85,10 @@ check "belay held lists it as SESSION:CALL" sh -c "$ENVV $BELAY held | grep -E '
 # the read-only viewer's keys change nothing
 before=$(pane_of own)
 send ro x y z Enter
-send ro C-] a
-send ro C-] d
 send ro C-c
+send ro C-] d
+sleep 0.3
+send ro C-] a
 check "a read-only viewer's allow is refused" wait_for ro "you may watch this session, not decide"
 sleep 1
 check "after a read-only viewer's keys the call still waits" wait_for own "HELD #1"
@@ -117,6 +118,28 @@ check "the note stays in the title of the step's diff" wait_for rev "note $(id -
 check "the note is in the recording" python3 "$EVENTS_PY" "$REC" has "type=note text~push"
 check "belay note writes one from a script" sh -c "$ENVV $BELAY note $SID:2 'looks fine' && sleep 0.5"
 check "and the owner sees it" wait_for own "note by $(id -un) on step 2: looks fine"
+
+# the owner hands the keyboard over: a reviewer's keys reach the agent, a watcher's never
+helps() { pane_of own | grep -c 'this list'; }
+send own C-] K
+check "the owner hands the keyboard over: every screen is told" wait_for own "the keyboard is handed to the reviewers"
+check "the reviewer's status line says the keyboard is theirs too" wait_for rev "the keyboard is yours too"
+send ro C-] Tab
+send ro / h e l p Enter
+send rev C-] Tab
+sleep 0.3
+send rev / h e l p Enter
+check "the reviewer's keys reach the agent" wait_until test "$(helps)" = 1
+sleep 1
+check_eq "a watcher's keys never do" 1 "$(helps)"
+send own C-] K
+check "the owner takes it back" wait_for own "the keyboard is the owner's alone again"
+check "the reviewer's status line no longer says so" wait_gone rev "the keyboard is yours too"
+send rev / h e l p Enter
+sleep 1
+check_eq "then the reviewer's keys no longer reach the agent" 1 "$(helps)"
+send rev C-] Tab
+send ro C-] Tab
 
 # hostile clients: the session goes on, they are dropped
 out=$($CTL "$SOCKET" garbage)
