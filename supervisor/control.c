@@ -36,7 +36,7 @@
 #define READ_CHUNK (64 * 1024)    /* read from a client per wake-up, at most */
 #define MAX_ERRORS 8              /* bad requests before a client is dropped */
 #define MAX_SINCE (4u << 20)      /* output after the last keyframe kept for late joiners */
-#define MAX_TIMELINE (256u << 20) /* past it, late joiners get no more diffs (the events still) */
+#define MAX_TIMELINE (64u << 20)  /* past it, late joiners get no more diffs (the events still) */
 #define MAX_NOTE 1000             /* bytes of a note */
 #define MAX_REASON 300
 #define MAX_INPUT 4096            /* bytes of keys a request carries */
@@ -852,6 +852,14 @@ static void accept_ready(struct loop *loop, int fd, unsigned revents, void *data
 
 /* ---- the socket ---- */
 
+static void unlink_socket(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
+		unlink(path);
+}
+
 struct control *control_new(struct loop *loop, struct journal *j, const struct control_share *shares, size_t nshares,
 			    struct buf *err)
 {
@@ -880,7 +888,8 @@ struct control *control_new(struct loop *loop, struct journal *j, const struct c
 		goto fail;
 	}
 	strcpy(sa.sun_path, c->path);
-	/* what a belay of this pid left (it died): our pid, so no other listens */
+	/* what belays that died (killed, a crash) left: nothing listens there */
+	remove_left_by_dead(c->dir, "", unlink_socket);
 	unlink(c->path);
 	c->lfd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	old = umask(c->shared ? 0111 : 0177);
