@@ -174,9 +174,13 @@ char **ctlsock_covers(void)
 	char **v = xcalloc(3, sizeof(char *));
 	size_t n = 0;
 
-	if ((v[n] = ctlsock_dir(geteuid(), 0, 1, &err)))
+	/* a folder no socket can be made in (belay inside belay: the outer
+	 * one's cover, read-only) needs no cover, and could get none */
+	if ((v[n] = ctlsock_dir(geteuid(), 0, 1, &err)) && access(v[n], W_OK) == 0)
 		n++;
-	if (shared_root(1, &err) == 0)
+	else
+		free(v[n]), v[n] = NULL;
+	if (shared_root(1, &err) == 0 && access(CTLSOCK_SHARED, W_OK) == 0)
 		v[n++] = xstrdup(CTLSOCK_SHARED);
 	buf_release(&err);
 	return v;

@@ -42,7 +42,8 @@ char *ctlsock_dir(uid_t uid, int shared, int make, struct buf *err);
 /*
  * The folders to cover in an agent's mount namespace: the private one and
  * the parent of the shared ones, made when missing (NULL-terminated;
- * strv_free).  Those that cannot be made are left out (nothing listens there).
+ * strv_free).  Those that cannot be made or written in are left out
+ * (nothing of ours can listen there).
  */
 char **ctlsock_covers(void);
 

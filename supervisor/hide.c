@@ -145,27 +145,20 @@ static int add_store(struct hide *h, const char *path, int (*let_through)(const 
 	return 0;
 }
 
-/* Cover belay's folder path with an empty one: nothing in it can be reached (control sockets). */
-static int add_cover(struct hide *h, const char *path, struct buf *err)
+/*
+ * Cover belay's folder path with an empty one: nothing in it can be reached
+ * (the control sockets).  A read-only tmpfs, mounted in the child: nothing
+ * to make beforehand, so that a belay that cannot write its own state (one
+ * inside another) still says its real reason.
+ */
+static int add_cover(struct hide *h, const char *path)
 {
 	struct stat st;
-	char *standin;
-	int e;
 
 	if (lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 		return 0;
-	if (!h->n && (e = make_dirs(h->dir, NULL)) < 0) {
-		buf_addf(err, "cannot make '%s' for the stand-ins of belay's folders: %s", h->dir, strerror(-e));
-		return -1;
-	}
-	standin = xasprintf("%s/%zu", h->dir, h->n);
-	if (mkdir(standin, 0555) < 0 && errno != EEXIST) {
-		buf_addf(err, "cannot make a stand-in for '%s' in '%s': %s", path, h->dir, strerror(errno));
-		free(standin);
-		return -1;
-	}
 	h->s = xgrow(h->s, &h->cap, h->n + 1, sizeof(*h->s));
-	h->s[h->n++] = (struct store){ xstrdup(path), standin, 1, -1, 0, 1, locked_flags(standin) };
+	h->s[h->n++] = (struct store){ xstrdup(path), NULL, 1, -1, 0, 1, 0 };
 	return 0;
 }
 
@@ -204,7 +197,7 @@ struct hide *hide_new(const char *home, const char *workspace, const char *dir, 
 		free(up);
 	}
 	for (size_t i = 0; !bad && covers && covers[i]; i++)
-		bad = add_cover(h, covers[i], err) < 0;
+		bad = add_cover(h, covers[i]) < 0;
 	if (bad) {
 		hide_free(h);
 		return NULL;
@@ -219,7 +212,8 @@ void hide_free(struct hide *h)
 	if (h->ifd >= 0)
 		close(h->ifd);
 	for (size_t i = 0; i < h->n; i++) {
-		remove_tree(h->s[i].standin);
+		if (h->s[i].standin)
+			remove_tree(h->s[i].standin);
 		free(h->s[i].path);
 		free(h->s[i].standin);
 	}
@@ -254,6 +248,12 @@ int hide_child(const struct hide *h)
 	if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) < 0)
 		return errno;
 	for (size_t i = 0; i < h->n; i++) {
+		if (h->s[i].cover) {
+			if (mount("belay", h->s[i].path, "tmpfs", MS_NOSUID | MS_NODEV | MS_NOEXEC | MS_RDONLY,
+				  "size=4k,mode=555") < 0)
+				return errno;
+			continue;
+		}
 		if (mount(h->s[i].standin, h->s[i].path, NULL, MS_BIND, NULL) < 0)
 			return errno;
 		if (mount(NULL, h->s[i].path, NULL, h->s[i].flags, NULL) < 0)
