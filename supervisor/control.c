@@ -97,7 +97,6 @@ struct control {
 	struct buf screen;   /* the newest keyframe's record */
 	struct buf since;    /* the output after it */
 	uint64_t since_seq, since_t;
-	int since_cut;       /* more output came after it than is kept */
 	struct buf line;
 	double epoch0;       /* when the session started (seconds since 1970) */
 };
@@ -376,6 +375,18 @@ static void broadcast_output(struct control *c, const char *d, size_t n)
 	}
 }
 
+/* Output after the newest keyframe, for late joiners to a session without a screen (at most MAX_SINCE). */
+static void keep_since(struct control *c, const struct journal_part *p)
+{
+	if (!c->since.len)
+		c->since_seq = p->seq, c->since_t = p->t_ns;
+	if (c->since.len + p->len > MAX_SINCE) {
+		/* the newest output is what draws the screen most */
+		buf_consume(&c->since, MIN(c->since.len, c->since.len + p->len - MAX_SINCE / 2));
+	}
+	buf_add(&c->since, p->data, MIN(p->len, (size_t)MAX_SINCE));
+}
+
 static void tapped(const struct journal_part *p, void *arg)
 {
 	struct control *c = arg;
@@ -401,19 +412,11 @@ static void tapped(const struct journal_part *p, void *arg)
 		buf_reset(&c->screen);
 		buf_add(&c->screen, p->data, p->len);
 		buf_reset(&c->since);
-		c->since_cut = 0;
 		break;
 	case JOURNAL_OUTPUT:
-		if (!c->since.len)
-			c->since_seq = p->seq, c->since_t = p->t_ns;
-		if (c->since.len + p->len > MAX_SINCE) {
-			/* the newest output is what draws the screen most */
-			size_t drop = MIN(c->since.len, c->since.len + p->len - MAX_SINCE / 2);
-
-			buf_consume(&c->since, drop);
-			c->since_cut = 1;
-		}
-		buf_add(&c->since, p->data, MIN(p->len, (size_t)MAX_SINCE));
+		/* late joiners start from the pane the screen draws; without a screen, from the output kept */
+		if (!journal_draws_screen(c->j))
+			keep_since(c, p);
 		if (!c->ncl)
 			break;
 		buf_reset(&c->line);
