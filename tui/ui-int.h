@@ -151,6 +151,37 @@ struct ui {
 /* Draw again at the next frame. */
 void ui_mark_dirty(struct ui *ui);
 
+/* ---- what ui.c does for the input (ui-input.c) ---- */
+
+/* Say something on the status line for a while. */
+void ui_message(struct ui *ui, const char *fmt, ...) PRINTF_LIKE(2, 3);
+/* Bytes straight to the outer terminal (an OSC 52 copy). */
+void ui_out_raw(const char *s);
+/* The windows laid out again for the terminal's size. */
+void ui_layout(struct ui *ui);
+/* Stop the agent and leave (the person asked, or the terminal is gone). */
+void ui_quit_now(struct ui *ui);
+/* The pane's scrollback moved by n lines (up when positive). */
+void ui_scroll_by(struct ui *ui, int n);
+/* A step selected in the timeline (0: follow the newest). */
+void ui_select_step(struct ui *ui, unsigned id);
+/* The diff scrolled by n lines. */
+void ui_diff_by(struct ui *ui, int n);
+/* Run what a key is bound to (keymap.h's actions). */
+void ui_run_action(struct ui *ui, enum action a);
+/* A key while a deny reason or a note is typed: none reaches the agent. */
+void ui_reason_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen);
+/* y to the rollback or revert the status line asks about. */
+void ui_undo_confirmed(struct ui *ui);
+
+/* ---- the input (ui-input.c) ---- */
+
+/* input.c's events: keys, the mouse, pastes, focus. */
+struct input_event;
+void ui_on_input(const struct input_event *ev, void *data);
+/* The outer terminal is readable (a loop_fd_cb). */
+void ui_stdin_ready(struct loop *loop, int fd, unsigned revents, void *data);
+
 /*
  * A keyframe of the pane to the recording (ui_record_screen) after
  * KEYFRAME_BYTES of output and KEYFRAME_MIN_NS since the last one, or

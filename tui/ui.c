@@ -4,8 +4,8 @@
  * Owns curses, the windows and the interaction state (prefix pending,
  * scrollback, help, questions, selection).  Callbacks only change state and
  * call mark_dirty(); render() runs from a timer at most FRAME_HZ times a
- * second.  Input from the outer terminal is decoded by input.c; what is not
- * belay's goes to the agent through termview.
+ * second.  What the person types and clicks is ui-input.c's, the diff
+ * section ui-diff.c's; the actions keys run are here.
  */
 #define _GNU_SOURCE
 #include "ui.h"
@@ -50,7 +50,7 @@ void ui_mark_dirty(struct ui *ui)
 	mark_dirty(ui);
 }
 
-static void out_raw(const char *s)
+void ui_out_raw(const char *s)
 {
 	fd_write_all(STDOUT_FILENO, s, strlen(s));
 }
@@ -66,7 +66,7 @@ static void message_expired(struct loop *loop, void *data)
 	mark_dirty(ui);
 }
 
-static void PRINTF_LIKE(2, 3) show_message(struct ui *ui, const char *fmt, ...)
+void PRINTF_LIKE(2, 3) ui_message(struct ui *ui, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -99,7 +99,7 @@ static unsigned side_width(const struct ui *ui)
 	return side;
 }
 
-static void layout(struct ui *ui)
+void ui_layout(struct ui *ui)
 {
 	unsigned side;
 
@@ -379,7 +379,7 @@ static void tick(struct loop *loop, void *data)
 
 /* ---- actions ---- */
 
-static void quit_now(struct ui *ui)
+void ui_quit_now(struct ui *ui)
 {
 	ui->quitting = 1;
 	if (ui->running && ui->session)
@@ -388,10 +388,10 @@ static void quit_now(struct ui *ui)
 		loop_stop(ui->loop, ui->ended && !ui->replay ? ui->model.exit_status : 0);
 }
 
-static void scroll_by(struct ui *ui, int n)
+void ui_scroll_by(struct ui *ui, int n)
 {
 	if (termview_alt_screen(ui->tv)) {
-		show_message(ui, "no scrollback: the agent uses the full screen");
+		ui_message(ui, "no scrollback: the agent uses the full screen");
 		return;
 	}
 	ui->scroll_mode = 1;
@@ -417,13 +417,13 @@ static void act_quit(struct ui *ui)
 	if (ui->running)
 		ui->confirm_quit = 1;
 	else
-		quit_now(ui);
+		ui_quit_now(ui);
 }
 
 static void act_zoom(struct ui *ui)
 {
 	ui->zoomed = !ui->zoomed;
-	layout(ui);
+	ui_layout(ui);
 }
 
 static void act_redraw(struct ui *ui)
@@ -436,24 +436,24 @@ static void act_paste(struct ui *ui)
 	if (ui->paste_buf)
 		termview_paste_text(ui->tv, ui->paste_buf, strlen(ui->paste_buf));
 	else
-		show_message(ui, "nothing to paste: select text with the mouse first");
+		ui_message(ui, "nothing to paste: select text with the mouse first");
 }
 
 static void act_scroll_mode(struct ui *ui)
 {
 	if (termview_alt_screen(ui->tv))
-		show_message(ui, "no scrollback: the agent uses the full screen");
+		ui_message(ui, "no scrollback: the agent uses the full screen");
 	else
 		ui->scroll_mode = 1;
 }
 
-static void act_scroll_up(struct ui *ui) { scroll_by(ui, 1); }
-static void act_scroll_down(struct ui *ui) { scroll_by(ui, -1); }
-static void act_scroll_half_up(struct ui *ui) { scroll_by(ui, (int)MAX(ui->pane_rows / 2, 1u)); }
-static void act_scroll_half_down(struct ui *ui) { scroll_by(ui, -(int)MAX(ui->pane_rows / 2, 1u)); }
-static void act_scroll_page_up(struct ui *ui) { scroll_by(ui, (int)MAX(ui->pane_rows - 1, 1u)); }
-static void act_scroll_page_down(struct ui *ui) { scroll_by(ui, -(int)MAX(ui->pane_rows - 1, 1u)); }
-static void act_scroll_top(struct ui *ui) { scroll_by(ui, 1 << 24); }
+static void act_scroll_up(struct ui *ui) { ui_scroll_by(ui, 1); }
+static void act_scroll_down(struct ui *ui) { ui_scroll_by(ui, -1); }
+static void act_scroll_half_up(struct ui *ui) { ui_scroll_by(ui, (int)MAX(ui->pane_rows / 2, 1u)); }
+static void act_scroll_half_down(struct ui *ui) { ui_scroll_by(ui, -(int)MAX(ui->pane_rows / 2, 1u)); }
+static void act_scroll_page_up(struct ui *ui) { ui_scroll_by(ui, (int)MAX(ui->pane_rows - 1, 1u)); }
+static void act_scroll_page_down(struct ui *ui) { ui_scroll_by(ui, -(int)MAX(ui->pane_rows - 1, 1u)); }
+static void act_scroll_top(struct ui *ui) { ui_scroll_by(ui, 1 << 24); }
 
 static void act_scroll_exit(struct ui *ui)
 {
@@ -473,7 +473,7 @@ static unsigned decidable(struct ui *ui)
 	if (ui->replay) {
 		/* watched from elsewhere: the session says what still waits */
 		if (!ui->replay->decide) {
-			show_message(ui, ui->model.nheld ? "you may watch this session, not decide" : "no call is waiting for a decision");
+			ui_message(ui, ui->model.nheld ? "you may watch this session, not decide" : "no call is waiting for a decision");
 			return 0;
 		}
 		for (size_t i = 0; i < ui->model.nheld; i++)
@@ -482,11 +482,11 @@ static unsigned decidable(struct ui *ui)
 	for (size_t i = 0; ui->session && i < session_nheld(ui->session); i++)
 		found |= session_held(ui->session, i)->n == ui->shown_n;
 	if (!ui->shown_n || !found) {
-		show_message(ui, ui->model.nheld ? "that call was answered already" : "no call is waiting for a decision");
+		ui_message(ui, ui->model.nheld ? "that call was answered already" : "no call is waiting for a decision");
 		return 0;
 	}
 	if (now_ns() - ui->shown_since < (uint64_t)keymap_decide_delay(ui->km) * 1000000ull) {
-		show_message(ui, "appeared just now: nothing decided (%s again to decide)", ui->how);
+		ui_message(ui, "appeared just now: nothing decided (%s again to decide)", ui->how);
 		return 0;
 	}
 	return ui->shown_n;
@@ -498,7 +498,7 @@ static void remote_decide(struct ui *ui, unsigned n, enum answer a, const char *
 	struct buf err = BUF_INIT;
 
 	if (ui->replay->decide(ui->replay->data, n, a, how, reason, &err) < 0)
-		show_message(ui, "%s", err.data);
+		ui_message(ui, "%s", err.data);
 	buf_release(&err);
 }
 
@@ -510,7 +510,7 @@ static void decide(struct ui *ui, enum answer a)
 		return;
 	if (ui->replay) {
 		if (a == ANSWER_ALLOW_SIMILAR)
-			show_message(ui, "allow-similar adds a rule to the session: only its owner, at its screen, can");
+			ui_message(ui, "allow-similar adds a rule to the session: only its owner, at its screen, can");
 		else
 			remote_decide(ui, n, a, ui->how, NULL);
 		return;
@@ -553,10 +553,10 @@ static void note_done(struct ui *ui)
 
 	ui->noting = 0;
 	if (!ui->reason[0]) {
-		show_message(ui, "an empty note: nothing added");
+		ui_message(ui, "an empty note: nothing added");
 	} else if (ui->replay && ui->replay->note) {
 		if (ui->replay->note(ui->replay->data, ui->note_step, ui->reason, &err) < 0)
-			show_message(ui, "%s", err.data);
+			ui_message(ui, "%s", err.data);
 	} else if (ui->session) {
 		struct passwd *pw = getpwuid(getuid());
 
@@ -568,11 +568,11 @@ static void note_done(struct ui *ui)
 static void act_hand_keyboard(struct ui *ui)
 {
 	if (ui->replay) {
-		show_message(ui, "only the session's owner, at its screen, hands the keyboard over");
+		ui_message(ui, "only the session's owner, at its screen, hands the keyboard over");
 		return;
 	}
 	if (!ui->handover) {
-		show_message(ui, "nobody can attach to this session (no control socket): no keyboard to hand over");
+		ui_message(ui, "nobody can attach to this session (no control socket): no keyboard to hand over");
 		return;
 	}
 	/* the session's notice says what happened, on every screen */
@@ -589,7 +589,7 @@ void ui_on_handover(struct ui *ui, int (*handover)(void *data), void *data)
 static void act_note(struct ui *ui)
 {
 	if (ui->replay && !ui->replay->note) {
-		show_message(ui, "a replay's notes are in the recording already: nothing can be added");
+		ui_message(ui, "a replay's notes are in the recording already: nothing can be added");
 		return;
 	}
 	ui->noting = 1;
@@ -599,7 +599,7 @@ static void act_note(struct ui *ui)
 }
 
 /* A key while the reason (or a note) is typed: none reaches the agent. */
-static void reason_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
+void ui_reason_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
 {
 	size_t len = strlen(ui->reason);
 
@@ -607,7 +607,7 @@ static void reason_key(struct ui *ui, const struct key *k, const char *raw, size
 		note_done(ui);
 	} else if (ui->noting && (k->code == KEYC_ESCAPE || (k->code == 'c' && k->mods == KEYM_CTRL))) {
 		ui->noting = 0;
-		show_message(ui, "no note added");
+		ui_message(ui, "no note added");
 	} else if (k->code == KEYC_ENTER) {
 		unsigned n = ui->reason_n;
 		char how[96];
@@ -617,10 +617,10 @@ static void reason_key(struct ui *ui, const struct key *k, const char *raw, size
 		if (ui->replay)
 			remote_decide(ui, n, ANSWER_DENY, how, ui->reason);
 		else if (session_deny_because(ui->session, n, DECIDED_USER, how, ui->reason) < 0)
-			show_message(ui, "call #%u is no longer waiting: nothing denied", n);
+			ui_message(ui, "call #%u is no longer waiting: nothing denied", n);
 	} else if (k->code == KEYC_ESCAPE || (k->code == 'c' && k->mods == KEYM_CTRL)) {
 		ui->reason_n = 0;
-		show_message(ui, "nothing denied; it still waits");
+		ui_message(ui, "nothing denied; it still waits");
 	} else if (k->code == KEYC_BSPACE || (k->code == 'h' && k->mods == KEYM_CTRL)) {
 		/* one character back (UTF-8: past its continuation bytes) */
 		while (len && ((unsigned char)ui->reason[len - 1] & 0xc0) == 0x80)
@@ -646,16 +646,16 @@ static void freeze(struct ui *ui, int frozen)
 	int e;
 
 	if (!ui->session || !ui->running) {
-		show_message(ui, "the agent is not running");
+		ui_message(ui, "the agent is not running");
 		return;
 	}
 	if (session_frozen(ui->session) == frozen) {
-		show_message(ui, frozen ? "already frozen" : "not frozen");
+		ui_message(ui, frozen ? "already frozen" : "not frozen");
 		return;
 	}
 	e = session_freeze(ui->session, frozen);
 	if (e < 0)
-		show_message(ui, "cannot %s the agent's tree: %s", frozen ? "freeze" : "thaw", strerror(-e));
+		ui_message(ui, "cannot %s the agent's tree: %s", frozen ? "freeze" : "thaw", strerror(-e));
 }
 
 static void act_freeze(struct ui *ui) { freeze(ui, 1); }
@@ -667,11 +667,11 @@ static void act_revoke_grant(struct ui *ui)
 	const struct grant_row *g;
 
 	if (!ui->model.ngrants || !ui->session) {
-		show_message(ui, "no grant to take back");
+		ui_message(ui, "no grant to take back");
 		return;
 	}
 	g = &ui->model.grants[ui->model.ngrants - 1];
-	show_message(ui, "took back grant %d: %s", g->n, g->text);
+	ui_message(ui, "took back grant %d: %s", g->n, g->text);
 	session_revoke(ui->session, g->n);
 }
 
@@ -690,10 +690,10 @@ static void act_focus(struct ui *ui)
 static void act_bell(struct ui *ui)
 {
 	ui->ring = !ui->ring;
-	show_message(ui, ui->ring ? "held calls ring the bell and flash" : "held calls are silent (no bell, no flash)");
+	ui_message(ui, ui->ring ? "held calls ring the bell and flash" : "held calls are silent (no bell, no flash)");
 }
 
-static void select_step(struct ui *ui, unsigned id)
+void ui_select_step(struct ui *ui, unsigned id)
 {
 	if (id != ui->sel)
 		ui->file = 0, ui->diff_top = 0, ui->undo_step = 0;
@@ -701,23 +701,23 @@ static void select_step(struct ui *ui, unsigned id)
 	ui->session_view = 0;
 }
 
-static void act_step_up(struct ui *ui) { select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -1)); }
+static void act_step_up(struct ui *ui) { ui_select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -1)); }
 static void act_step_down(struct ui *ui)
 {
 	/* past the newest: follow it again */
 	unsigned next = panel_move(&ui->model, ui->show_quiet, ui->sel, 1);
 
-	select_step(ui, ui->sel && next == ui->sel ? 0 : next);
+	ui_select_step(ui, ui->sel && next == ui->sel ? 0 : next);
 }
-static void act_step_first(struct ui *ui) { select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -(1 << 30))); }
-static void act_step_last(struct ui *ui) { select_step(ui, 0); }
+static void act_step_first(struct ui *ui) { ui_select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, -(1 << 30))); }
+static void act_step_last(struct ui *ui) { ui_select_step(ui, 0); }
 
 static void act_step_expand(struct ui *ui)
 {
 	const struct step_row *r = ui->sel ? model_step(&ui->model, ui->sel) : NULL;
 
 	if (!r) {
-		show_message(ui, "select a step first (%s)", "Up, k");
+		ui_message(ui, "select a step first (%s)", "Up, k");
 		return;
 	}
 	if (r->quiet && !ui->show_quiet) {
@@ -730,7 +730,7 @@ static void act_step_expand(struct ui *ui)
 static void act_quiet(struct ui *ui)
 {
 	ui->show_quiet = !ui->show_quiet;
-	show_message(ui, ui->show_quiet ? "the agent's bookkeeping is listed step by step" : "the agent's bookkeeping is folded");
+	ui_message(ui, ui->show_quiet ? "the agent's bookkeeping is listed step by step" : "the agent's bookkeeping is folded");
 }
 
 static void move_file(struct ui *ui, int d)
@@ -749,7 +749,7 @@ static void move_file(struct ui *ui, int d)
 static void act_file_next(struct ui *ui) { move_file(ui, 1); }
 static void act_file_prev(struct ui *ui) { move_file(ui, -1); }
 
-static void diff_by(struct ui *ui, int n)
+void ui_diff_by(struct ui *ui, int n)
 {
 	long top = (long)ui->diff_top + n;
 
@@ -761,10 +761,10 @@ static int diff_page(const struct ui *ui)
 	return MAX(ui->hits.diff_rows - 1, 1);
 }
 
-static void act_diff_up(struct ui *ui) { diff_by(ui, -1); }
-static void act_diff_down(struct ui *ui) { diff_by(ui, 1); }
-static void act_diff_page_up(struct ui *ui) { diff_by(ui, -diff_page(ui)); }
-static void act_diff_page_down(struct ui *ui) { diff_by(ui, diff_page(ui)); }
+static void act_diff_up(struct ui *ui) { ui_diff_by(ui, -1); }
+static void act_diff_down(struct ui *ui) { ui_diff_by(ui, 1); }
+static void act_diff_page_up(struct ui *ui) { ui_diff_by(ui, -diff_page(ui)); }
+static void act_diff_page_down(struct ui *ui) { ui_diff_by(ui, diff_page(ui)); }
 
 static void act_session_diff(struct ui *ui)
 {
@@ -783,15 +783,15 @@ static void ask_undo(struct ui *ui, int revert)
 	struct buf b = BUF_INIT;
 
 	if (!ui->rv || !ui->model.cp_session) {
-		show_message(ui, "no checkpoints in this session: nothing to %s", revert ? "revert" : "roll back");
+		ui_message(ui, "no checkpoints in this session: nothing to %s", revert ? "revert" : "roll back");
 		return;
 	}
 	if (!r) {
-		show_message(ui, "select a step first");
+		ui_message(ui, "select a step first");
 		return;
 	}
 	if (r->changed < 0) {
-		show_message(ui, "step %u has no checkpoint yet: wait until it ends", id);
+		ui_message(ui, "step %u has no checkpoint yet: wait until it ends", id);
 		return;
 	}
 	ui->undo_step = id;
@@ -816,7 +816,7 @@ static void ask_undo(struct ui *ui, int revert)
 static void act_rollback(struct ui *ui)
 {
 	if (ui->replay)
-		show_message(ui, "a replay undoes nothing: 'belay rollback' in the workspace does");
+		ui_message(ui, "a replay undoes nothing: 'belay rollback' in the workspace does");
 	else
 		ask_undo(ui, 0);
 }
@@ -824,13 +824,13 @@ static void act_rollback(struct ui *ui)
 static void act_revert(struct ui *ui)
 {
 	if (ui->replay)
-		show_message(ui, "a replay undoes nothing: 'belay revert' in the workspace does");
+		ui_message(ui, "a replay undoes nothing: 'belay revert' in the workspace does");
 	else
 		ask_undo(ui, 1);
 }
 
 /* y to the question: undo.h does it, as "belay rollback" in another terminal would. */
-static void undo_confirmed(struct ui *ui)
+void ui_undo_confirmed(struct ui *ui)
 {
 	unsigned id = ui->undo_step;
 	int revert = ui->undo_revert;
@@ -846,23 +846,23 @@ static void undo_confirmed(struct ui *ui)
 	/* its own handle on the repository, as a second belay would have */
 	sh = shadow_open(shadow_workspace(checkpoints_shadow(ui->cp)), NULL, &err);
 	if (!sh) {
-		show_message(ui, "cannot %s step %s: %s", revert ? "revert" : "roll back to before", spec, err.data);
+		ui_message(ui, "cannot %s step %s: %s", revert ? "revert" : "roll back to before", spec, err.data);
 		buf_release(&err);
 		return;
 	}
 	memset(&r, 0, sizeof(r));
 	rc = undo_run(sh, spec, revert, 0, &r, &err);
 	if (rc < 0 || rc == 2 || (rc == 1 && !r.session && !r.nothing)) {
-		show_message(ui, "nothing %s: %s", revert ? "reverted" : "rolled back", err.data);
+		ui_message(ui, "nothing %s: %s", revert ? "reverted" : "rolled back", err.data);
 	} else if (r.nothing) {
-		show_message(ui, "nothing to do: the workspace is already as that would make it");
+		ui_message(ui, "nothing to do: the workspace is already as that would make it");
 	} else {
 		char *label = undo_label(revert, spec);
 
 		/* marked now; the session's checkpoint of it says the same when it comes */
 		model_mark_undo(&ui->model, label);
 		free(label);
-		show_message(ui, "%s %s: %u written, %u removed%s (belay rollback %u:1 undoes it)",
+		ui_message(ui, "%s %s: %u written, %u removed%s (belay rollback %u:1 undoes it)",
 			     revert ? "reverted" : "rolled back to before", spec, r.written, r.removed,
 			     r.nrefused ? "; some not restored (belay log)" : "", r.session);
 	}
@@ -968,7 +968,7 @@ static void (*const action_fns[A__COUNT])(struct ui *) = {
 	[A_REVERT] = act_revert,
 };
 
-static void run_action(struct ui *ui, enum action a)
+void ui_run_action(struct ui *ui, enum action a)
 {
 	if (action_fns[a])
 		action_fns[a](ui);
@@ -976,441 +976,6 @@ static void run_action(struct ui *ui, enum action a)
 }
 
 /* ---- input ---- */
-
-static void handle_key(struct ui *ui, const struct key *k, const char *raw, size_t rawlen)
-{
-	const struct key *prefix = keymap_prefix(ui->km);
-	enum action a;
-
-	if (ui->help_visible) {
-		/* a help longer than the window scrolls with the usual keys;
-		 * any other key closes it */
-		int scrolls = views_help_lines(ui->km) > ui->help_rows;
-
-		if (!scrolls)
-			ui->help_visible = 0;
-		else if (k->code == KEYC_UP || k->code == 'k')
-			ui->help_top = MAX(ui->help_top - 1, 0);
-		else if (k->code == KEYC_DOWN || k->code == 'j')
-			ui->help_top++;
-		else if (k->code == KEYC_PAGEUP)
-			ui->help_top = MAX(ui->help_top - (ui->rows - 2), 0);
-		else if (k->code == KEYC_PAGEDOWN || k->code == ' ')
-			ui->help_top += ui->rows - 2;
-		else
-			ui->help_visible = 0;
-		mark_dirty(ui);
-		return;
-	}
-	if (ui->confirm_quit) {
-		ui->confirm_quit = 0;
-		if (k->code == 'y' || k->code == 'Y') {
-			ui->stopped = ui->running; /* the person's own stop is no failure */
-			quit_now(ui);
-		}
-		mark_dirty(ui);
-		return;
-	}
-	if (ui->reason_n || ui->noting) {
-		reason_key(ui, k, raw, rawlen);
-		return;
-	}
-	if (ui->undo_step) {
-		/* the answer to the question, and nothing else */
-		if (k->code == 'y' && !k->mods) {
-			undo_confirmed(ui);
-		} else {
-			ui->undo_step = 0;
-			ui->shown.valid = 0;
-			show_message(ui, "nothing undone");
-		}
-		mark_dirty(ui);
-		return;
-	}
-	if (ui->grant_n) {
-		/* the answer to the question on the status line, and nothing
-		 * else: the key is not the agent's */
-		unsigned n = ui->grant_n;
-
-		ui->grant_n = 0;
-		if (k->code == 'y' && !k->mods) {
-			char how[80];
-
-			snprintf(how, sizeof(how), "%s y", ui->how);
-			if (session_answer(ui->session, n, ANSWER_ALLOW_SIMILAR, DECIDED_USER, how) < 0)
-				show_message(ui, "call #%u is no longer waiting: nothing granted", n);
-		} else {
-			show_message(ui, "nothing granted; it still waits");
-		}
-		mark_dirty(ui);
-		return;
-	}
-	if (ui->prefix_pending) {
-		char name[32];
-
-		ui->prefix_pending = 0;
-		a = keymap_lookup(ui->km, KT_PREFIX, k);
-		key_format(k, name, sizeof(name));
-		snprintf(ui->how, sizeof(ui->how), "%s %s", ui->prefix_name, name);
-		if (a == A_NONE && key_equal(k, prefix))
-			a = A_SEND_PREFIX;
-		if (a == A_NONE)
-			show_message(ui, "%s %s does nothing (%s ? lists the keys)", ui->prefix_name, name,
-				     ui->prefix_name);
-		run_action(ui, a);
-		return;
-	}
-	if (key_equal(k, prefix)) {
-		ui->prefix_pending = 1;
-		mark_dirty(ui);
-		return;
-	}
-	if (ui->replay && !ui->focus && ui->replay->input && ui->replay->handed(ui->replay->data)) {
-		/* watched from elsewhere, the keyboard handed over: keys to the agent */
-		ui->keying = 1;
-		termview_key(ui->tv, k, raw, rawlen);
-		ui->keying = 0;
-		return;
-	}
-	if (ui->replay) {
-		/* a replay: its keys, then the review's; nothing is sent anywhere */
-		a = keymap_lookup(ui->km, KT_REPLAY, k);
-		key_format(k, ui->how, sizeof(ui->how));
-		if (a >= A_PLAY) {
-			ui->replay->action(ui->replay->data, a);
-			mark_dirty(ui);
-			return;
-		}
-		if (a == A_NONE)
-			a = keymap_lookup(ui->km, KT_REVIEW, k);
-		if (a == A_NONE)
-			a = keymap_lookup(ui->km, KT_ROOT, k);
-		if (a != A_NONE) {
-			run_action(ui, a);
-		} else {
-			char name[32];
-
-			key_format(k, name, sizeof(name));
-			show_message(ui, "%s does nothing in a replay (%s ? lists the keys)", name, ui->prefix_name);
-		}
-		return;
-	}
-	if (ui->focus) {
-		/* the panels have the keyboard: no key reaches the agent */
-		a = keymap_lookup(ui->km, KT_REVIEW, k);
-		if (a != A_NONE) {
-			key_format(k, ui->how, sizeof(ui->how));
-			run_action(ui, a);
-		} else {
-			char name[32];
-
-			key_format(k, name, sizeof(name));
-			show_message(ui, "%s does nothing here: the review panels have the keyboard (%s gives it back, %s ? lists the keys)",
-				     name, ui->focus_keys, ui->prefix_name);
-		}
-		return;
-	}
-	if (ui->session && session_nheld(ui->session) && k->code == 'c' && k->mods == KEYM_CTRL) {
-		/* C-c while calls are held: the program in the foreground
-		 * wants to stop, not to wait for an answer (a deny: nothing
-		 * runs because of it) */
-		int n = session_deny_foreground(ui->session, DECIDED_USER, "C-c");
-
-		if (n)
-			show_message(ui, "denied %d held call%s (C-c)", n, n > 1 ? "s" : "");
-	}
-	if (ui->scroll_mode || termview_scroll_offset(ui->tv)) {
-		a = keymap_lookup(ui->km, KT_SCROLL, k);
-		if (a != A_NONE) {
-			run_action(ui, a);
-			return;
-		}
-		act_scroll_exit(ui);
-		mark_dirty(ui);
-	}
-	a = keymap_lookup(ui->km, KT_ROOT, k);
-	if (a != A_NONE) {
-		run_action(ui, a);
-		return;
-	}
-	if (!ui->running) {
-		if (k->code == 'q' || k->code == KEYC_ENTER || k->code == KEYC_ESCAPE)
-			quit_now(ui);
-		return;
-	}
-	if (termview_selecting(ui->tv)) {
-		termview_select_clear(ui->tv);
-		mark_dirty(ui);
-	}
-	termview_key(ui->tv, k, raw, rawlen);
-}
-
-static void copy_to_clipboard(struct ui *ui, const char *text)
-{
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-	size_t len = strlen(text);
-	struct buf b = BUF_INIT;
-
-	free(ui->paste_buf);
-	ui->paste_buf = xstrdup(text);
-	if (len > OSC52_MAX) {
-		show_message(ui, "copied %zu bytes (too many for the terminal's clipboard)", len);
-		return;
-	}
-	/* OSC 52: the outer terminal's clipboard, where it allows it */
-	buf_addstr(&b, "\033]52;c;");
-	for (size_t i = 0; i < len; i += 3) {
-		unsigned v = (unsigned char)text[i] << 16;
-
-		if (i + 1 < len)
-			v |= (unsigned char)text[i + 1] << 8;
-		if (i + 2 < len)
-			v |= (unsigned char)text[i + 2];
-		buf_addch(&b, b64[(v >> 18) & 63]);
-		buf_addch(&b, b64[(v >> 12) & 63]);
-		buf_addch(&b, i + 1 < len ? b64[(v >> 6) & 63] : '=');
-		buf_addch(&b, i + 2 < len ? b64[v & 63] : '=');
-	}
-	buf_addstr(&b, "\a");
-	out_raw(b.data);
-	buf_release(&b);
-	show_message(ui, "copied %zu bytes", len);
-}
-
-static void send_wheel_keys(struct ui *ui, uint32_t code)
-{
-	struct key k = { code, 0 };
-
-	for (int i = 0; i < 3; i++)
-		termview_key(ui->tv, &k, NULL, 0);
-}
-
-/* A click or the wheel over the panels: a step, a file, the diff. */
-static void panel_mouse(struct ui *ui, const struct mouse *m)
-{
-	int y = m->y;
-	int in_diff = y >= ui->hits.diff_first && y < ui->hits.diff_first + ui->hits.diff_rows;
-
-	if (y < 0 || y >= PANEL_MAX_ROWS)
-		return;
-	switch (m->action) {
-	case MOUSE_WHEEL_UP:
-	case MOUSE_WHEEL_DOWN: {
-		int up = m->action == MOUSE_WHEEL_UP;
-
-		if (in_diff)
-			diff_by(ui, up ? -3 : 3);
-		else
-			select_step(ui, panel_move(&ui->model, ui->show_quiet, ui->sel, up ? -1 : 1));
-		break;
-	}
-	case MOUSE_PRESS:
-		if (m->button != 0)
-			return;
-		ui->focus = 1; /* as a click on a tmux pane: the keyboard follows */
-		if (ui->hits.step[y]) {
-			if (ui->hits.step[y] == ui->sel)
-				act_step_expand(ui); /* a second click opens it */
-			else
-				select_step(ui, ui->hits.step[y]);
-		} else if (ui->hits.file[y] >= 0) {
-			ui->file = (size_t)ui->hits.file[y];
-			ui->diff_top = 0;
-		}
-		break;
-	default:
-		return;
-	}
-	mark_dirty(ui);
-}
-
-static void handle_mouse(struct ui *ui, const struct mouse *m)
-{
-	int in_pane = m->x >= 0 && m->y >= 0 && (unsigned)m->x < ui->pane_cols && (unsigned)m->y < ui->pane_rows;
-	unsigned x = (unsigned)MIN(MAX(m->x, 0), (int)ui->pane_cols - 1);
-	unsigned y = (unsigned)MIN(MAX(m->y, 0), (int)ui->pane_rows - 1);
-
-	if (ui->help_visible) {
-		if (m->action == MOUSE_PRESS) {
-			ui->help_visible = 0;
-			mark_dirty(ui);
-		}
-		return;
-	}
-	if (ui->dragging) {
-		/* the border follows the pointer: the panels' width */
-		if (m->action == MOUSE_DRAG && m->x > 0) {
-			ui->side_user = MAX(ui->cols - 1 - m->x, 20);
-			layout(ui);
-		} else if (m->action == MOUSE_RELEASE) {
-			ui->dragging = 0;
-			mark_dirty(ui);
-		}
-		return;
-	}
-	if (ui->side_cols && m->x == (int)ui->pane_cols && m->y < (int)ui->pane_rows && m->action == MOUSE_PRESS &&
-	    m->button == 0) {
-		ui->dragging = 1;
-		mark_dirty(ui);
-		return;
-	}
-	if (m->y >= 0 && m->y < (int)ui->pane_rows &&
-	    (ui->side_cols ? m->x > (int)ui->pane_cols : ui->focus)) {
-		panel_mouse(ui, m);
-		return;
-	}
-	if (ui->focus && in_pane && m->action == MOUSE_PRESS) {
-		/* a click in the agent's pane gives it the keyboard back */
-		act_focus(ui);
-		mark_dirty(ui);
-	}
-	if (ui->running && !termview_scroll_offset(ui->tv) && !ui->selecting && (in_pane || m->action == MOUSE_RELEASE) &&
-	    termview_mouse(ui->tv, m))
-		return;
-	switch (m->action) {
-	case MOUSE_WHEEL_UP:
-		if (!in_pane)
-			return;
-		if (termview_alt_screen(ui->tv))
-			send_wheel_keys(ui, KEYC_UP); /* as terminals do for full-screen programs */
-		else
-			scroll_by(ui, 3);
-		break;
-	case MOUSE_WHEEL_DOWN:
-		if (!in_pane)
-			return;
-		if (termview_alt_screen(ui->tv))
-			send_wheel_keys(ui, KEYC_DOWN);
-		else if (termview_scroll_offset(ui->tv))
-			scroll_by(ui, -3);
-		break;
-	case MOUSE_PRESS:
-		if (!in_pane)
-			return;
-		if (m->button == 1) { /* middle: paste, as X does */
-			if (ui->paste_buf && ui->running)
-				termview_paste_text(ui->tv, ui->paste_buf, strlen(ui->paste_buf));
-			return;
-		}
-		if (m->button != 0)
-			return;
-		termview_select_clear(ui->tv);
-		termview_select_start(ui->tv, x, y);
-		ui->selecting = 1;
-		ui->selection_moved = 0;
-		mark_dirty(ui);
-		break;
-	case MOUSE_DRAG:
-		if (!ui->selecting)
-			return;
-		termview_select_to(ui->tv, x, y);
-		ui->selection_moved = 1;
-		mark_dirty(ui);
-		break;
-	case MOUSE_RELEASE:
-		if (!ui->selecting)
-			return;
-		ui->selecting = 0;
-		if (ui->selection_moved) {
-			char *text;
-
-			termview_select_to(ui->tv, x, y);
-			text = termview_select_copy(ui->tv);
-			if (text && *text)
-				copy_to_clipboard(ui, text);
-			free(text);
-		} else {
-			termview_select_clear(ui->tv);
-		}
-		mark_dirty(ui);
-		break;
-	default:
-		break;
-	}
-}
-
-static void on_input(const struct input_event *ev, void *data)
-{
-	struct ui *ui = data;
-
-	switch (ev->type) {
-	case INPUT_KEY:
-		handle_key(ui, &ev->key, ev->data, ev->len);
-		break;
-	case INPUT_PASTE_BEGIN:
-		if (ui->focus) {
-			/* the panels have the keyboard: a paste is for the agent, not sent behind the person's back */
-			ui->paste_held = 1;
-			show_message(ui, "nothing pasted: the review panels have the keyboard (%s gives it to the agent)",
-				     ui->focus_keys);
-			break;
-		}
-		if (ui->scroll_mode || termview_scroll_offset(ui->tv))
-			act_scroll_exit(ui);
-		ui->help_visible = ui->confirm_quit = ui->prefix_pending = 0;
-		ui->grant_n = ui->reason_n = 0; /* a paste is the agent's, never a yes */
-		if (ui->running)
-			termview_paste_begin(ui->tv);
-		mark_dirty(ui);
-		break;
-	case INPUT_PASTE:
-		if (ui->running && !ui->paste_held)
-			termview_paste(ui->tv, ev->data, ev->len);
-		break;
-	case INPUT_PASTE_END:
-		if (ui->running && !ui->paste_held)
-			termview_paste_end(ui->tv);
-		ui->paste_held = 0;
-		break;
-	case INPUT_MOUSE:
-		handle_mouse(ui, &ev->mouse);
-		break;
-	case INPUT_FOCUS_IN:
-	case INPUT_FOCUS_OUT:
-		if (ui->running)
-			termview_focus(ui->tv, ev->type == INPUT_FOCUS_IN);
-		break;
-	}
-}
-
-static void escape_timeout(struct loop *loop, void *data)
-{
-	struct ui *ui = data;
-
-	(void)loop;
-	ui->esc_timer = NULL;
-	input_flush(ui->input);
-}
-
-static void lost_terminal(struct ui *ui)
-{
-	/* The outer terminal is gone: nobody is watching, so nothing may run. */
-	ui->terminal_lost = 1;
-	loop_remove_fd(ui->loop, ui->stdin_h);
-	ui->stdin_h = NULL;
-	quit_now(ui);
-}
-
-static void stdin_ready(struct loop *loop, int fd, unsigned revents, void *data)
-{
-	struct ui *ui = data;
-	char buf[16384];
-	ssize_t n;
-
-	(void)revents;
-	n = read(fd, buf, sizeof(buf));
-	if (n < 0 && (errno == EINTR || errno == EAGAIN))
-		return;
-	if (n <= 0) {
-		lost_terminal(ui);
-		return;
-	}
-	loop_cancel_timer(loop, ui->esc_timer);
-	ui->esc_timer = NULL;
-	input_feed(ui->input, buf, (size_t)n);
-	if (input_pending(ui->input))
-		ui->esc_timer = loop_add_timer(loop, (uint64_t)keymap_escape_time(ui->km) * 1000000, escape_timeout, ui);
-}
 
 static void on_resize(struct loop *loop, int signo, void *data)
 {
@@ -1422,7 +987,7 @@ static void on_resize(struct loop *loop, int signo, void *data)
 		return;
 	/* a huge terminal gets a screen of bounded size, drawn at its top left */
 	resize_term(MIN(ws.ws_row, TERMVIEW_MAX_ROWS), MIN(ws.ws_col, TERMVIEW_MAX_COLS));
-	layout(ui);
+	ui_layout(ui);
 	/* what a bigger screen took goes back to the system */
 	malloc_trim(0);
 }
@@ -1434,7 +999,7 @@ static void on_terminate(struct loop *loop, int signo, void *data)
 	(void)loop;
 	if (signo == SIGHUP)
 		ui->terminal_lost = 1;
-	quit_now(ui);
+	ui_quit_now(ui);
 }
 
 static void on_continue(struct loop *loop, int signo, void *data)
@@ -1524,20 +1089,20 @@ struct ui *ui_new(struct loop *loop, const struct ui_opts *o)
 	}
 	ui->views.theme = ui->theme;
 	ui->views.caps = &ui->caps;
-	ui->input = input_new(on_input, ui);
+	ui->input = input_new(ui_on_input, ui);
 	ui->tv = termview_new(24, 80, o->history, to_agent, ui);
-	out_raw(MODES_ON);
+	ui_out_raw(MODES_ON);
 	if (ui->mouse)
-		out_raw(MOUSE_ON);
+		ui_out_raw(MOUSE_ON);
 	active_ui = ui;
-	layout(ui);
-	ui->stdin_h = loop_add_fd(loop, STDIN_FILENO, LOOP_IN, stdin_ready, ui);
+	ui_layout(ui);
+	ui->stdin_h = loop_add_fd(loop, STDIN_FILENO, LOOP_IN, ui_stdin_ready, ui);
 	if (loop_add_signal(loop, SIGWINCH, on_resize, ui) < 0 || loop_add_signal(loop, SIGTERM, on_terminate, ui) < 0 ||
 	    loop_add_signal(loop, SIGHUP, on_terminate, ui) < 0 || loop_add_signal(loop, SIGINT, on_terminate, ui) < 0 ||
 	    loop_add_signal(loop, SIGCONT, on_continue, ui) < 0)
 		fatal("cannot set up signal handling: %s", strerror(errno));
 	if (o->startup_message)
-		show_message(ui, "%s", o->startup_message);
+		ui_message(ui, "%s", o->startup_message);
 	return ui;
 }
 
@@ -1576,7 +1141,7 @@ static void run_notify(struct ui *ui, const struct held_row *h)
 	snprintf(step, sizeof(step), "%u", h->step);
 	pid = fork();
 	if (pid < 0) {
-		show_message(ui, "cannot run the notify command: %s", strerror(errno));
+		ui_message(ui, "cannot run the notify command: %s", strerror(errno));
 		return;
 	}
 	if (pid == 0) {
@@ -1642,12 +1207,12 @@ void ui_event(const struct event *ev, void *data)
 		break;
 	case EV_GRANT:
 		if (!ui->replay_quiet)
-			show_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
+			ui_message(ui, "grant %d: %s (%s g takes it back)", ev->u.grant.n, ev->u.grant.text ? ev->u.grant.text : "",
 			     ui->prefix_name);
 		break;
 	case EV_NOTICE:
 		if (!ui->replay_quiet)
-			show_message(ui, "%s", ev->u.notice.text);
+			ui_message(ui, "%s", ev->u.notice.text);
 		break;
 	case EV_NOTE:
 		ui->shown.valid = 0; /* the diff's title names the step's notes */
@@ -1655,22 +1220,22 @@ void ui_event(const struct event *ev, void *data)
 			char *t = text_visible(ev->u.note.text);
 
 			if (ev->step)
-				show_message(ui, "note by %s on step %u: %s", ev->u.note.who, ev->step, t);
+				ui_message(ui, "note by %s on step %u: %s", ev->u.note.who, ev->step, t);
 			else
-				show_message(ui, "note by %s: %s", ev->u.note.who, t);
+				ui_message(ui, "note by %s: %s", ev->u.note.who, t);
 			free(t);
 		}
 		break;
 	case EV_DECISION:
 		/* someone else decided: everyone sees who */
 		if (!ui->replay_quiet && ev->u.decision.by == DECIDED_REVIEWER)
-			show_message(ui, "%s by %s (%s)", ev->u.decision.verdict == VERDICT_DENY ? "denied" : "allowed",
+			ui_message(ui, "%s by %s (%s)", ev->u.decision.verdict == VERDICT_DENY ? "denied" : "allowed",
 				     ev->u.decision.who ? ev->u.decision.who : "a reviewer",
 				     ev->u.decision.how ? ev->u.decision.how : "control socket");
 		break;
 	case EV_HIDDEN:
 		if (!ui->replay_quiet)
-			show_message(ui, "the agent's tree opened %s: a credential store, hidden from it (empty)",
+			ui_message(ui, "the agent's tree opened %s: a credential store, hidden from it (empty)",
 			     ev->u.hidden.path);
 		break;
 	case EV_SESSION_END:
@@ -1691,8 +1256,8 @@ static void restore_terminal(struct ui *ui)
 	ui->freed = 1;
 	if (!ui->terminal_lost) {
 		if (ui->mouse)
-			out_raw(MOUSE_OFF);
-		out_raw(MODES_OFF);
+			ui_out_raw(MOUSE_OFF);
+		ui_out_raw(MODES_OFF);
 	}
 	endwin();
 }
@@ -1809,7 +1374,7 @@ void ui_select(struct ui *ui, unsigned step)
 
 void ui_say(struct ui *ui, const char *text)
 {
-	show_message(ui, "%s", text);
+	ui_message(ui, "%s", text);
 }
 
 void ui_redraw_soon(struct ui *ui)
