@@ -136,7 +136,9 @@ static void handle_key(struct ui *ui, const struct key *k, const char *raw, size
 			char name[32];
 
 			key_format(k, name, sizeof(name));
-			ui_message(ui, "%s does nothing in a replay (%s ? lists the keys)", name, ui->prefix_name);
+			ui_message(ui, "%s does nothing %s (%s ? lists the keys)", name,
+				   ui->replay->label ? "here: your keys go to the panels, not to the agent" : "in a replay",
+				   ui->prefix_name);
 		}
 		return;
 	}
