@@ -70,6 +70,7 @@ struct client {
 	enum control_role role;
 	int hello, attached, errors, dead;
 	int behind;     /* output is not sent: it catches up with a keyframe (STALE_AT, RESUME_AT) */
+	size_t backlog; /* of out, what a late joiner got at once (not counted against CONTROL_MAX_QUEUE) */
 	struct buf in, out;
 };
 
@@ -239,6 +240,7 @@ static void client_flush(struct client *cl)
 			return;
 		}
 		buf_consume(&cl->out, (size_t)w);
+		cl->backlog -= MIN(cl->backlog, (size_t)w);
 	}
 	loop_fd_set_events(cl->h, LOOP_IN | (cl->out.len ? LOOP_OUT : 0));
 }
@@ -248,7 +250,7 @@ static void client_queue(struct client *cl, const void *d, size_t n)
 {
 	if (cl->dead)
 		return;
-	if (cl->out.len + n > CONTROL_MAX_QUEUE) {
+	if (cl->out.len + n > CONTROL_MAX_QUEUE + cl->backlog) {
 		client_drop(cl);
 		return;
 	}
@@ -585,6 +587,8 @@ static void req_attach(struct client *cl)
 				  control_role_name(cl->role)));
 	if (cl->dead)
 		return;
+	/* the session so far (up to MAX_TIMELINE of diffs) is not held against the viewer */
+	cl->backlog = c->timeline.len + strlen(h ? h : "{}") + 1 + c->since.len + (2u << 20);
 	client_queue(cl, h ? h : "{}", strlen(h ? h : "{}"));
 	client_queue(cl, "\n", 1);
 	client_queue(cl, c->timeline.data ? c->timeline.data : "", c->timeline.len);

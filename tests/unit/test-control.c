@@ -213,6 +213,28 @@ static void test_protocol(void **state)
 	assert_int_equal(control_viewers(c), 1);
 	close(b);
 
+	/* a late joiner to a long session: its 20 MB of timeline is not held against it */
+	big = xmalloc(1 << 20);
+	memset(big, 'n', (1 << 20) - 1);
+	big[(1 << 20) - 1] = '\0';
+	ev.u.notice.text = big;
+	for (int i = 0; i < 20; i++) {
+		ev.seq = 100 + (uint64_t)i;
+		journal_event(j, &ev);
+		take(loop, a, &got);
+		buf_reset(&got);
+	}
+	free(big);
+	b = dial(control_path(c));
+	say(b, "{\"op\":\"hello\",\"version\":1}\n{\"op\":\"attach\"}\n");
+	take(loop, b, &got);
+	assert_true(got.len > (20u << 20));
+	assert_non_null(memmem(got.data, got.len, "{\"type\":\"live\"}\n", 16));
+	assert_int_equal(control_viewers(c), 2);
+	buf_reset(&got);
+	close(b);
+	pump(loop, 5);
+
 	/* another version: told which, and closed */
 	b = dial(control_path(c));
 	say(b, "{\"op\":\"hello\",\"version\":7}\n");
