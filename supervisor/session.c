@@ -1001,7 +1001,9 @@ char *session_grant_preview(const struct session *s, unsigned n)
 {
 	size_t i = held_index(s, n);
 
-	if (i == SIZE_MAX || !s->policy)
+	/* with --two-person no grant is made: one person's grant would let
+	 * later calls through that two people must allow */
+	if (i == SIZE_MAX || !s->policy || s->two_person)
 		return NULL;
 	return policy_grant_preview(s->policy, &s->held[i].call);
 }
@@ -1042,7 +1044,11 @@ static int answer(struct session *s, unsigned n, enum answer a, enum decider by,
 		drop_held(s, i);
 		return -1;
 	}
-	if (h->pub.two && a != ANSWER_DENY && (by == DECIDED_USER || by == DECIDED_REVIEWER)) {
+	if (a == ANSWER_ALLOW_SIMILAR && s->two_person)
+		a = ANSWER_ALLOW; /* no grants: see session_grant_preview */
+	if (h->pub.two && a != ANSWER_DENY && by != DECIDED_USER && by != DECIDED_REVIEWER)
+		a = ANSWER_DENY; /* nobody (a timeout that allows) is not two people */
+	if (h->pub.two && a != ANSWER_DENY) {
 		/* two people, two users: the first yes waits for the second */
 		struct event ev = { .type = EV_NOTICE, .step = h->pub.step };
 		char *t;

@@ -72,7 +72,9 @@ struct session_opts {
 	const char *run_home;
 	/* Calls held by rules these globs match (the rule's place, or its
 	 * text) need two people to allow them: the person at the screen and
-	 * a reviewer, two users (NULL-terminated, copied; NULL: none). */
+	 * a reviewer, two users (NULL-terminated, copied; NULL: none).  With
+	 * any, no grant is made (allow-similar allows the one call) and a
+	 * timeout never allows a two-person call. */
 	char *const *two_person;
 	/* Folders of belay the agent's tree must never reach, even with
 	 * show_stores (the control sockets'): covered in its mount namespace

@@ -519,8 +519,11 @@ static void decide(struct ui *ui, enum answer a)
 		/* the rule is shown first; y adds it */
 		char *rule = session_grant_preview(ui->session, n);
 
-		if (!rule)
+		if (!rule) {
+			ui_message(ui, "#%u: no grant can be made in this session (--two-person, or no policy); %s a allows this call",
+				   n, ui->prefix_name);
 			return;
+		}
 		free(ui->grant_text);
 		ui->grant_text = xasprintf("#%u: allow it, and for this session: %s ?  y: yes · any other key: no",
 					   n, rule);

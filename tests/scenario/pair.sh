@@ -255,6 +255,9 @@ if [ "$(id -u)" = 0 ]; then
 	check "a reviewer (another user, review role) is the second" sh -c "$AS $BIN/belay approve $ID | grep -q allowed"
 	wait_until -t 15 grep -q "rc " "$T/other3.out"
 	check "then the push goes through" grep -q PUSHED "$T/other3.out"
+	hl other4 --on-ask allow --ask-timeout 1 --two-person '*push*'
+	wait_until -t 15 grep -q "rc " "$T/other4.out"
+	check "a timeout that allows never allows a two-person call" grep -q REFUSED "$T/other4.out"
 	rm -rf "$BIN"
 else
 	ok "other users # SKIP not root: cannot create the test user"
